@@ -1,0 +1,53 @@
+package jfunc.common;
+
+/**
+ * The stable numeric XML-RPC fault codes every jfunc server uses. Scripts and the overlord
+ * classify errors by these numbers; never renumber one, only add.
+ */
+public final class Faults {
+    /** The request was not well-formed XML-RPC (or used a forbidden extension, DTD, ...). */
+    public static final int MALFORMED_REQUEST = 100;
+    /** The request body was larger than the server's cap. */
+    public static final int REQUEST_TOO_LARGE = 101;
+    /** No such module or method. */
+    public static final int UNKNOWN_METHOD = 102;
+    /** Wrong number or types of arguments, or a value out of range. */
+    public static final int BAD_ARGUMENTS = 103;
+    /** The caller's certificate name may not call this method. */
+    public static final int FORBIDDEN = 104;
+    /** The module ran and failed (its message says why). */
+    public static final int MODULE_ERROR = 105;
+    /** The call ran longer than its time limit and was stopped. */
+    public static final int TIMEOUT = 106;
+    /** A path outside the configured roots, or a symlink escaping them. */
+    public static final int PATH_NOT_ALLOWED = 107;
+    /** No such job (never existed, or purged after the retention period). */
+    public static final int UNKNOWN_JOB = 108;
+    /** The server is overloaded or shutting down; retry later. */
+    public static final int UNAVAILABLE = 109;
+    /** The thing the module needs is missing on this host (e.g. systemctl). */
+    public static final int NOT_SUPPORTED = 110;
+    /** A bug on the server side; the log has details. */
+    public static final int INTERNAL_ERROR = 199;
+
+    private Faults() {}
+
+    /** A short lower-case label for a code, for tables and JSON. */
+    public static String label(int code) {
+        return switch (code) {
+            case MALFORMED_REQUEST -> "malformed-request";
+            case REQUEST_TOO_LARGE -> "request-too-large";
+            case UNKNOWN_METHOD -> "unknown-method";
+            case BAD_ARGUMENTS -> "bad-arguments";
+            case FORBIDDEN -> "forbidden";
+            case MODULE_ERROR -> "module-error";
+            case TIMEOUT -> "timeout";
+            case PATH_NOT_ALLOWED -> "path-not-allowed";
+            case UNKNOWN_JOB -> "unknown-job";
+            case UNAVAILABLE -> "unavailable";
+            case NOT_SUPPORTED -> "not-supported";
+            case INTERNAL_ERROR -> "internal-error";
+            default -> "fault-" + code;
+        };
+    }
+}

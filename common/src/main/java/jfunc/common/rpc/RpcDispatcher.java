@@ -1,0 +1,13 @@
+package jfunc.common.rpc;
+
+import org.apache.xmlrpc.XmlRpcException;
+
+/**
+ * What a server does with a call. Throw {@link org.apache.xmlrpc.XmlRpcException} with a code
+ * from {@link jfunc.common.Faults} for a fault; any other exception becomes INTERNAL_ERROR.
+ * The result may be any Java value: it passes through {@link jfunc.common.WireValues}.
+ */
+@FunctionalInterface
+public interface RpcDispatcher {
+    Object call(RpcCall call) throws XmlRpcException;
+}

@@ -1,0 +1,166 @@
+package jfunc.common.rpc;
+
+import com.sun.net.httpserver.HttpExchange;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import jfunc.common.Faults;
+import jfunc.common.WireValues;
+import org.apache.xmlrpc.XmlRpcException;
+import org.apache.xmlrpc.XmlRpcRequest;
+import org.apache.xmlrpc.common.ServerStreamConnection;
+import org.apache.xmlrpc.common.XmlRpcHttpRequestConfigImpl;
+import org.apache.xmlrpc.common.XmlRpcStreamRequestConfig;
+import org.apache.xmlrpc.server.XmlRpcServerConfigImpl;
+import org.apache.xmlrpc.server.XmlRpcStreamServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Apache XML-RPC's stream server with our rules: extensions off, every call handed to one
+ * {@link RpcDispatcher}, results through {@link WireValues}, and every failure answered as a
+ * fault with a code from {@link Faults} (never a dropped connection, never a Java exception).
+ */
+final class StreamServer extends XmlRpcStreamServer {
+    private static final Logger log = LoggerFactory.getLogger(StreamServer.class);
+
+    private final RpcDispatcher dispatcher;
+
+    StreamServer(RpcDispatcher dispatcher) {
+        this.dispatcher = dispatcher;
+        XmlRpcServerConfigImpl config = new XmlRpcServerConfigImpl();
+        config.setEnabledForExtensions(false);
+        config.setEnabledForExceptions(false);
+        config.setKeepAliveEnabled(true);
+        config.setContentLengthOptional(false);
+        config.setEncoding("UTF-8");
+        setConfig(config);
+        setErrorLogger(new org.apache.xmlrpc.server.XmlRpcErrorLogger() {
+            @Override
+            public void log(String msg, Throwable t) {
+                log.debug("{}: {}", msg, t.toString());
+            }
+
+            @Override
+            public void log(String msg) {
+                log.debug(msg);
+            }
+        });
+    }
+
+    /** Per-request settings that also carry who is calling. */
+    static final class CallConfig extends XmlRpcHttpRequestConfigImpl {
+        final String peerName;
+        final InetSocketAddress remote;
+
+        CallConfig(String peerName, InetSocketAddress remote) {
+            this.peerName = peerName;
+            this.remote = remote;
+            setEncoding("UTF-8");
+            setEnabledForExtensions(false);
+            setEnabledForExceptions(false);
+            setContentLengthOptional(false);
+        }
+    }
+
+    /** The request body and the reply of one HTTP exchange. */
+    static final class Connection implements ServerStreamConnection {
+        final HttpExchange exchange;
+        final InputStream body;
+
+        Connection(HttpExchange exchange, InputStream body) {
+            this.exchange = exchange;
+            this.body = body;
+        }
+
+        @Override
+        public InputStream newInputStream() {
+            return body;
+        }
+
+        @Override
+        public OutputStream newOutputStream() {
+            return exchange.getResponseBody();
+        }
+
+        @Override
+        public void close() {
+            // the exchange is closed by RpcServer.Engine
+        }
+    }
+
+    @Override
+    public Object execute(XmlRpcRequest request) throws XmlRpcException {
+        CallConfig config = (CallConfig) request.getConfig();
+        List<Object> params = new ArrayList<>(request.getParameterCount());
+        for (int i = 0; i < request.getParameterCount(); i++) {
+            params.add(request.getParameter(i));
+        }
+        RpcCall call = new RpcCall(request.getMethodName(), params, config.peerName, config.remote);
+        try {
+            return WireValues.toWire(dispatcher.call(call));
+        } catch (XmlRpcException e) {
+            throw e;
+        } catch (RuntimeException | Error e) {
+            log.error("{} from {} failed", call.method(), call.peerName(), e);
+            throw new XmlRpcException(Faults.INTERNAL_ERROR, "internal error in " + call.method() + ": " + e);
+        }
+    }
+
+    @Override
+    protected InputStream getInputStream(XmlRpcStreamRequestConfig config, ServerStreamConnection conn) throws IOException {
+        return conn.newInputStream();
+    }
+
+    @Override
+    protected boolean isContentLengthRequired(XmlRpcStreamRequestConfig config) {
+        return true;  // we buffer the reply, so its length is known before the headers go out
+    }
+
+    @Override
+    protected OutputStream getOutputStream(ServerStreamConnection conn, XmlRpcStreamRequestConfig config,
+                                           OutputStream out) {
+        return out;
+    }
+
+    @Override
+    protected OutputStream getOutputStream(XmlRpcStreamRequestConfig config, ServerStreamConnection conn,
+                                           int size) throws IOException {
+        HttpExchange exchange = ((Connection) conn).exchange;
+        exchange.getResponseHeaders().set("Content-Type", "text/xml; charset=UTF-8");
+        exchange.sendResponseHeaders(200, size);
+        return exchange.getResponseBody();
+    }
+
+    @Override
+    protected void writeError(XmlRpcStreamRequestConfig config, OutputStream out, Throwable t) throws XmlRpcException {
+        super.writeError(config, out, classify(t));
+    }
+
+    /** Gives every failure one of our codes and a message a user can act on. */
+    static XmlRpcException classify(Throwable t) {
+        if (t instanceof XmlRpcException x && x.code != 0) {
+            return x;
+        }
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof LimitedInputStream.TooLarge) {
+                return new XmlRpcException(Faults.REQUEST_TOO_LARGE, "request " + c.getMessage());
+            }
+            if (c instanceof XmlRpcException x && x.code != 0) {
+                return x;
+            }
+        }
+        String why = t.getMessage() == null ? t.toString() : t.getMessage();
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root != t && root.getMessage() != null) {
+            why = why + " (" + root.getMessage() + ")";
+        }
+        return new XmlRpcException(Faults.MALFORMED_REQUEST, "malformed XML-RPC request: " + why);
+    }
+}

@@ -1,0 +1,124 @@
+package jfunc.common.tls;
+
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateException;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.util.Date;
+import java.util.Objects;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trusts certificates signed by our CA and not revoked in its CRL. The CRL can be replaced at
+ * run time ({@link #updateCrl}) without rebuilding the SSLContext, which fixes its trust manager.
+ *
+ * <p>Why not PKIX revocation checking in JSSE: an expired CRL makes every handshake fail there.
+ * Here an outdated CRL still revokes what it lists, and its age is logged, so a CA that was
+ * down for a while does not take the fleet down with it.
+ */
+public final class CaTrust extends X509ExtendedTrustManager {
+    private static final Logger log = LoggerFactory.getLogger(CaTrust.class);
+
+    private final X509Certificate ca;
+    private final X509ExtendedTrustManager pkix;
+    private volatile X509CRL crl;
+
+    public CaTrust(X509Certificate ca, X509CRL crl) throws GeneralSecurityException {
+        this.ca = Objects.requireNonNull(ca, "ca");
+        KeyStore anchors = KeyStore.getInstance("PKCS12");
+        try {
+            anchors.load(null, null);
+        } catch (java.io.IOException e) {
+            throw new GeneralSecurityException(e);
+        }
+        anchors.setCertificateEntry("jfunc-ca", ca);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+        tmf.init(anchors);
+        this.pkix = (X509ExtendedTrustManager) tmf.getTrustManagers()[0];
+        if (crl != null) {
+            updateCrl(crl);
+        }
+    }
+
+    public X509Certificate ca() {
+        return ca;
+    }
+
+    public X509CRL crl() {
+        return crl;
+    }
+
+    /** Installs a newer CRL; refuses one not signed by our CA. */
+    public void updateCrl(X509CRL newCrl) throws GeneralSecurityException {
+        newCrl.verify(ca.getPublicKey());
+        X509CRL old = crl;
+        if (old != null && newCrl.getThisUpdate().before(old.getThisUpdate())) {
+            log.warn("ignoring a CRL older than the one in use ({} < {})", newCrl.getThisUpdate(), old.getThisUpdate());
+            return;
+        }
+        crl = newCrl;
+    }
+
+    /** Throws when the certificate is listed in the current CRL. */
+    public void checkNotRevoked(X509Certificate cert) throws CertificateException {
+        X509CRL current = crl;
+        if (current == null) {
+            return;
+        }
+        if (current.isRevoked(cert)) {
+            throw new CertificateException("certificate of '" + Certs.commonName(cert) + "' (serial "
+                    + cert.getSerialNumber().toString(16) + ") is revoked");
+        }
+        Date next = current.getNextUpdate();
+        if (next != null && next.before(new Date())) {
+            log.warn("the CRL in use expired at {}; still applying it (refresh it from the CA)", next.toInstant());
+        }
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+        pkix.checkClientTrusted(chain, authType, socket);
+        checkNotRevoked(chain[0]);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+        pkix.checkClientTrusted(chain, authType, engine);
+        checkNotRevoked(chain[0]);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+        pkix.checkClientTrusted(chain, authType);
+        checkNotRevoked(chain[0]);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+        pkix.checkServerTrusted(chain, authType, socket);
+        checkNotRevoked(chain[0]);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+        pkix.checkServerTrusted(chain, authType, engine);
+        checkNotRevoked(chain[0]);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+        pkix.checkServerTrusted(chain, authType);
+        checkNotRevoked(chain[0]);
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+        return new X509Certificate[] {ca};
+    }
+}

@@ -1,0 +1,65 @@
+package jfunc.common.tls;
+
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.List;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+
+/** Small facts about certificates: the name they carry, their fingerprint. */
+public final class Certs {
+    private Certs() {}
+
+    /** The subject's CN, or the whole subject when it has none. */
+    public static String commonName(X509Certificate cert) {
+        String dn = cert.getSubjectX500Principal().getName();
+        try {
+            for (Rdn rdn : new LdapName(dn).getRdns()) {
+                if (rdn.getType().equalsIgnoreCase("CN")) {
+                    return String.valueOf(rdn.getValue());
+                }
+            }
+        } catch (InvalidNameException e) {
+            // fall through
+        }
+        return dn;
+    }
+
+    /** DNS names in the subjectAltName extension. */
+    public static List<String> dnsNames(X509Certificate cert) {
+        List<String> out = new ArrayList<>();
+        try {
+            Collection<List<?>> sans = cert.getSubjectAlternativeNames();
+            if (sans != null) {
+                for (List<?> san : sans) {
+                    if (Integer.valueOf(2).equals(san.get(0))) {
+                        out.add(String.valueOf(san.get(1)));
+                    }
+                }
+            }
+        } catch (CertificateParsingException e) {
+            // no usable SAN
+        }
+        return out;
+    }
+
+    /** True when the certificate names {@code name} as its CN or as a SAN DNS name. */
+    public static boolean isFor(X509Certificate cert, String name) {
+        return name.equalsIgnoreCase(commonName(cert))
+                || dnsNames(cert).stream().anyMatch(name::equalsIgnoreCase);
+    }
+
+    /** SHA-256 fingerprint as colon-separated upper-case hex, like openssl prints it. */
+    public static String fingerprint(X509Certificate cert) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(cert.getEncoded());
+            return HexFormat.ofDelimiter(":").withUpperCase().formatHex(d);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

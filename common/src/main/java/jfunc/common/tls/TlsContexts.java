@@ -1,0 +1,57 @@
+package jfunc.common.tls;
+
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * Builds the TLS 1.3 contexts jfunc uses. Servers decide separately whether they require a
+ * client certificate (minions do; the CA's enrolment port cannot, a new minion has none).
+ */
+public final class TlsContexts {
+    public static final String PROTOCOL = "TLSv1.3";
+
+    private TlsContexts() {}
+
+    /** For a side that proves its identity and trusts only our CA (and its CRL). */
+    public static SSLContext mutual(Identity identity, CaTrust trust) throws GeneralSecurityException {
+        SSLContext ctx = SSLContext.getInstance(PROTOCOL);
+        ctx.init(identity.keyManagers(), new TrustManager[] {trust}, new SecureRandom());
+        return ctx;
+    }
+
+    /** For a server that authenticates itself but accepts clients without a certificate. */
+    public static SSLContext serverOnly(Identity identity) throws GeneralSecurityException {
+        SSLContext ctx = SSLContext.getInstance(PROTOCOL);
+        ctx.init(identity.keyManagers(), null, new SecureRandom());
+        return ctx;
+    }
+
+    /**
+     * For an enrolling minion: no identity yet. With {@code pinnedCa} the server must be signed by
+     * it; with null, any server certificate is accepted and the caller must pin the CA certificate
+     * it receives (trust on first use, as Func's certmaster did).
+     */
+    public static SSLContext enrolment(X509Certificate pinnedCa) throws GeneralSecurityException {
+        SSLContext ctx = SSLContext.getInstance(PROTOCOL);
+        TrustManager tm = pinnedCa != null ? new CaTrust(pinnedCa, null) : new AcceptAny();
+        ctx.init(null, new TrustManager[] {tm}, new SecureRandom());
+        return ctx;
+    }
+
+    private static final class AcceptAny implements X509TrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+}
