@@ -170,6 +170,7 @@ public final class RpcClient {
             try {
                 XMLReader reader = newXMLReader();
                 reader.setContentHandler(parser);
+                reader.setErrorHandler(SilentErrors.INSTANCE);
                 reader.parse(new InputSource(new LimitedInputStream(in, maxReplyBytes)));
             } catch (SAXException e) {
                 throw new XmlRpcClientException("not an XML-RPC reply: " + e.getMessage(), e);

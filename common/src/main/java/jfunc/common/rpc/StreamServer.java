@@ -11,6 +11,12 @@ import jfunc.common.Faults;
 import jfunc.common.WireValues;
 import org.apache.xmlrpc.XmlRpcException;
 import org.apache.xmlrpc.XmlRpcRequest;
+import org.apache.xmlrpc.XmlRpcRequestConfig;
+import org.apache.xmlrpc.parser.XmlRpcRequestParser;
+import org.apache.xmlrpc.util.SAXParsers;
+import org.xml.sax.InputSource;
+import org.xml.sax.SAXException;
+import org.xml.sax.XMLReader;
 import org.apache.xmlrpc.common.ServerStreamConnection;
 import org.apache.xmlrpc.common.XmlRpcHttpRequestConfigImpl;
 import org.apache.xmlrpc.common.XmlRpcStreamRequestConfig;
@@ -108,6 +114,46 @@ final class StreamServer extends XmlRpcStreamServer {
             log.error("{} from {} failed", call.method(), call.peerName(), e);
             throw new XmlRpcException(Faults.INTERNAL_ERROR, "internal error in " + call.method() + ": " + e);
         }
+    }
+
+    /** The stock request parsing, plus an error handler so that bad XML is not printed to stderr. */
+    @Override
+    protected XmlRpcRequest getRequest(XmlRpcStreamRequestConfig config, InputStream in) throws XmlRpcException {
+        XmlRpcRequestParser parser = new XmlRpcRequestParser(config, getTypeFactory());
+        XMLReader reader = SAXParsers.newXMLReader();
+        reader.setContentHandler(parser);
+        reader.setErrorHandler(SilentErrors.INSTANCE);
+        try {
+            reader.parse(new InputSource(in));
+        } catch (SAXException e) {
+            Exception inner = e.getException();
+            throw new XmlRpcException("Failed to parse XML-RPC request: " + e.getMessage(), inner != null ? inner : e);
+        } catch (IOException e) {
+            throw new XmlRpcException("Failed to read XML-RPC request: " + e.getMessage(), e);
+        }
+        String method = parser.getMethodName();
+        List<?> params = parser.getParams() == null ? List.of() : parser.getParams();
+        return new XmlRpcRequest() {
+            @Override
+            public XmlRpcRequestConfig getConfig() {
+                return config;
+            }
+
+            @Override
+            public String getMethodName() {
+                return method;
+            }
+
+            @Override
+            public int getParameterCount() {
+                return params.size();
+            }
+
+            @Override
+            public Object getParameter(int i) {
+                return params.get(i);
+            }
+        };
     }
 
     @Override
