@@ -36,6 +36,19 @@ class BasicsTest {
     }
 
     @Test
+    void hostPortsParseWhatPeopleTypeAndRefuseTheRest() {
+        assertEquals(new HostPort("web1.example.org", 52001), HostPort.parse("web1.example.org:52001", 0));
+        assertEquals("127.0.0.1:51234", HostPort.parse("127.0.0.1", 51234).toString());
+        assertEquals("[::1]:51235", HostPort.parse("[::1]:51235", 0).toString());
+        assertTrue(HostPort.parse(":51235", 0).isWildcard());
+        assertTrue(HostPort.parse("0.0.0.0:1", 0).isWildcard());
+        assertFalse(HostPort.parse("h:65535", 0).isWildcard());
+        for (String bad : new String[] {"", "h", "h:0", "h:65536", "h:x", "a b:1", "../x:1", "::1:5", "[::1", "h:1:2"}) {
+            assertThrows(IllegalArgumentException.class, () -> HostPort.parse(bad, 0), bad);
+        }
+    }
+
+    @Test
     void idsAreUniqueAndSortInCreationOrder() {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 20_000; i++) {
