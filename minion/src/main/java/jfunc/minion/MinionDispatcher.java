@@ -1,0 +1,165 @@
+package jfunc.minion;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import jfunc.common.Faults;
+import jfunc.common.WireValues;
+import jfunc.common.rpc.RpcCall;
+import jfunc.common.rpc.RpcDispatcher;
+import org.apache.xmlrpc.XmlRpcException;
+
+/**
+ * Routes one XML-RPC call: authorisation by certificate name first (nothing else is revealed
+ * to a caller that may not call the method), then the {@code system.*} methods, then prefix
+ * routes ({@code async.}), then the modules.
+ */
+final class MinionDispatcher implements RpcDispatcher {
+    static final int MAX_MULTICALL = 1000;
+
+    private final ModuleRegistry registry;
+    private volatile Acl acl;
+
+    MinionDispatcher(ModuleRegistry registry, Acl acl) {
+        this.registry = registry;
+        this.acl = acl;
+    }
+
+    /** Replaces the ACL (reload without restart). */
+    void acl(Acl newAcl) {
+        this.acl = newAcl;
+    }
+
+    @Override
+    public Object call(RpcCall call) throws XmlRpcException {
+        Acl rules = acl;
+        String caller = call.peerName();
+        CallContext ctx = new CallContext(caller, m -> rules.allows(caller, m));
+        if ("system.multicall".equals(call.method())) {
+            if (!rules.knows(caller)) {
+                throw CallContext.forbidden(caller, call.method());
+            }
+            return multicall(call.params(), ctx);
+        }
+        return single(call.method(), call.params(), ctx);
+    }
+
+    private Object single(String method, List<Object> params, CallContext ctx) throws XmlRpcException {
+        if (method == null || method.isEmpty()) {
+            throw new XmlRpcException(Faults.MALFORMED_REQUEST, "no method name");
+        }
+        ctx.checkAllowed(method);
+        int dot = method.indexOf('.');
+        String prefix = dot < 0 ? method : method.substring(0, dot);
+        String rest = dot < 0 ? "" : method.substring(dot + 1);
+        if ("system".equals(prefix)) {
+            return system(method, params, ctx);
+        }
+        var route = registry.routeFor(prefix);
+        if (route.isPresent()) {
+            registry.validate(rest, params);
+            return WireValues.toWire(route.get().call(rest, params, ctx));
+        }
+        return registry.invoke(method, params, ctx);
+    }
+
+    private Object system(String method, List<Object> params, CallContext ctx) throws XmlRpcException {
+        switch (method) {
+            case "system.list_modules" -> {
+                noArgs(method, params);
+                return registry.modules();
+            }
+            case "system.list_methods" -> {
+                noArgs(method, params);
+                List<String> out = new ArrayList<>();
+                for (String m : List.of("system.list_modules", "system.list_methods", "system.method_help",
+                        "system.multicall")) {
+                    if (ctx.mayCall(m)) {
+                        out.add(m);
+                    }
+                }
+                registry.methods().stream().filter(ctx::mayCall).forEach(out::add);
+                return out;
+            }
+            case "system.method_help" -> {
+                if (params.size() != 1 || !(params.get(0) instanceof String m)) {
+                    throw new XmlRpcException(Faults.BAD_ARGUMENTS, method + ": takes 1 argument (method: string)");
+                }
+                return help(m);
+            }
+            default -> throw new XmlRpcException(Faults.UNKNOWN_METHOD, "unknown method " + ModuleRegistry.printable(method));
+        }
+    }
+
+    private String help(String method) throws XmlRpcException {
+        switch (method) {
+            case "system.list_modules":
+                return "system.list_modules(): the names of the loaded modules";
+            case "system.list_methods":
+                return "system.list_methods(): the methods you may call";
+            case "system.method_help":
+                return "system.method_help(method: string): this text for a method";
+            case "system.multicall":
+                return "system.multicall(calls: array of {methodName, params}): runs up to " + MAX_MULTICALL
+                        + " calls in one round trip; each result is [value] or {faultCode, faultString}";
+            default:
+                break;
+        }
+        MethodSpec spec = registry.find(method).orElseThrow(() -> new XmlRpcException(Faults.UNKNOWN_METHOD,
+                "unknown method " + ModuleRegistry.printable(method)));
+        String module = method.substring(0, method.indexOf('.'));
+        return module + "." + spec.signature() + (spec.help().isEmpty() ? "" : ": " + spec.help());
+    }
+
+    private List<Object> multicall(List<Object> params, CallContext ctx) throws XmlRpcException {
+        if (params.size() != 1 || !ArgType.ARRAY.accepts(params.get(0))) {
+            throw new XmlRpcException(Faults.BAD_ARGUMENTS,
+                    "system.multicall: takes 1 argument (calls: array of {methodName, params})");
+        }
+        List<Object> calls = new Args("system.multicall", params).array(0);
+        if (calls.size() > MAX_MULTICALL) {
+            throw new XmlRpcException(Faults.BAD_ARGUMENTS, "system.multicall: at most " + MAX_MULTICALL
+                    + " calls in one batch, got " + calls.size());
+        }
+        List<Object> results = new ArrayList<>(calls.size());
+        for (int i = 0; i < calls.size(); i++) {
+            try {
+                results.add(new Object[] {subCall(i, calls.get(i), ctx)});
+            } catch (XmlRpcException e) {
+                Map<String, Object> fault = new LinkedHashMap<>();
+                fault.put("faultCode", e.code);
+                fault.put("faultString", e.getMessage() == null ? "" : e.getMessage());
+                results.add(fault);
+            }
+        }
+        return results;
+    }
+
+    private Object subCall(int i, Object entry, CallContext ctx) throws XmlRpcException {
+        if (!(entry instanceof Map<?, ?> struct) || !(struct.get("methodName") instanceof String method)) {
+            throw new XmlRpcException(Faults.BAD_ARGUMENTS, "system.multicall: call " + (i + 1)
+                    + " must be a struct with methodName (string) and params (array)");
+        }
+        Object p = struct.get("params");
+        List<Object> params;
+        if (p == null) {
+            params = List.of();
+        } else if (p instanceof Object[] a) {
+            params = java.util.Arrays.asList(a);
+        } else {
+            throw new XmlRpcException(Faults.BAD_ARGUMENTS, "system.multicall: params of call " + (i + 1)
+                    + " (" + ModuleRegistry.printable(method) + ") must be an array, got " + ArgType.nameOf(p));
+        }
+        if ("system.multicall".equals(method)) {
+            throw new XmlRpcException(Faults.BAD_ARGUMENTS, "system.multicall: nested system.multicall is not allowed");
+        }
+        return single(method, params, ctx);
+    }
+
+    private static void noArgs(String method, List<Object> params) throws XmlRpcException {
+        if (!params.isEmpty()) {
+            throw new XmlRpcException(Faults.BAD_ARGUMENTS, method + ": takes no arguments, got " + params.size());
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package jfunc.minion;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
+import javax.net.ssl.SSLContext;
+import jfunc.common.Config.ConfigException;
+import jfunc.common.rpc.RpcServer;
+import jfunc.common.tls.CaTrust;
+import jfunc.common.tls.Identity;
+import jfunc.common.tls.TlsContexts;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A serving minion: the module registry behind the mutual-TLS XML-RPC server, with
+ * authorisation by certificate name. Clients need a certificate signed by the CA in
+ * {@code trust} and not in its CRL (replace the CRL at run time with {@link CaTrust#updateCrl}).
+ */
+public final class MinionServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MinionServer.class);
+
+    private final MinionSettings settings;
+    private final ModuleRegistry registry;
+    private final MinionDispatcher dispatcher;
+    private final RpcServer rpc;
+
+    private MinionServer(MinionSettings settings, ModuleRegistry registry, MinionDispatcher dispatcher, RpcServer rpc) {
+        this.settings = settings;
+        this.registry = registry;
+        this.dispatcher = dispatcher;
+        this.rpc = rpc;
+    }
+
+    /**
+     * Reads the ACL and starts serving on {@code settings.listen()}. Register extra modules and
+     * prefix routes on {@code registry} before this.
+     */
+    public static MinionServer start(MinionSettings settings, Identity identity, CaTrust trust, ModuleRegistry registry)
+            throws IOException, ConfigException, GeneralSecurityException {
+        Acl acl = loadAcl(settings);
+        MinionDispatcher dispatcher = new MinionDispatcher(registry, acl);
+        SSLContext tls = TlsContexts.mutual(identity, trust);
+        InetSocketAddress listen = new InetSocketAddress(settings.listen().getHostString(), settings.listen().getPort());
+        RpcServer.Options options = RpcServer.Options.defaults(listen)
+                .withName("minion")
+                .withClientCert(true)
+                .withMaxBodyBytes(settings.maxBodyBytes())
+                .withWorkerThreads(settings.workerThreads());
+        RpcServer rpc = RpcServer.start(options, tls, dispatcher);
+        return new MinionServer(settings, registry, dispatcher, rpc);
+    }
+
+    private static Acl loadAcl(MinionSettings settings) throws ConfigException {
+        boolean named = settings.config().get("acl_file", null) != null;
+        return settings.aclFile() == null ? new Acl(settings.overlordName(), java.util.List.of())
+                : Acl.load(settings.overlordName(), settings.aclFile(), named);
+    }
+
+    /** Re-reads the ACL file; on an error the old ACL stays and the error is thrown. */
+    public void reloadAcl() throws ConfigException {
+        dispatcher.acl(loadAcl(settings));
+        log.info("ACL reloaded from {}", settings.aclFile());
+    }
+
+    /** The bound address (with the real port when port 0 was asked for). */
+    public InetSocketAddress address() {
+        return rpc.address();
+    }
+
+    public ModuleRegistry registry() {
+        return registry;
+    }
+
+    public MinionSettings settings() {
+        return settings;
+    }
+
+    /** Stops accepting and gives running calls up to {@code graceSeconds} to finish. */
+    public void stop(int graceSeconds) {
+        rpc.stop(graceSeconds);
+    }
+
+    @Override
+    public void close() {
+        stop(0);
+    }
+}
