@@ -1,0 +1,45 @@
+package jfunc.overlord.jobs;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The overlord's durable record of async jobs: which minion job id each minion gave, and, once
+ * the job is FINISHED, every minion's result, so a finished job is answered with no remote call.
+ *
+ * <p>The job state is derived, never set: RUNNING while a submitter is recorded, then PARTIAL
+ * while some minion is unfinished, then FINISHED. Every method is one short critical section
+ * (open, read or change, commit, close): several processes share the store, and none holds it
+ * across a remote call. Every change is durable when the method returns. Every method may throw
+ * {@link JobStoreException}.
+ */
+public interface JobStore {
+    /** Stores a new job (normally {@link Job#submitting}); throws IllegalArgumentException if the id exists. */
+    void create(Job job);
+
+    /** The job with all its minion records, or empty when there is no such job. */
+    Optional<Job> get(String id);
+
+    /** Several jobs in one critical section; unknown ids are left out. */
+    Map<String, Job> getAll(Collection<String> ids);
+
+    /**
+     * Records minion updates, and the end of the fan-out when {@code submissionDone}; returns
+     * the summary as stored. A minion that is already done (FINISHED, REMOTE_ERROR, LOST) keeps
+     * its record: a late or concurrent poll never undoes a result. Throws
+     * IllegalArgumentException for an unknown job or a minion that is not part of it.
+     */
+    JobSummary update(String id, Collection<MinionJob> minions, boolean submissionDone);
+
+    /**
+     * Summaries newest first: those submitted before {@code beforeId} (null: from the newest),
+     * in {@code state} (null: any), at most {@code limit}.
+     */
+    List<JobSummary> list(JobState state, String beforeId, int limit);
+
+    /** Deletes every job submitted before {@code cutoff}, whatever its state; returns how many. */
+    int purge(Instant cutoff);
+}

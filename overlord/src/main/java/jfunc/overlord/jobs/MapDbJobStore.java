@@ -1,0 +1,352 @@
+package jfunc.overlord.jobs;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import jfunc.common.Ids;
+import jfunc.common.StateDir;
+import org.mapdb.BTreeMap;
+import org.mapdb.DB;
+import org.mapdb.DBException;
+import org.mapdb.DBMaker;
+import org.mapdb.Serializer;
+
+/**
+ * The job store in one MapDB file ({@code STATE/overlord/jobs.db}), always with transactions:
+ * after a crash it holds exactly what was last committed.
+ *
+ * <p>Layout (keys are strings, values {@link RecordCodec} records):
+ * <pre>
+ * meta     format → "1"                                    the store's format version
+ * jobs     job id → summary                                ids sort by time: newest first for free
+ * minions  "job id" + ' ' + minion name → minion record     a job's minions are one key range
+ * states   "STATE" + ' ' + job id                           index for {@code list --state}
+ * </pre>
+ *
+ * <p>Each method opens the file, works, commits and closes, so processes interleave. MapDB
+ * locks the file against a second open (from any process, and from this JVM): threads of one
+ * JVM queue on a lock here, other processes are waited for up to the lock wait, then
+ * {@link JobStoreException.Reason#BUSY}.
+ */
+public final class MapDbJobStore implements JobStore {
+    public static final String FILE_NAME = "jobs.db";
+    public static final Duration DEFAULT_LOCK_WAIT = Duration.ofSeconds(10);
+    static final int FORMAT = 1;
+    private static final String FORMAT_KEY = "format";
+    private static final int PURGE_BATCH = 500;
+    private static final ConcurrentHashMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
+
+    private final Path file;
+    private final Duration lockWait;
+
+    public MapDbJobStore(Path file, Duration lockWait) {
+        this.file = file.toAbsolutePath().normalize();
+        this.lockWait = lockWait;
+    }
+
+    /** The store of a state dir, with the default lock wait. */
+    public static MapDbJobStore in(StateDir state) {
+        return new MapDbJobStore(state.overlord().resolve(FILE_NAME), DEFAULT_LOCK_WAIT);
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    public void create(Job job) {
+        withStore(s -> {
+            if (!Ids.isValid(job.id())) {
+                throw new IllegalArgumentException("malformed job id '" + job.id() + "'");
+            }
+            if (s.jobs.containsKey(job.id())) {
+                throw new IllegalArgumentException("job " + job.id() + " already exists");
+            }
+            JobSummary summary = job.summary().with(deriveState(job.summary().submitter(), Job.countStates(job.minions())),
+                    job.summary().submitter(), Job.countStates(job.minions()));
+            for (MinionJob m : job.minions()) {
+                s.minions.put(minionKey(job.id(), m.minion()), RecordCodec.encodeMinion(m));
+            }
+            s.putSummary(summary, null);
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<Job> get(String id) {
+        return Optional.ofNullable(getAll(List.of(id)).get(id));
+    }
+
+    @Override
+    public Map<String, Job> getAll(Collection<String> ids) {
+        return withStore(s -> {
+            Map<String, Job> out = new LinkedHashMap<>();
+            for (String id : ids) {
+                JobSummary summary = s.summary(id);
+                if (summary != null) {
+                    List<MinionJob> minions = new ArrayList<>(summary.minionCount());
+                    for (byte[] record : s.minionRange(id).values()) {
+                        minions.add(RecordCodec.decodeMinion(record));
+                    }
+                    out.put(id, new Job(effective(summary), minions));
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public JobSummary update(String id, Collection<MinionJob> minions, boolean submissionDone) {
+        return withStore(s -> {
+            JobSummary old = s.summary(id);
+            if (old == null) {
+                throw new IllegalArgumentException("no job " + id);
+            }
+            Map<MinionState, Integer> counts = new EnumMap<>(old.counts());
+            for (MinionJob m : minions) {
+                String key = minionKey(id, m.minion());
+                byte[] before = s.minions.get(key);
+                if (before == null) {
+                    throw new IllegalArgumentException("minion " + m.minion() + " is not part of job " + id);
+                }
+                MinionState was = RecordCodec.decodeMinion(before).state();
+                if (was.isDone()) {
+                    continue; // a result is final: never overwritten by a late or concurrent poll
+                }
+                s.minions.put(key, RecordCodec.encodeMinion(m));
+                counts.merge(was, -1, Integer::sum);
+                counts.merge(m.state(), 1, Integer::sum);
+            }
+            counts.values().removeIf(n -> n == 0);
+            Submitter submitter = submissionDone ? null : old.submitter();
+            JobSummary updated = old.with(deriveState(submitter, counts), submitter, counts);
+            s.putSummary(updated, old.state());
+            return effective(updated);
+        });
+    }
+
+    @Override
+    public List<JobSummary> list(JobState state, String beforeId, int limit) {
+        return withStore(s -> {
+            List<JobSummary> out = new ArrayList<>(Math.min(limit, 1000));
+            if (state == null) {
+                var newestFirst = beforeId == null ? s.jobs.descendingMap() : s.jobs.headMap(beforeId, false).descendingMap();
+                for (byte[] record : newestFirst.values()) {
+                    if (out.size() >= limit) {
+                        break;
+                    }
+                    out.add(effective(RecordCodec.decodeSummary(record)));
+                }
+                return out;
+            }
+            // INCOMPLETE is a RUNNING job whose submitter is gone: scan the RUNNING index.
+            JobState stored = state == JobState.INCOMPLETE ? JobState.RUNNING : state;
+            String prefix = stored.name() + ' ';
+            String upper = beforeId == null ? stored.name() + '!' : prefix + beforeId;
+            for (String key : s.states.subSet(prefix, true, upper, false).descendingSet()) {
+                if (out.size() >= limit) {
+                    break;
+                }
+                JobSummary summary = s.summary(key.substring(prefix.length()));
+                if (summary != null && effective(summary).state() == state) {
+                    out.add(effective(summary));
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public int purge(Instant cutoff) {
+        int total = 0;
+        while (true) {
+            // One batch per critical section, so a big purge does not lock others out.
+            int purged = withStore(s -> {
+                List<String> old = new ArrayList<>();
+                for (String id : s.jobs.keySet()) { // oldest first
+                    if (old.size() >= PURGE_BATCH || !Ids.timeOf(id).isBefore(cutoff)) {
+                        break;
+                    }
+                    old.add(id);
+                }
+                for (String id : old) {
+                    JobSummary summary = s.summary(id);
+                    s.minionRange(id).clear();
+                    s.states.remove(summary.state().name() + ' ' + id);
+                    s.jobs.remove(id);
+                }
+                return old.size();
+            });
+            total += purged;
+            if (purged < PURGE_BATCH) {
+                return total;
+            }
+        }
+    }
+
+    private static JobState deriveState(Submitter submitter, Map<MinionState, Integer> counts) {
+        if (submitter != null) {
+            return JobState.RUNNING;
+        }
+        int unfinished = counts.getOrDefault(MinionState.SUBMITTING, 0) + counts.getOrDefault(MinionState.RUNNING, 0);
+        return unfinished > 0 ? JobState.PARTIAL : JobState.FINISHED;
+    }
+
+    /** The summary as readers see it: INCOMPLETE when the submitting process is gone. */
+    private static JobSummary effective(JobSummary s) {
+        if (s.state() == JobState.RUNNING && s.submitter() != null && !s.submitter().isAlive()) {
+            return s.with(JobState.INCOMPLETE, s.submitter(), s.counts());
+        }
+        return s;
+    }
+
+    private static String minionKey(String jobId, String minion) {
+        return jobId + ' ' + minion;
+    }
+
+    /** The open file and its maps, for one critical section. */
+    private final class Session {
+        final DB db;
+        final BTreeMap<String, byte[]> jobs;
+        final BTreeMap<String, byte[]> minions;
+        final NavigableSet<String> states;
+
+        Session(DB db) {
+            this.db = db;
+            this.jobs = db.treeMap("jobs", Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen();
+            this.minions = db.treeMap("minions", Serializer.STRING, Serializer.BYTE_ARRAY)
+                    .valuesOutsideNodesEnable().createOrOpen();
+            this.states = db.treeSet("states", Serializer.STRING).createOrOpen();
+        }
+
+        JobSummary summary(String id) {
+            byte[] record = jobs.get(id);
+            return record == null ? null : RecordCodec.decodeSummary(record);
+        }
+
+        void putSummary(JobSummary summary, JobState oldState) {
+            if (oldState != summary.state()) {
+                if (oldState != null) {
+                    states.remove(oldState.name() + ' ' + summary.id());
+                }
+                states.add(summary.state().name() + ' ' + summary.id());
+            }
+            jobs.put(summary.id(), RecordCodec.encodeSummary(summary));
+        }
+
+        Map<String, byte[]> minionRange(String jobId) {
+            // ' ' separates id and name; '!' is the next character, so this is exactly one job's range
+            return minions.subMap(jobId + ' ', true, jobId + '!', false);
+        }
+    }
+
+    /** Open, check the format, run {@code body}, commit, close: one critical section. */
+    private <T> T withStore(Function<Session, T> body) {
+        long deadline = System.nanoTime() + lockWait.toNanos();
+        ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(file, f -> new ReentrantLock(true));
+        try {
+            if (!jvmLock.tryLock(lockWait.toNanos(), TimeUnit.NANOSECONDS)) {
+                throw busy(null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JobStoreException(JobStoreException.Reason.IO, file, "interrupted while waiting for the job store " + file, e);
+        }
+        try {
+            DB db = open(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            try {
+                Session session = new Session(checkFormat(db));
+                T result = body.apply(session);
+                db.commit();
+                return result;
+            } catch (RecordCodec.FormatException e) {
+                throw unreadable(e.newer, e.getMessage(), e);
+            } catch (DBException.DataCorruption | DBException.VolumeEOF | DBException.WrongFormat e) {
+                throw unreadable(false, e.getMessage(), e);
+            } catch (DBException e) {
+                throw new JobStoreException(JobStoreException.Reason.IO, file,
+                        "job store " + file + " failed: " + e.getMessage() + " (nothing was changed)", e);
+            } finally {
+                // Without a commit, closing drops what this section changed: all or nothing.
+                db.close();
+            }
+        } finally {
+            jvmLock.unlock();
+        }
+    }
+
+    private DB open(long waitMillis) {
+        try {
+            Files.createDirectories(file.getParent());
+        } catch (IOException e) {
+            throw new JobStoreException(JobStoreException.Reason.IO, file, "cannot create " + file.getParent() + ": " + e, e);
+        }
+        try {
+            return DBMaker.fileDB(file.toFile()).transactionEnable().fileLockWait(waitMillis).make();
+        } catch (DBException.FileLocked e) {
+            throw busy(e);
+        } catch (DBException.VolumeIOError e) {
+            if (e instanceof DBException.VolumeEOF || e.getCause() instanceof java.io.EOFException) {
+                throw unreadable(false, "the file ends too early", e);
+            }
+            throw new JobStoreException(JobStoreException.Reason.IO, file, "cannot open job store " + file + ": " + (e.getCause() != null ? e.getCause() : e), e);
+        } catch (DBException | IllegalStateException | IllegalArgumentException | IndexOutOfBoundsException e) {
+            throw unreadable(false, e.getMessage(), e);
+        }
+    }
+
+    /** Creates the maps of a new store; refuses a foreign, corrupted or newer one without writing. */
+    private DB checkFormat(DB db) {
+        if (!db.exists("meta")) {
+            if (db.getAllNames().iterator().hasNext()) {
+                throw unreadable(false, "not a jfunc job store", null);
+            }
+            BTreeMap<String, String> meta = db.treeMap("meta", Serializer.STRING, Serializer.STRING).create();
+            meta.put(FORMAT_KEY, Integer.toString(FORMAT));
+            return db;
+        }
+        String format = db.treeMap("meta", Serializer.STRING, Serializer.STRING).open().get(FORMAT_KEY);
+        int version;
+        try {
+            version = Integer.parseInt(format == null ? "" : format);
+        } catch (NumberFormatException e) {
+            throw unreadable(false, "format version '" + format + "' is not a number", e);
+        }
+        if (version > FORMAT) {
+            throw unreadable(true, "format " + version + ", this jfunc reads format " + FORMAT, null);
+        }
+        if (version < 1) {
+            throw unreadable(false, "format version " + version, null);
+        }
+        return db;
+    }
+
+    private JobStoreException busy(Throwable cause) {
+        return new JobStoreException(JobStoreException.Reason.BUSY, file, "job store " + file
+                + " is busy (another jfunc is using it; waited " + lockWait.toMillis() + " ms) - retry", cause);
+    }
+
+    private JobStoreException unreadable(boolean newer, String detail, Throwable cause) {
+        String message = newer
+                ? "job store " + file + " was written by a newer jfunc (" + detail + "); it was left unchanged:"
+                    + " use that version, or move the file away to start a new store"
+                : "job store " + file + " cannot be read (" + detail + "); it was left unchanged:"
+                    + " move it away to start a new store";
+        return new JobStoreException(newer ? JobStoreException.Reason.NEWER_VERSION : JobStoreException.Reason.CORRUPT,
+                file, message, cause);
+    }
+}

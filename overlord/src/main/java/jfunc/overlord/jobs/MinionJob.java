@@ -1,0 +1,51 @@
+package jfunc.overlord.jobs;
+
+import java.time.Instant;
+
+/**
+ * One minion's part of an overlord job.
+ *
+ * @param minion   the minion's name
+ * @param jobId    the minion's own job id, or null while not known (SUBMITTING, refused submission)
+ * @param state    where it stands
+ * @param result   the minion job's result in wire form (FINISHED), else null
+ * @param error    why it failed (REMOTE_ERROR, LOST) or the last poll's error while RUNNING, else null
+ * @param updated  when the overlord last heard about it (submission or poll), or null
+ */
+public record MinionJob(String minion, String jobId, MinionState state, Object result, MinionError error, Instant updated) {
+    public MinionJob {
+        if (minion == null || minion.isEmpty()) {
+            throw new IllegalArgumentException("minion name is empty");
+        }
+        if (state == null) {
+            throw new IllegalArgumentException("minion state is null");
+        }
+    }
+
+    /** Not yet submitted. */
+    public static MinionJob submitting(String minion) {
+        return new MinionJob(minion, null, MinionState.SUBMITTING, null, null, null);
+    }
+
+    /** Accepted by the minion under {@code jobId}. */
+    public static MinionJob running(String minion, String jobId, Instant now) {
+        return new MinionJob(minion, jobId, MinionState.RUNNING, null, null, now);
+    }
+
+    public static MinionJob finished(String minion, String jobId, Object result, Instant now) {
+        return new MinionJob(minion, jobId, MinionState.FINISHED, result, null, now);
+    }
+
+    public static MinionJob failed(String minion, String jobId, MinionError error, Instant now) {
+        return new MinionJob(minion, jobId, MinionState.REMOTE_ERROR, null, error, now);
+    }
+
+    public static MinionJob lost(String minion, String jobId, String reason, Instant now) {
+        return new MinionJob(minion, jobId, MinionState.LOST, null, new MinionError("lost", 0, reason), now);
+    }
+
+    /** Still RUNNING, with the error of the last poll (e.g. the minion was unreachable). */
+    public MinionJob withPollError(MinionError pollError, Instant now) {
+        return new MinionJob(minion, jobId, state, result, pollError, now);
+    }
+}
