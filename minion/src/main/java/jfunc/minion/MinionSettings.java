@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import jfunc.common.Config;
 import jfunc.common.Config.ConfigException;
+import jfunc.common.HostPort;
 import jfunc.common.Names;
 import jfunc.common.StateDir;
 
@@ -13,7 +14,7 @@ import jfunc.common.StateDir;
  * The minion's settings, read once from {@link Config} (flags, then {@code JFUNC_*} environment
  * variables, then {@code etc/minion.conf}). Modules read their own keys from {@link #config()}.
  */
-public record MinionSettings(String name, StateDir stateDir, InetSocketAddress listen, String ca,
+public record MinionSettings(String name, StateDir stateDir, InetSocketAddress listen, HostPort ca,
                              String overlordName, Path aclFile, long maxBodyBytes, int workerThreads,
                              Duration crlRefresh, Config config) {
     public static final int DEFAULT_PORT = 51234;
@@ -33,9 +34,13 @@ public record MinionSettings(String name, StateDir stateDir, InetSocketAddress l
         if (problem != null) {
             throw new ConfigException("minion name: " + problem);
         }
-        InetSocketAddress listen = address(config.get("listen", "0.0.0.0:" + DEFAULT_PORT), DEFAULT_PORT, "listen");
-        String ca = config.get("ca", "localhost:" + DEFAULT_CA_PORT);
-        address(ca, DEFAULT_CA_PORT, "ca");
+        InetSocketAddress listen = listenAddress(config.get("listen", "0.0.0.0:" + DEFAULT_PORT));
+        HostPort ca;
+        try {
+            ca = HostPort.parse(config.get("ca", "localhost:" + DEFAULT_CA_PORT), DEFAULT_CA_PORT);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("ca: " + e.getMessage());
+        }
         String overlord = config.get("overlord_name", "overlord");
         Path base = configFile == null ? Path.of("") : configFile.toAbsolutePath().getParent();
         String acl = config.get("acl_file", null);
@@ -70,26 +75,15 @@ public record MinionSettings(String name, StateDir stateDir, InetSocketAddress l
         }
     }
 
-    /** Parses "host:port", "[v6]:port", ":port" or "host". */
-    public static InetSocketAddress address(String text, int defaultPort, String what) throws ConfigException {
-        String s = text.trim();
-        String host = s;
-        int port = defaultPort;
-        int colon = s.lastIndexOf(':');
-        if (colon >= 0 && s.indexOf(']') < colon && (s.startsWith("[") || s.indexOf(':') == colon)) {
-            host = s.substring(0, colon);
-            try {
-                port = Integer.parseInt(s.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                throw new ConfigException(what + ": '" + text + "' is not host:port");
-            }
+    /** Parses a listen address: host:port as {@link HostPort} takes it, or port 0 (any free port, for tests). */
+    static InetSocketAddress listenAddress(String text) throws ConfigException {
+        String t = text.trim();
+        boolean anyPort = t.endsWith(":0");
+        try {
+            HostPort hp = HostPort.parse(anyPort ? t.substring(0, t.length() - 2) + ":1" : t, DEFAULT_PORT);
+            return InetSocketAddress.createUnresolved(hp.isWildcard() ? "0.0.0.0" : hp.host(), anyPort ? 0 : hp.port());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("listen: " + e.getMessage());
         }
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        if (port < 0 || port > 65535) {
-            throw new ConfigException(what + ": port " + port + " is out of range");
-        }
-        return InetSocketAddress.createUnresolved(host.isEmpty() ? "0.0.0.0" : host, port);
     }
 }

@@ -1,0 +1,142 @@
+package jfunc.minion.modules;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import jfunc.common.Config;
+import jfunc.common.SecureFiles;
+import jfunc.minion.ArgType;
+import jfunc.minion.Args;
+import jfunc.minion.CallContext;
+import jfunc.minion.MethodSpec;
+import jfunc.minion.MinionModule;
+import jfunc.minion.MinionSettings;
+
+/**
+ * {@code copyfile.copyfile(path, content, mode)} writes a file atomically (temporary sibling,
+ * fsync, rename; the temporary file is 0600 until the mode is applied) and
+ * {@code copyfile.checksum(path)} returns its SHA-256. Both are confined to
+ * {@code copyfile_roots} (comma-separated folders that must exist; default
+ * {@code STATE/minion/NAME/files}, created on start).
+ */
+public final class CopyfileModule implements MinionModule {
+    private PathRoots roots;
+
+    @Override
+    public String name() {
+        return "copyfile";
+    }
+
+    @Override
+    public void configure(MinionSettings settings) throws Exception {
+        String configured = settings.config().get("copyfile_roots", null);
+        List<Path> list = new ArrayList<>();
+        if (configured == null) {
+            list.add(Files.createDirectories(settings.minionDir().resolve("files")));
+        } else {
+            for (String s : configured.split(",")) {
+                if (s.isBlank()) {
+                    continue;
+                }
+                Path p = Path.of(s.strip());
+                if (!p.isAbsolute() || !Files.isDirectory(p)) {
+                    throw new Config.ConfigException("copyfile_roots: '" + s.strip() + "' is not an existing absolute folder");
+                }
+                list.add(p);
+            }
+            if (list.isEmpty()) {
+                throw new Config.ConfigException("copyfile_roots is empty");
+            }
+        }
+        roots = new PathRoots(list);
+    }
+
+    @Override
+    public List<MethodSpec> methods() {
+        return List.of(
+                MethodSpec.method("copyfile")
+                        .help("Writes content to path atomically with the given mode (int such as 420 = 0644,"
+                                + " or an octal string such as \"0644\"; default 0644). Returns {path, size, sha256}."
+                                + " Allowed under: " + roots.roots())
+                        .param("path", ArgType.STRING).param("content", ArgType.BASE64)
+                        .optional("mode", ArgType.INT, ArgType.STRING)
+                        .handler(this::copyfile),
+                MethodSpec.method("checksum")
+                        .help("The SHA-256 of a file (lower-case hex). Allowed under: " + roots.roots())
+                        .param("path", ArgType.STRING)
+                        .handler(this::checksum));
+    }
+
+    private Object copyfile(Args a, CallContext ctx) throws Exception {
+        Set<PosixFilePermission> mode = mode(a);
+        Path target = roots.resolve(a.method(), a.string(0));
+        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw a.bad("'" + target + "' is a directory");
+        }
+        byte[] content = a.bytes(1);
+        Files.createDirectories(target.getParent());
+        SecureFiles.write(target, content, true);
+        Files.setPosixFilePermissions(target, mode);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("path", target.toString());
+        out.put("size", content.length);
+        out.put("sha256", HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content)));
+        return out;
+    }
+
+    private Object checksum(Args a, CallContext ctx) throws Exception {
+        Path file = roots.resolve(a.method(), a.string(0));
+        if (!Files.isRegularFile(file)) {
+            throw new IOException("'" + file + "' is not a file");
+        }
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[64 * 1024];
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                sha.update(buf, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private static Set<PosixFilePermission> mode(Args a) {
+        int mode = 0644;
+        if (a.has(2)) {
+            if (a.get(2) instanceof String s) {
+                if (!s.matches("0?[0-7]{1,4}")) {
+                    throw a.bad("mode must be octal such as \"0644\", got '" + PathRoots.printable(s) + "'");
+                }
+                mode = Integer.parseInt(s, 8);
+            } else {
+                mode = a.integer(2);
+            }
+        }
+        if (mode < 0 || mode > 0777) {
+            throw a.bad("mode must be between 0 and 0777 (511), got " + Integer.toOctalString(mode) + " (octal); "
+                    + "setuid, setgid and sticky bits are not allowed");
+        }
+        Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] order = {PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
+                PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
+                PosixFilePermission.GROUP_READ, PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
+                PosixFilePermission.OWNER_READ};
+        for (int i = 0; i < order.length; i++) {
+            if ((mode & (1 << i)) != 0) {
+                perms.add(order[i]);
+            }
+        }
+        return perms;
+    }
+}
