@@ -1,0 +1,40 @@
+package jfunc.certs.cli;
+
+import java.util.concurrent.Callable;
+import jfunc.certs.CaStore;
+import jfunc.common.ExitCodes;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "init", mixinStandardHelpOptions = true,
+        description = {"Creates the CA (EC P-256 key and self-signed certificate, empty CRL) in STATE/ca and "
+                + "the overlord's client key and certificate in STATE/overlord.",
+                "Never replaces anything: a complete CA is left as it is (exit 0); a partial one is an error "
+                        + "that names the missing files (exit 2)."})
+final class InitCommand implements Callable<Integer> {
+    @ParentCommand
+    CaCli cli;
+
+    @Option(names = "--overlord-name", paramLabel = "NAME", defaultValue = CaStore.DEFAULT_OVERLORD_NAME,
+            description = "name in the overlord's certificate (default: ${DEFAULT-VALUE}); no minion may use it")
+    String overlordName;
+
+    @Override
+    public Integer call() throws Exception {
+        CaStore.InitResult r = cli.store().init(overlordName);
+        if (!r.created()) {
+            cli.out.println("a CA already exists in " + r.caDir() + "; nothing was changed");
+            cli.out.println("CA fingerprint (SHA-256): " + r.caFingerprint());
+            return ExitCodes.OK;
+        }
+        cli.out.println("created the CA in " + r.caDir() + " (ca.key 0600, ca.crt, crl.pem valid until "
+                + r.crlNextUpdate() + ")");
+        cli.out.println("created the overlord identity '" + r.overlordName() + "' in " + r.overlordDir()
+                + " (overlord.key 0600, overlord.crt, ca.crt)");
+        cli.out.println("CA fingerprint (SHA-256): " + r.caFingerprint());
+        cli.err.println("next: jfunc-ca serve (enrolment on port 51235), then start jfuncd --ca THIS_HOST:51235 "
+                + "on every host");
+        return ExitCodes.OK;
+    }
+}
