@@ -1,0 +1,237 @@
+package jfunc.overlord;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import javax.net.ssl.SSLContext;
+import jfunc.common.rpc.CallError;
+import jfunc.common.rpc.RpcClient;
+import jfunc.overlord.fanout.AbortableTls;
+import jfunc.overlord.fanout.CallScope;
+
+/**
+ * Calls many minions at once through a bounded number of forks, each call with its own deadline.
+ *
+ * <p>Contract: at most {@link Limits#forks()} calls run at the same time (over all concurrent
+ * {@code call}s of this instance); calls start in the order given. Each minion's deadline
+ * ({@link Limits#timeout()}) runs from the moment its call starts: when it passes, the result is
+ * TIMEOUT, the call's sockets are closed and its fork is released at once, so a slow, dead,
+ * blackholed or hostile minion costs the others nothing beyond its own timeout and never aborts
+ * the fan-out. Connecting is bounded by {@link Limits#connectTimeout()}. Results come back in
+ * the order of the minions given.
+ *
+ * <p>One instance per process and identity: it holds one {@link RpcClient}, whose connections
+ * are kept alive between calls. Thread-safe; {@code call} blocks until every minion has an
+ * outcome. Threads: forks are daemon threads {@code jfunc-fanout-N} (created on demand, idle
+ * ones end after 30 s), plus one {@code jfunc-fanout-watchdog} that enforces deadlines.
+ */
+public final class FanOut implements AutoCloseable {
+    public static final int DEFAULT_FORKS = 64;
+    public static final int MAX_FORKS = 1024;
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration MAX_TIMEOUT = Duration.ofDays(1);
+    public static final Duration MAX_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+    /**
+     * How wide and how long a fan-out may be. {@code forks}: 1 to {@value #MAX_FORKS} calls at once
+     * (default {@value #DEFAULT_FORKS}). {@code timeout}: each minion's whole-call deadline, more
+     * than 0 and at most a day (default 30 s). Invalid values throw IllegalArgumentException
+     * with a message naming the flag.
+     */
+    public record Limits(int forks, Duration timeout) {
+        public Limits {
+            if (forks < 1 || forks > MAX_FORKS) {
+                throw new IllegalArgumentException("--forks must be between 1 and " + MAX_FORKS + " (got " + forks + ")");
+            }
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_TIMEOUT) > 0) {
+                throw new IllegalArgumentException("--timeout must be more than 0 and at most "
+                        + MAX_TIMEOUT.toSeconds() + " seconds (got " + seconds(timeout) + ")");
+            }
+        }
+
+        public static Limits defaults() {
+            return new Limits(DEFAULT_FORKS, DEFAULT_TIMEOUT);
+        }
+
+        public Limits withForks(int n) {
+            return new Limits(n, timeout);
+        }
+
+        public Limits withTimeout(Duration t) {
+            return new Limits(forks, t);
+        }
+
+        /** How long connecting may take: the timeout, but at most 5 s. */
+        public Duration connectTimeout() {
+            return timeout.compareTo(MAX_CONNECT_TIMEOUT) < 0 ? timeout : MAX_CONNECT_TIMEOUT;
+        }
+    }
+
+    private final Limits limits;
+    private final RpcClient client;
+    private final Semaphore forks;
+    private final ThreadPoolExecutor threads;
+    private final ScheduledThreadPoolExecutor watchdog;
+
+    /** A fan-out over {@code tls} (the overlord's mutual TLS context). */
+    public FanOut(SSLContext tls, Limits limits) {
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.client = new RpcClient(AbortableTls.wrap(tls), limits.connectTimeout(), limits.timeout());
+        this.forks = new Semaphore(limits.forks());
+        // Unbounded threads, bounded permits: a call abandoned at its deadline gives its permit
+        // back at once, even if its thread is still stuck somewhere we cannot interrupt (DNS).
+        this.threads = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), daemon("jfunc-fanout-", new AtomicInteger()));
+        this.watchdog = new ScheduledThreadPoolExecutor(1, daemon("jfunc-fanout-watchdog", null));
+        watchdog.setRemoveOnCancelPolicy(true);
+    }
+
+    public Limits limits() {
+        return limits;
+    }
+
+    /** Calls the same method on every minion, with the default timeout. */
+    public CallResult call(List<MinionAddress> minions, MethodCall call, FanOutListener listener) {
+        return call(minions, m -> call, limits.timeout(), listener);
+    }
+
+    /**
+     * Calls each minion with the method {@code calls} gives for it (e.g. each minion's own job
+     * ids), each with deadline {@code timeout} (a long poll passes more than its wait).
+     * A {@code calls} function that throws gives that minion a PROTOCOL error with the message.
+     */
+    public CallResult call(List<MinionAddress> minions, Function<MinionAddress, MethodCall> calls,
+                           Duration timeout, FanOutListener listener) {
+        Limits checked = limits.withTimeout(timeout);
+        FanOutListener l = listener == null ? FanOutListener.NONE : listener;
+        List<CompletableFuture<MinionResult>> futures = new ArrayList<>(minions.size());
+        String method = null;
+        for (MinionAddress m : minions) {
+            CompletableFuture<MinionResult> f = new CompletableFuture<>();
+            futures.add(f);
+            MethodCall c;
+            try {
+                c = calls.apply(m);
+                method = method == null ? c.method() : method;
+            } catch (RuntimeException e) {
+                finish(f, MinionResult.failure(m.name(), new CallError(CallError.Kind.PROTOCOL, 0,
+                        "no call for this minion: " + e.getMessage()), Duration.ZERO), l, false);
+                continue;
+            }
+            try {
+                forks.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                finish(f, MinionResult.failure(m.name(), new CallError(CallError.Kind.TIMEOUT, 0,
+                        "interrupted before the call started"), Duration.ZERO), l, false);
+                continue;
+            }
+            threads.execute(() -> run(m, c, checked.timeout(), f, l));
+        }
+        List<MinionResult> results = new ArrayList<>(futures.size());
+        for (CompletableFuture<MinionResult> f : futures) {
+            results.add(await(f));
+        }
+        return new CallResult(method == null ? "" : method, results);
+    }
+
+    private void run(MinionAddress m, MethodCall call, Duration timeout, CompletableFuture<MinionResult> f,
+                     FanOutListener l) {
+        long start = System.nanoTime();
+        try (CallScope scope = CallScope.open()) {
+            notify(() -> l.started(m));
+            ScheduledFuture<?> deadline = watchdog.schedule(() -> {
+                MinionResult late = MinionResult.failure(m.name(), new CallError(CallError.Kind.TIMEOUT, 0,
+                        "no answer within " + seconds(timeout)), since(start));
+                if (finish(f, late, l, true)) {
+                    scope.abort();
+                }
+            }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+            MinionResult r;
+            try {
+                Object value = client.call(m.endpoint(), timeout, call.method(), call.paramArray());
+                r = MinionResult.success(m.name(), value, since(start));
+            } catch (Exception e) {
+                r = MinionResult.failure(m.name(), CallError.of(e), since(start));
+            }
+            deadline.cancel(false);
+            finish(f, r, l, true);
+        }
+    }
+
+    /** Completes a minion's outcome once (first wins) and releases its fork. */
+    private boolean finish(CompletableFuture<MinionResult> f, MinionResult r, FanOutListener l, boolean held) {
+        if (!f.complete(r)) {
+            return false;
+        }
+        if (held) {
+            forks.release();
+        }
+        notify(() -> l.finished(r));
+        return true;
+    }
+
+    private static MinionResult await(CompletableFuture<MinionResult> f) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return f.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void notify(Runnable event) {
+        try {
+            event.run();
+        } catch (RuntimeException e) {
+            // a listener must not break the fan-out (see FanOutListener)
+        }
+    }
+
+    private static Duration since(long startNanos) {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+
+    static String seconds(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? (ms / 1000) + " s" : String.format(java.util.Locale.ROOT, "%.3f s", ms / 1000.0);
+    }
+
+    private static ThreadFactory daemon(String prefix, AtomicInteger counter) {
+        return r -> {
+            Thread t = new Thread(r, counter == null ? prefix : prefix + counter.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Stops the threads; calls still running are abandoned. Idempotent. */
+    @Override
+    public void close() {
+        threads.shutdownNow();
+        watchdog.shutdownNow();
+    }
+}

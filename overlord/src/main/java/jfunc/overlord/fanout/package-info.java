@@ -1,0 +1,15 @@
+/**
+ * Making a stuck call abortable. Implementation detail of {@link jfunc.overlord.FanOut}.
+ *
+ * <p>Why: the JDK's HTTPS client only has a per-read timeout, so a peer that trickles a byte now
+ * and then, or a DNS or TLS stall, could hold a fork for ever. {@link jfunc.overlord.fanout.AbortableTls}
+ * wraps the overlord's SSLContext so that every connection is a plain TCP socket we create
+ * (TLS is layered on top); each read and write records the socket in the calling thread's
+ * {@link jfunc.overlord.fanout.CallScope}. When a minion's deadline passes, the fan-out's watchdog
+ * aborts that scope: it closes the TCP sockets, and the blocked read fails at once.
+ *
+ * <p>Threads and locks: a scope is opened and closed by the fork thread that runs the call; the
+ * watchdog thread only calls {@link jfunc.overlord.fanout.CallScope#abort()}. A scope's monitor
+ * guards its socket set and is never held while doing I/O other than {@code close()}.
+ */
+package jfunc.overlord.fanout;

@@ -1,0 +1,85 @@
+package jfunc.overlord.inventory;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import jfunc.common.Config.ConfigException;
+import jfunc.common.Names;
+import jfunc.overlord.MinionAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The CA's records ({@code records/NAME.properties}, docs/PROTOCOL.md): every name in state
+ * {@code signed} is a minion; its {@code address} is the advertised {@code host:port}, or empty
+ * for "its name, port 51234". A broken record is skipped with a warning (one bad file must not
+ * hide the fleet); an unreadable folder is a configuration error.
+ */
+public final class CaRecords {
+    private static final Logger log = LoggerFactory.getLogger(CaRecords.class);
+
+    private CaRecords() {}
+
+    /** The signed minions recorded in {@code dir}; none when the folder does not exist. */
+    public static List<MinionAddress> read(Path dir) throws ConfigException {
+        List<MinionAddress> out = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.properties")) {
+            for (Path f : files) {
+                MinionAddress m = record(f);
+                if (m != null) {
+                    out.add(m);
+                }
+            }
+        } catch (AccessDeniedException e) {
+            throw new ConfigException("cannot read the CA records in " + dir + ": permission denied");
+        } catch (IOException e) {
+            throw new ConfigException("cannot read the CA records in " + dir + ": " + e.getMessage());
+        }
+        return out;
+    }
+
+    private static MinionAddress record(Path f) throws ConfigException {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+            p.load(r);
+        } catch (NoSuchFileException e) {
+            return null; // removed while we listed (jfunc-ca clean)
+        } catch (AccessDeniedException e) {
+            throw new ConfigException("cannot read CA record " + f + ": permission denied");
+        } catch (IOException | IllegalArgumentException e) {
+            log.warn("skipping CA record {}: {}", f, e.getMessage());
+            return null;
+        }
+        if (!"signed".equals(p.getProperty("state", "").strip())) {
+            return null;
+        }
+        String file = f.getFileName().toString();
+        String name = p.getProperty("name", file.substring(0, file.length() - ".properties".length())).strip();
+        if (!Names.isValid(name)) {
+            log.warn("skipping CA record {}: {}", f, Names.problem(name));
+            return null;
+        }
+        String address = p.getProperty("address", "").strip();
+        if (address.isEmpty()) {
+            return MinionAddress.byName(name);
+        }
+        try {
+            HostPort hp = HostPort.parse(address, MinionAddress.DEFAULT_PORT);
+            return new MinionAddress(name, hp.host(), hp.port());
+        } catch (IllegalArgumentException e) {
+            log.warn("skipping CA record {}: {}", f, e.getMessage());
+            return null;
+        }
+    }
+}

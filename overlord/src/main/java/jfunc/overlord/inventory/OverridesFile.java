@@ -1,0 +1,65 @@
+package jfunc.overlord.inventory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import jfunc.common.Config.ConfigException;
+import jfunc.common.Names;
+import jfunc.overlord.MinionAddress;
+
+/**
+ * The overrides file: one minion per line, {@code NAME HOST:PORT} (or {@code NAME HOST} for port
+ * 51234), {@code #} comments. Its entries win over the CA records and may add minions the CA
+ * does not know (enrolled elsewhere). A malformed line is a configuration error naming
+ * {@code file:line}.
+ */
+public final class OverridesFile {
+    private OverridesFile() {}
+
+    /** The entries of {@code file}; none when it does not exist. */
+    public static List<MinionAddress> read(Path file) throws ConfigException {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (AccessDeniedException e) {
+            throw new ConfigException("cannot read " + file + ": permission denied");
+        } catch (IOException e) {
+            throw new ConfigException("cannot read " + file + ": " + e.getMessage());
+        }
+        List<MinionAddress> out = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = stripComment(lines.get(i));
+            if (line.isEmpty()) {
+                continue;
+            }
+            String[] words = line.split("\\s+");
+            String where = file + ":" + (i + 1) + ": ";
+            if (words.length != 2) {
+                throw new ConfigException(where + "expected 'NAME HOST:PORT', got '" + line + "'");
+            }
+            String problem = Names.problem(words[0]);
+            if (problem != null) {
+                throw new ConfigException(where + problem);
+            }
+            try {
+                HostPort hp = HostPort.parse(words[1], MinionAddress.DEFAULT_PORT);
+                out.add(new MinionAddress(words[0], hp.host(), hp.port()));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(where + e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    static String stripComment(String line) {
+        int hash = line.indexOf('#');
+        return (hash < 0 ? line : line.substring(0, hash)).strip();
+    }
+}
