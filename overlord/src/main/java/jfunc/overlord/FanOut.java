@@ -117,10 +117,10 @@ public final class FanOut implements AutoCloseable {
                            Duration timeout, FanOutListener listener) {
         Limits checked = limits.withTimeout(timeout);
         FanOutListener l = listener == null ? FanOutListener.NONE : listener;
-        List<CompletableFuture<MinionResult>> futures = new ArrayList<>(minions.size());
+        List<Outcome> futures = new ArrayList<>(minions.size());
         String method = null;
         for (MinionAddress m : minions) {
-            CompletableFuture<MinionResult> f = new CompletableFuture<>();
+            Outcome f = new Outcome();
             futures.add(f);
             MethodCall c;
             try {
@@ -142,13 +142,13 @@ public final class FanOut implements AutoCloseable {
             threads.execute(() -> run(m, c, checked.timeout(), f, l));
         }
         List<MinionResult> results = new ArrayList<>(futures.size());
-        for (CompletableFuture<MinionResult> f : futures) {
+        for (Outcome f : futures) {
             results.add(await(f));
         }
         return new CallResult(method == null ? "" : method, results);
     }
 
-    private void run(MinionAddress m, MethodCall call, Duration timeout, CompletableFuture<MinionResult> f,
+    private void run(MinionAddress m, MethodCall call, Duration timeout, Outcome f,
                      FanOutListener l) {
         long start = System.nanoTime();
         try (CallScope scope = CallScope.open()) {
@@ -172,16 +172,25 @@ public final class FanOut implements AutoCloseable {
         }
     }
 
-    /** Completes a minion's outcome once (first wins) and releases its fork. */
-    private boolean finish(CompletableFuture<MinionResult> f, MinionResult r, FanOutListener l, boolean held) {
-        if (!f.complete(r)) {
+    /**
+     * Settles a minion's outcome once (the call or its deadline, whichever comes first), releases
+     * its fork and tells the listener, all before the caller can see the outcome.
+     */
+    private boolean finish(Outcome f, MinionResult r, FanOutListener l, boolean held) {
+        if (!f.settled.compareAndSet(false, true)) {
             return false;
         }
         if (held) {
             forks.release();
         }
         notify(() -> l.finished(r));
+        f.complete(r);
         return true;
+    }
+
+    /** A minion's future outcome; {@code settled} decides the race between call and deadline. */
+    private static final class Outcome extends CompletableFuture<MinionResult> {
+        final java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
     }
 
     private static MinionResult await(CompletableFuture<MinionResult> f) {

@@ -59,7 +59,7 @@ class InventoryTest {
         Files.writeString(dir.resolve("overlord/minions"), "web1 127.0.0.1:1\nweb2\n");
         assertMessage("minions:2: expected 'NAME HOST:PORT', got 'web2'");
         Files.writeString(dir.resolve("overlord/minions"), "web1 127.0.0.1:99999\n");
-        assertMessage("minions:1: bad port in address '127.0.0.1:99999'");
+        assertMessage("minions:1: '127.0.0.1:99999': port 99999 is out of range");
         Files.writeString(dir.resolve("overlord/minions"), "we/b 127.0.0.1:1\n");
         assertMessage("minions:1: invalid name 'we/b'");
         Files.delete(dir.resolve("overlord/minions"));

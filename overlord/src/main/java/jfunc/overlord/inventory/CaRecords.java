@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import jfunc.common.Config.ConfigException;
+import jfunc.common.HostPort;
 import jfunc.common.Names;
 import jfunc.overlord.MinionAddress;
 import org.slf4j.Logger;
@@ -76,7 +77,7 @@ public final class CaRecords {
         }
         try {
             HostPort hp = HostPort.parse(address, MinionAddress.DEFAULT_PORT);
-            return new MinionAddress(name, hp.host(), hp.port());
+            return new MinionAddress(name, hp.host().isEmpty() ? name : hp.host(), hp.port());
         } catch (IllegalArgumentException e) {
             log.warn("skipping CA record {}: {}", f, e.getMessage());
             return null;

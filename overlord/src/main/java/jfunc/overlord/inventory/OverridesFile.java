@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import jfunc.common.Config.ConfigException;
+import jfunc.common.HostPort;
 import jfunc.common.Names;
 import jfunc.overlord.MinionAddress;
 
@@ -50,7 +51,7 @@ public final class OverridesFile {
             }
             try {
                 HostPort hp = HostPort.parse(words[1], MinionAddress.DEFAULT_PORT);
-                out.add(new MinionAddress(words[0], hp.host(), hp.port()));
+                out.add(new MinionAddress(words[0], hp.host().isEmpty() ? words[0] : hp.host(), hp.port()));
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(where + e.getMessage());
             }
