@@ -23,12 +23,15 @@ public final class MinionServer implements AutoCloseable {
     private final MinionSettings settings;
     private final ModuleRegistry registry;
     private final MinionDispatcher dispatcher;
+    private final InFlight inFlight;
     private final RpcServer rpc;
 
-    private MinionServer(MinionSettings settings, ModuleRegistry registry, MinionDispatcher dispatcher, RpcServer rpc) {
+    private MinionServer(MinionSettings settings, ModuleRegistry registry, MinionDispatcher dispatcher,
+                         InFlight inFlight, RpcServer rpc) {
         this.settings = settings;
         this.registry = registry;
         this.dispatcher = dispatcher;
+        this.inFlight = inFlight;
         this.rpc = rpc;
     }
 
@@ -40,6 +43,7 @@ public final class MinionServer implements AutoCloseable {
             throws IOException, ConfigException, GeneralSecurityException {
         Acl acl = loadAcl(settings);
         MinionDispatcher dispatcher = new MinionDispatcher(registry, acl);
+        InFlight inFlight = new InFlight(dispatcher);
         SSLContext tls = TlsContexts.mutual(identity, trust);
         InetSocketAddress listen = new InetSocketAddress(settings.listen().getHostString(), settings.listen().getPort());
         RpcServer.Options options = RpcServer.Options.defaults(listen)
@@ -47,8 +51,8 @@ public final class MinionServer implements AutoCloseable {
                 .withClientCert(true)
                 .withMaxBodyBytes(settings.maxBodyBytes())
                 .withWorkerThreads(settings.workerThreads());
-        RpcServer rpc = RpcServer.start(options, tls, dispatcher);
-        return new MinionServer(settings, registry, dispatcher, rpc);
+        RpcServer rpc = RpcServer.start(options, tls, inFlight);
+        return new MinionServer(settings, registry, dispatcher, inFlight, rpc);
     }
 
     private static Acl loadAcl(MinionSettings settings) throws ConfigException {
@@ -76,9 +80,17 @@ public final class MinionServer implements AutoCloseable {
         return settings;
     }
 
-    /** Stops accepting and gives running calls up to {@code graceSeconds} to finish. */
+    /**
+     * Refuses new calls (UNAVAILABLE), gives running calls up to {@code graceSeconds} to finish,
+     * then closes the port. Returns as soon as no call runs (the JDK server's own stop waits the
+     * whole delay on Java 17, so the waiting happens here).
+     */
     public void stop(int graceSeconds) {
-        rpc.stop(graceSeconds);
+        int left = inFlight.drain(java.time.Duration.ofSeconds(Math.max(0, graceSeconds)));
+        if (left > 0) {
+            log.warn("stopping with {} call(s) still running", left);
+        }
+        rpc.stop(0);
     }
 
     @Override

@@ -1,0 +1,62 @@
+package jfunc.minion.cli;
+
+import java.nio.file.Files;
+import java.nio.file.attribute.FileTime;
+import java.security.cert.X509CRL;
+import jfunc.common.tls.CaTrust;
+import jfunc.common.tls.Pem;
+import jfunc.minion.MinionIdentity;
+import jfunc.minion.MinionSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the CRL in use current: fetches it from the CA when it can, else re-reads
+ * {@code crl.pem} when the file changed, and applies it with {@link CaTrust#updateCrl} (which
+ * refuses a CRL not signed by our CA or older than the one in use).
+ */
+final class CrlRefresher {
+    private static final Logger log = LoggerFactory.getLogger(CrlRefresher.class);
+
+    private final MinionSettings settings;
+    private final MinionIdentity files;
+    private final CaTrust trust;
+    private FileTime seen;
+
+    CrlRefresher(MinionSettings settings, MinionIdentity files, CaTrust trust) {
+        this.settings = settings;
+        this.files = files;
+        this.trust = trust;
+    }
+
+    synchronized void refresh() {
+        try {
+            X509CRL fetched = Enrolment.fetchCrl(settings, files, trust);
+            if (fetched != null) {
+                apply(fetched);
+                files.writeCrl(fetched);
+                seen = Files.getLastModifiedTime(files.crlFile());
+                return;
+            }
+            if (!Files.exists(files.crlFile())) {
+                return;
+            }
+            FileTime modified = Files.getLastModifiedTime(files.crlFile());
+            if (!modified.equals(seen)) {
+                apply(Pem.readCrl(files.crlFile()));
+                seen = modified;
+            }
+        } catch (Exception e) {
+            log.warn("CRL not refreshed: {}", e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    private void apply(X509CRL crl) throws Exception {
+        X509CRL before = trust.crl();
+        trust.updateCrl(crl);
+        if (before == null || !before.getThisUpdate().equals(trust.crl().getThisUpdate())) {
+            log.info("CRL updated (issued {}, {} revoked)", crl.getThisUpdate().toInstant(),
+                    crl.getRevokedCertificates() == null ? 0 : crl.getRevokedCertificates().size());
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package jfunc.minion.cli;
+
+import java.net.BindException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import jfunc.common.Config;
+import jfunc.common.ExitCodes;
+import jfunc.common.tls.CaTrust;
+import jfunc.common.tls.Certs;
+import jfunc.common.tls.Identity;
+import jfunc.common.tls.Pem;
+import jfunc.minion.MinionExtension;
+import jfunc.minion.MinionIdentity;
+import jfunc.minion.MinionServer;
+import jfunc.minion.MinionSettings;
+import jfunc.minion.ModuleRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run of jfuncd: identity, modules, extensions, server, CRL refresh, and an orderly stop on
+ * SIGTERM (stop accepting, give running calls {@code shutdown_grace}, close extensions).
+ * SIGHUP refreshes the CRL and re-reads the ACL at once.
+ */
+final class Daemon {
+    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+
+    private final MinionSettings settings;
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final AtomicBoolean stopped = new AtomicBoolean();
+
+    Daemon(MinionSettings settings) {
+        this.settings = settings;
+    }
+
+    int run() throws Exception {
+        MinionIdentity files = new MinionIdentity(settings.minionDir());
+        Identity identity;
+        CaTrust trust;
+        try {
+            if (!files.exists()) {
+                Enrolment.enrol(settings, files);
+            }
+            identity = files.load();
+            trust = files.trust();
+        } catch (Pem.PemException e) {
+            System.err.println("jfuncd: error: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        if (!Certs.isFor(identity.certificate(), settings.name())) {
+            System.err.println("jfuncd: error: the certificate in " + files.certFile() + " is for '"
+                    + identity.name() + "', not '" + settings.name() + "'");
+            return ExitCodes.USAGE;
+        }
+        List<MinionExtension> extensions = new ArrayList<>();
+        MinionServer server;
+        try {
+            ModuleRegistry registry = ModuleRegistry.discover(settings, Daemon.class.getClassLoader());
+            for (MinionExtension ext : ServiceLoader.load(MinionExtension.class, Daemon.class.getClassLoader())) {
+                ext.install(registry, settings);
+                extensions.add(0, ext);
+            }
+            server = MinionServer.start(settings, identity, trust, registry);
+        } catch (Config.ConfigException e) {
+            closeAll(extensions);
+            System.err.println("jfuncd: error: " + e.getMessage());
+            return ExitCodes.USAGE;
+        } catch (BindException e) {
+            closeAll(extensions);
+            System.err.println("jfuncd: error: " + e.getMessage());
+            return ExitCodes.FAILED;
+        }
+        CrlRefresher crl = new CrlRefresher(settings, files, trust);
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "crl-refresh");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = Math.max(1, settings.crlRefresh().toSeconds());
+        timer.scheduleWithFixedDelay(crl::refresh, every, every, TimeUnit.SECONDS);
+        Signals.onHangup(() -> timer.execute(() -> {
+            crl.refresh();
+            try {
+                server.reloadAcl();
+            } catch (Config.ConfigException e) {
+                log.error("ACL not reloaded, keeping the old one: {}", e.getMessage());
+            }
+        }));
+        Signals.onTerminate(stopRequested::countDown);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, timer, extensions), "jfuncd-shutdown"));
+
+        System.err.println("jfuncd: serving " + settings.name() + " on " + server.address().getHostString() + ":"
+                + server.address().getPort() + " (certificate SHA-256 " + Certs.fingerprint(identity.certificate()) + ")");
+        stopRequested.await();
+        stop(server, timer, extensions);
+        return ExitCodes.OK;
+    }
+
+    private void stop(MinionServer server, ScheduledExecutorService timer, List<MinionExtension> extensions) {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
+        int grace = 5;
+        try {
+            grace = (int) settings.config().getDuration("shutdown_grace", java.time.Duration.ofSeconds(5)).toSeconds();
+        } catch (Config.ConfigException e) {
+            log.warn("{}; using 5 s", e.getMessage());
+        }
+        log.info("stopping: no new calls, up to {} s for running ones", grace);
+        timer.shutdownNow();
+        server.stop(grace);
+        closeAll(extensions);
+        System.err.println("jfuncd: stopped");
+    }
+
+    private static void closeAll(List<MinionExtension> extensions) {
+        for (MinionExtension ext : extensions) {
+            try {
+                ext.close();
+            } catch (Exception e) {
+                log.warn("closing {} failed: {}", ext.getClass().getName(), e.toString());
+            }
+        }
+    }
+}
