@@ -160,7 +160,7 @@ class JobStoreConcurrencyTest {
         MapDbJobStore store = store(Duration.ofSeconds(30));
         Job job = Job.submitting(Ids.next(), "*", "test.ping", "[]", Instant.now(), null, names(250));
         store.create(job);
-        try (SubmissionRecorder recorder = new SubmissionRecorder(store, job.id(), 100, Duration.ofSeconds(30))) {
+        try (MinionRecorder recorder = new MinionRecorder(store, job.id(), 100, Duration.ofSeconds(30))) {
             for (int i = 0; i < 150; i++) {
                 recorder.record(MinionJob.running("m" + i, "j" + i, Instant.now()));
             }
@@ -169,13 +169,13 @@ class JobStoreConcurrencyTest {
             for (int i = 150; i < 250; i++) {
                 recorder.record(MinionJob.running("m" + i, "j" + i, Instant.now()));
             }
-            JobSummary s = recorder.finish();
+            JobSummary s = recorder.finish(true);
             assertEquals(JobState.PARTIAL, s.state());
             assertEquals(250, s.count(MinionState.RUNNING));
         }
         Job small = Job.submitting(Ids.next(), "*", "test.ping", "[]", Instant.now(), null, names(3));
         store.create(small);
-        try (SubmissionRecorder recorder = new SubmissionRecorder(store, small.id(), 100, Duration.ofMillis(100))) {
+        try (MinionRecorder recorder = new MinionRecorder(store, small.id(), 100, Duration.ofMillis(100))) {
             recorder.record(MinionJob.running("m0", "j0", Instant.now()));
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (store.get(small.id()).orElseThrow().summary().count(MinionState.RUNNING) == 0) {

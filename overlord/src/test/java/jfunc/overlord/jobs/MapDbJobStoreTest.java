@@ -211,6 +211,21 @@ class MapDbJobStoreTest {
     }
 
     @Test
+    void aStoreDamagedInsideIsRefusedAndLeftAsItWas() throws Exception {
+        MapDbJobStore store = store();
+        Job job = newJob("a", "b");
+        store.create(job);
+        byte[] bytes = Files.readAllBytes(store.file());
+        byte[] noise = new byte[8192];
+        new java.util.Random(3).nextBytes(noise);
+        System.arraycopy(noise, 0, bytes, 16, noise.length);
+        Files.write(store.file(), bytes);
+        JobStoreException e = assertThrows(JobStoreException.class, () -> store.get(job.id()));
+        assertEquals(JobStoreException.Reason.CORRUPT, e.reason(), e::toString);
+        assertArrayEquals(bytes, Files.readAllBytes(store.file()));
+    }
+
+    @Test
     void aStoreFromANewerVersionIsRefusedAndLeftAsItWas() throws Exception {
         MapDbJobStore store = store();
         Job job = newJob("a");

@@ -64,7 +64,7 @@ public final class StoreChild {
                 }
                 Job job = Job.submitting(Ids.next(), "*", "command.run", "['sleep 1']", Instant.now(), null, names);
                 store.create(job);
-                try (SubmissionRecorder recorder = new SubmissionRecorder(store, job.id(), 100, Duration.ofMillis(200))) {
+                try (MinionRecorder recorder = new MinionRecorder(store, job.id(), 100, Duration.ofMillis(200))) {
                     for (int i = 0; i < 300; i++) {
                         recorder.record(MinionJob.running(names.get(i), "mj" + i, Instant.now()));
                     }

@@ -11,13 +11,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records minion submissions as they arrive during a fan-out, in batches (every
- * {@code batchSize} records or {@code maxDelay}, whichever comes first), so a killed overlord
- * keeps what it had learnt without paying one fsync'd commit per minion. Thread-safe: fan-out
- * workers call {@link #record} concurrently; a failed batch is kept and retried.
+ * Records minion outcomes as they arrive during a fan-out (submissions, long-poll answers), in
+ * batches (every {@code batchSize} records or {@code maxDelay}, whichever comes first), so a
+ * killed overlord keeps what it had learnt without paying one fsync'd commit per minion.
+ * Thread-safe: fan-out workers call {@link #record} concurrently; a failed batch is kept and
+ * retried.
  */
-public final class SubmissionRecorder implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(SubmissionRecorder.class);
+public final class MinionRecorder implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MinionRecorder.class);
 
     private final JobStore store;
     private final String jobId;
@@ -26,7 +27,7 @@ public final class SubmissionRecorder implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private List<MinionJob> pending = new ArrayList<>();
 
-    public SubmissionRecorder(JobStore store, String jobId, int batchSize, Duration maxDelay) {
+    public MinionRecorder(JobStore store, String jobId, int batchSize, Duration maxDelay) {
         this.store = store;
         this.jobId = jobId;
         this.batchSize = batchSize;
@@ -48,19 +49,22 @@ public final class SubmissionRecorder implements AutoCloseable {
         }
         if (full && writing.tryLock()) { // a write already in progress will be followed by the timer's
             try {
-                flush(false);
+                flush(false, false);
             } finally {
                 writing.unlock();
             }
         }
     }
 
-    /** Writes what is left and ends the fan-out (RUNNING → PARTIAL or FINISHED); returns the summary. */
-    public JobSummary finish() {
+    /**
+     * Writes what is left; with {@code endSubmission} also ends the fan-out (RUNNING → PARTIAL or
+     * FINISHED). Returns the summary as stored.
+     */
+    public JobSummary finish(boolean endSubmission) {
         timer.shutdownNow();
         writing.lock();
         try {
-            return flush(true);
+            return flush(endSubmission, true);
         } finally {
             writing.unlock();
         }
@@ -76,21 +80,21 @@ public final class SubmissionRecorder implements AutoCloseable {
             return;
         }
         try {
-            flush(false);
+            flush(false, false);
         } catch (RuntimeException e) {
-            LOG.warn("recording submissions of job {} failed (will retry): {}", jobId, e.getMessage());
+            LOG.warn("recording minions of job {} failed (will retry): {}", jobId, e.getMessage());
         } finally {
             writing.unlock();
         }
     }
 
-    private JobSummary flush(boolean done) {
+    private JobSummary flush(boolean done, boolean always) {
         List<MinionJob> batch;
         synchronized (this) {
             batch = pending;
             pending = new ArrayList<>();
         }
-        if (batch.isEmpty() && !done) {
+        if (batch.isEmpty() && !always) {
             return null;
         }
         try {
