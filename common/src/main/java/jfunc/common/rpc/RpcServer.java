@@ -32,7 +32,13 @@ import org.slf4j.LoggerFactory;
  * <p>Why this shape: the JDK server holds no thread for a connection that sends nothing (idle
  * sockets cost a selector key, not a worker), bounds how long reading a request may take
  * ({@code sun.net.httpserver.maxReqTime}), and keeps connections alive, so a TLS call on a
- * reused connection costs about a millisecond. Workers are a fixed pool.
+ * reused connection costs about a millisecond.
+ *
+ * <p>Threads: the JDK server reads a request (and, for HTTPS, runs the TLS handshake) on its
+ * executor thread, so a client that completes a handshake and then sends nothing holds that
+ * thread until {@code maxReqTime}. The executor is therefore a larger pool of connection
+ * threads (created on demand, gone after a minute idle), and only {@link Options#workerThreads}
+ * calls run the dispatcher at once; the others wait for a permit after their request is parsed.
  *
  * <p>Every request: POST only; body capped ({@link Options#maxBodyBytes}); parsed by the
  * hardened parser with extensions off; dispatched to the {@link RpcDispatcher} with the
@@ -108,9 +114,11 @@ public final class RpcServer implements AutoCloseable {
                 params.setSSLParameters(p);
             }
         });
-        ThreadPoolExecutor workers = new ThreadPoolExecutor(options.workerThreads(), options.workerThreads(),
+        int connectionThreads = Math.max(128, options.workerThreads() * 4);
+        ThreadPoolExecutor workers = new ThreadPoolExecutor(connectionThreads, connectionThreads,
                 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threads(options.name()));
-        Engine engine = new Engine(dispatcher, options.maxBodyBytes());
+        workers.allowCoreThreadTimeOut(true);
+        Engine engine = new Engine(limited(dispatcher, options.workerThreads()), options.maxBodyBytes());
         http.createContext("/", exchange -> engine.handle(exchange));
         http.setExecutor(workers);
         http.start();
@@ -146,6 +154,24 @@ public final class RpcServer implements AutoCloseable {
     @Override
     public void close() {
         stop(0);
+    }
+
+    /** Lets at most {@code n} calls run the dispatcher at once. */
+    private static RpcDispatcher limited(RpcDispatcher dispatcher, int n) {
+        java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(n, true);
+        return call -> {
+            try {
+                permits.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new org.apache.xmlrpc.XmlRpcException(jfunc.common.Faults.UNAVAILABLE, "server stopping");
+            }
+            try {
+                return dispatcher.call(call);
+            } finally {
+                permits.release();
+            }
+        };
     }
 
     private static ThreadFactory threads(String name) {

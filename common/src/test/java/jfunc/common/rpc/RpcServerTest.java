@@ -215,6 +215,25 @@ class RpcServerTest {
         }
     }
 
+    @Test
+    void clientsThatHandshakeAndSendNothingDoNotStarveCalls() throws Exception {
+        List<SSLSocket> idle = new ArrayList<>();
+        try {
+            SSLContext ctx = pki.context(overlord);
+            for (int i = 0; i < 24; i++) { // more than the 16 workers
+                SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", rpc.address().getPort());
+                s.startHandshake();
+                idle.add(s);
+            }
+            RpcClient fresh = new RpcClient(pki.context(overlord), Duration.ofSeconds(5), Duration.ofSeconds(10));
+            assertEquals(true, fresh.call(endpoint, "test.ping"));
+        } finally {
+            for (SSLSocket s : idle) {
+                s.close();
+            }
+        }
+    }
+
     static boolean isFault(String reply, int code) {
         return reply.matches("(?s).*<name>faultCode</name><value><(i4|int)>" + code + "</(i4|int)>.*");
     }

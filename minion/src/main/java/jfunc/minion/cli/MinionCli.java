@@ -23,8 +23,12 @@ import picocli.CommandLine.Option;
         description = {"The jfunc minion agent: serves XML-RPC over mutual TLS (port 51234).",
                 "Settings: flags, then JFUNC_* environment variables, then the config file."})
 public final class MinionCli implements Callable<Integer> {
+    /** Tried in order when --config is not given. */
+    static final java.util.List<Path> DEFAULT_CONFIGS = java.util.List.of(Path.of("etc/minion.conf"),
+            Path.of("/etc/jfunc/minion.conf"));
+
     @Option(names = "--config", paramLabel = "FILE",
-            description = "Config file (default: etc/minion.conf when it exists).")
+            description = "Config file (default: etc/minion.conf, else /etc/jfunc/minion.conf, when it exists).")
     Path config;
 
     @Option(names = "--state-dir", paramLabel = "DIR",
@@ -58,9 +62,12 @@ public final class MinionCli implements Callable<Integer> {
     public Integer call() throws Exception {
         Path file = config;
         if (file == null) {
-            Path home = Path.of(System.getProperty("jfunc.home", ""));
-            Path candidate = home.resolve("etc/minion.conf");
-            file = Files.isRegularFile(candidate) ? candidate : null;
+            for (Path candidate : DEFAULT_CONFIGS) {
+                if (Files.isRegularFile(candidate)) {
+                    file = candidate;
+                    break;
+                }
+            }
         }
         Map<String, String> flags = new HashMap<>();
         flags.put("name", name);
