@@ -1,0 +1,74 @@
+package jfunc.overlord.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import jfunc.overlord.MethodCall;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code jfunc TARGET call MODULE METHOD [ARG...]}. */
+@Command(name = "call", header = "Call MODULE.METHOD(ARG...) on each minion of TARGET.",
+        synopsisHeading = "%nUsage:%n",
+        customSynopsis = "  jfunc [--state-dir DIR] TARGET call MODULE METHOD [ARG...] [OPTIONS]",
+        usageHelpWidth = 90,
+        description = {"",
+            "ARGs are strings; with --json-args each is a JSON value: numbers (32-bit integers",
+            "become ints), true/false, \"strings\", [arrays], {structs}. Put '--' before ARGs",
+            "that start with '-'. command.run's [exit, stdout, stderr] prints as 'exit N'",
+            "with the output lines below it.", ""},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:every minion answered without error", "1:some minion failed",
+            "2:usage or configuration error", "3:the target matched no minion"})
+final class CallCommand implements Callable<Integer> {
+    @ParentCommand
+    JfuncCli root;
+
+    @Mixin
+    FanOutOptions fanOut;
+
+    @Mixin
+    OutputOptions output;
+
+    @Option(names = "--json-args", description = "Parse each ARG as a JSON value instead of taking it as a string.")
+    boolean jsonArgs;
+
+    @Option(names = "--async", description = "Start the call as a job and print its id (not yet available).")
+    boolean async;
+
+    @Parameters(index = "0", paramLabel = "MODULE", description = "Module, e.g. command.")
+    String module;
+
+    @Parameters(index = "1", paramLabel = "METHOD", description = "Method, e.g. run.")
+    String method;
+
+    @Parameters(index = "2..*", paramLabel = "ARG", description = "Arguments of the method.")
+    List<String> args = new ArrayList<>();
+
+    @Mixin
+    HelpOption help;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        String target = root.requireTarget(spec);
+        if (async) {
+            throw new ErrorReporter.UsageException("--async is not yet available in this build; run the call without it");
+        }
+        MethodCall call;
+        try {
+            call = new MethodCall(module + "." + method, jsonArgs ? JsonArgs.parse(args) : new ArrayList<>(args));
+        } catch (IllegalArgumentException e) {
+            throw new ErrorReporter.UsageException(e.getMessage());
+        }
+        return TargetedCall.run(root.state(), target, fanOut.limits(), call, output.json,
+                spec.commandLine().getOut(), spec.commandLine().getErr(), ResultTable.Style.VALUES);
+    }
+}

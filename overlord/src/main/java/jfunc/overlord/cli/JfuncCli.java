@@ -1,0 +1,137 @@
+package jfunc.overlord.cli;
+
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import jfunc.common.ExitCodes;
+import jfunc.common.StateDir;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/** {@code jfunc}: run calls on minions. */
+@Command(name = "jfunc",
+        header = "Run calls on jfunc minions: ping them, list them, call MODULE METHOD on each.",
+        synopsisHeading = "%nUsage:%n",
+        customSynopsis = {
+            "  jfunc [--state-dir DIR] TARGET ping [--forks N] [--timeout SECONDS] [--json]",
+            "  jfunc [--state-dir DIR] TARGET call MODULE METHOD [ARG...] [--json-args]",
+            "        [--forks N] [--timeout SECONDS] [--json]",
+            "  jfunc [--state-dir DIR] [TARGET] list-minions [--json]",
+            "  jfunc generate-completion",
+        },
+        description = {
+            "",
+            "TARGET selects minions by name: globs (* ? [a-z] [!0-9]), @group, !exclusion,",
+            "with ';' between parts, e.g. 'web*;db1;!web3'. Quote it for the shell. A name",
+            "that is not in the inventory is reported as an error; a target that matches",
+            "nothing exits 3.",
+            "",
+            "Minions: the CA's records (STATE/ca/records, state signed) and the overrides file",
+            "STATE/overlord/minions ('NAME HOST:PORT' lines, which win). Groups:",
+            "STATE/overlord/groups ('NAME: member, member'; see etc/groups). Identity:",
+            "STATE/overlord/overlord.key, overlord.crt and ca.crt (made by `jfunc-ca init`).",
+            "",
+        },
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  jfunc '*' ping",
+            "  jfunc 'web*;db1' call command run uptime",
+            "  jfunc '@webservers;!web3*' call service restart nginx --forks 50 --timeout 30",
+            "  jfunc web1 call command run -- ls -la /tmp      ('--' before ARGs with '-')",
+            "  jfunc '*' call test echo --json-args '{\"a\": [1, 2.5, true]}' --json",
+            "  jfunc '*' list-minions",
+            "  source <(jfunc generate-completion)             (bash/zsh completion)",
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:every minion answered without error",
+            "1:some minion failed (unreachable, timeout, TLS, fault), or an internal error",
+            "2:usage or configuration error (bad option or target, missing identity files)",
+            "3:the target matched no minion",
+        },
+        subcommands = {PingCommand.class, CallCommand.class, ListMinionsCommand.class, JobCommand.class,
+                AutoComplete.GenerateCompletion.class},
+        sortOptions = false,
+        usageHelpWidth = 90)
+public final class JfuncCli implements Callable<Integer> {
+    @Option(names = "--state-dir", paramLabel = "DIR", scope = ScopeType.INHERIT,
+            description = "State dir (default: $JFUNC_STATE_DIR, else ~/.jfunc, or /var/lib/jfunc for root).")
+    Path stateDir;
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+            description = "Show stack traces of errors.")
+    boolean verbose;
+
+    @picocli.CommandLine.Mixin
+    HelpOption help;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "TARGET", description = "Which minions (see above).")
+    String target;
+
+    @Spec
+    CommandSpec spec;
+
+    public static void main(String[] args) {
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            boolean verbose = java.util.Arrays.asList(args).contains("-v") || java.util.Arrays.asList(args).contains("--verbose");
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "debug" : "warn");
+        }
+        Charset cs = Charset.defaultCharset();
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, cs));
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, cs), true);
+        int code = run(out, err, args);
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    /** Runs one command line; results go to {@code out}, diagnostics to {@code err}. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        JfuncCli root = new JfuncCli();
+        CommandLine cmd = new CommandLine(root);
+        cmd.setOut(out);
+        cmd.setErr(err);
+        cmd.setExecutionExceptionHandler(new ErrorReporter(root));
+        cmd.setParameterExceptionHandler(new ErrorReporter(root));
+        cmd.setExitCodeExceptionMapper(ErrorReporter::exitCode);
+        cmd.getSubcommands().get("job").setUnmatchedOptionsArePositionalParams(true);
+        try {
+            return cmd.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    @Override
+    public Integer call() {
+        throw new CommandLine.ParameterException(spec.commandLine(), target == null
+                ? "missing command: e.g. jfunc '*' ping"
+                : "missing command after the target: ping, call MODULE METHOD [ARG...] or list-minions");
+    }
+
+    StateDir state() {
+        return StateDir.resolve(stateDir);
+    }
+
+    /** The target, or a usage error saying a command needs one. */
+    String requireTarget(CommandSpec sub) {
+        if (target == null) {
+            throw new CommandLine.ParameterException(sub.commandLine(),
+                    "missing TARGET before '" + sub.name() + "': e.g. jfunc '*' " + sub.name());
+        }
+        return target;
+    }
+
+    static int ok(boolean allOk) {
+        return allOk ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+}
