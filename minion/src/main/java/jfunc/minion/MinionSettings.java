@@ -54,6 +54,7 @@ public record MinionSettings(String name, StateDir stateDir, InetSocketAddress l
             throw new ConfigException("worker_threads must be between 1 and 1024, got " + workers);
         }
         Duration crl = config.getDuration("crl_refresh", Duration.ofMinutes(5));
+        name = name.toLowerCase(java.util.Locale.ROOT);
         return new MinionSettings(name, stateDir, listen, ca, overlord, aclFile, maxBody, workers, crl, config);
     }
 

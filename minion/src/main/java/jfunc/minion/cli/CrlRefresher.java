@@ -6,7 +6,7 @@ import java.security.cert.X509CRL;
 import jfunc.common.tls.CaTrust;
 import jfunc.common.tls.Pem;
 import jfunc.minion.MinionIdentity;
-import jfunc.minion.MinionSettings;
+import jfunc.certs.enrol.EnrolmentException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,25 +18,30 @@ import org.slf4j.LoggerFactory;
 final class CrlRefresher {
     private static final Logger log = LoggerFactory.getLogger(CrlRefresher.class);
 
-    private final MinionSettings settings;
+    private final Enrolment ca;
     private final MinionIdentity files;
     private final CaTrust trust;
     private FileTime seen;
+    private String lastCaProblem;
 
-    CrlRefresher(MinionSettings settings, MinionIdentity files, CaTrust trust) {
-        this.settings = settings;
+    CrlRefresher(Enrolment ca, MinionIdentity files, CaTrust trust) {
+        this.ca = ca;
         this.files = files;
         this.trust = trust;
     }
 
     synchronized void refresh() {
         try {
-            X509CRL fetched = Enrolment.fetchCrl(settings, files, trust);
-            if (fetched != null) {
-                apply(fetched);
-                files.writeCrl(fetched);
-                seen = Files.getLastModifiedTime(files.crlFile());
+            try {
+                apply(ca.fetchCrl()); // the client also wrote crl.pem when it was newer
+                seen = Files.exists(files.crlFile()) ? Files.getLastModifiedTime(files.crlFile()) : null;
+                lastCaProblem = null;
                 return;
+            } catch (EnrolmentException e) {
+                if (!e.getMessage().equals(lastCaProblem)) {
+                    log.warn("CRL not fetched from the CA ({}); using {}", e.getMessage(), files.crlFile());
+                    lastCaProblem = e.getMessage();
+                }
             }
             if (!Files.exists(files.crlFile())) {
                 return;

@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import jfunc.certs.enrol.EnrolmentException;
 import jfunc.common.Config;
 import jfunc.common.ExitCodes;
 import jfunc.common.tls.CaTrust;
@@ -41,17 +42,42 @@ final class Daemon {
 
     int run() throws Exception {
         MinionIdentity files = new MinionIdentity(settings.minionDir());
+        Enrolment enrolment;
+        try {
+            enrolment = new Enrolment(settings);
+        } catch (Config.ConfigException e) {
+            System.err.println("jfuncd: error: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        Thread main = Thread.currentThread();
+        AtomicBoolean enrolling = new AtomicBoolean();
+        Signals.onTerminate(() -> {
+            stopRequested.countDown();
+            if (enrolling.get()) {
+                main.interrupt();
+            }
+        });
         Identity identity;
         CaTrust trust;
         try {
             if (!files.exists()) {
-                Enrolment.enrol(settings, files);
+                System.err.println("jfuncd: no identity in " + files.dir() + "; enrolling " + settings.name()
+                        + " with the CA at " + settings.ca());
+                enrolling.set(true);
+                enrolment.enrol();
+                enrolling.set(false);
             }
             identity = files.load();
             trust = files.trust();
         } catch (Pem.PemException e) {
             System.err.println("jfuncd: error: " + e.getMessage());
             return ExitCodes.USAGE;
+        } catch (EnrolmentException e) {
+            System.err.println("jfuncd: error: enrolment failed: " + e.getMessage());
+            return e.reason() == EnrolmentException.Reason.LOCAL_FILES ? ExitCodes.USAGE : ExitCodes.FAILED;
+        } catch (InterruptedException e) {
+            System.err.println("jfuncd: stopped while enrolling");
+            return ExitCodes.OK;
         }
         if (!Certs.isFor(identity.certificate(), settings.name())) {
             System.err.println("jfuncd: error: the certificate in " + files.certFile() + " is for '"
@@ -76,7 +102,7 @@ final class Daemon {
             System.err.println("jfuncd: error: " + e.getMessage());
             return ExitCodes.FAILED;
         }
-        CrlRefresher crl = new CrlRefresher(settings, files, trust);
+        CrlRefresher crl = new CrlRefresher(enrolment, files, trust);
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "crl-refresh");
             t.setDaemon(true);
@@ -92,7 +118,6 @@ final class Daemon {
                 log.error("ACL not reloaded, keeping the old one: {}", e.getMessage());
             }
         }));
-        Signals.onTerminate(stopRequested::countDown);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, timer, extensions), "jfuncd-shutdown"));
 
         System.err.println("jfuncd: serving " + settings.name() + " on " + server.address().getHostString() + ":"

@@ -16,7 +16,15 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.net.InetSocketAddress;
+import jfunc.certs.CaSettings;
+import jfunc.certs.CaStore;
+import jfunc.certs.service.EnrolmentService;
 import jfunc.common.ExitCodes;
+import jfunc.common.StateDir;
+import jfunc.common.tls.CaTrust;
+import jfunc.common.tls.Pem;
+import jfunc.common.tls.TlsContexts;
 import jfunc.common.rpc.RpcClient;
 import jfunc.common.testing.TestPki;
 import jfunc.common.tls.CertIssuer;
@@ -38,8 +46,10 @@ class JfuncdProcessTest {
     static Process start(Path state, LinkedBlockingQueue<String> lines, String... extra) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-Xmx64m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                "jfunc.minion.cli.MinionCli", "--state-dir", state.toString(), "--name", NAME,
-                "--listen", "127.0.0.1:0"));
+                "jfunc.minion.cli.MinionCli", "--state-dir", state.toString(), "--name", NAME));
+        if (!List.of(extra).contains("--listen")) {
+            cmd.addAll(List.of("--listen", "127.0.0.1:0"));
+        }
         cmd.addAll(List.of(extra));
         // Output goes to a file: reading a pipe races with the JDK draining it when the process exits.
         Path log = Files.createTempFile(state, "jfuncd", ".log");
@@ -96,7 +106,7 @@ class JfuncdProcessTest {
 
         LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
         List<String> seen = new ArrayList<>();
-        Process p = start(state, lines);
+        Process p = start(state, lines, "--ca", "127.0.0.1:1"); // no CA: the CRL comes from crl.pem
         try {
             Matcher serving = awaitServing(p, lines, seen);
             assertEquals(NAME, serving.group(1));
@@ -141,9 +151,48 @@ class JfuncdProcessTest {
     }
 
     @Test
-    void missingIdentityOrBadConfigIsAConfigurationError() {
-        assertEquals(ExitCodes.USAGE, MinionCli.run("--state-dir", state.toString(), "--name", NAME,
-                "--listen", "127.0.0.1:0", "--ca", "127.0.0.1:1"));
+    void enrolsWithTheCaOnFirstStartThenServes() throws Exception {
+        CaStore store = new CaStore(new StateDir(state), CaSettings.defaults());
+        store.init("overlord");
+        Files.writeString(state.resolve("acl.conf"), "# only the overlord\n");
+        try (EnrolmentService ca = EnrolmentService.start(store, new InetSocketAddress("127.0.0.1", 0),
+                EnrolmentService.autosign("*.example.org"))) {
+            LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+            List<String> seen = new ArrayList<>();
+            int port;
+            try (var free = new java.net.ServerSocket(0)) {
+                port = free.getLocalPort();
+            }
+            Process p = start(state, lines, "--ca", "127.0.0.1:" + ca.address().getPort(), "--listen", "127.0.0.1:" + port);
+            try {
+                Matcher serving = awaitServing(p, lines, seen);
+                assertTrue(seen.stream().anyMatch(l -> l.contains("enrolling " + NAME)), String.join("\n", seen));
+                Path o = state.resolve("overlord");
+                Identity overlord = Identity.load(o.resolve("overlord.key"), o.resolve("overlord.crt"));
+                CaTrust trust = new CaTrust(Pem.readCertificate(o.resolve("ca.crt")), null);
+                RpcClient client = new RpcClient(TlsContexts.mutual(overlord, trust), Duration.ofSeconds(5), Duration.ofSeconds(30));
+                var endpoint = new RpcClient.Endpoint(NAME, "127.0.0.1", Integer.parseInt(serving.group(2)));
+                assertEquals(true, client.call(endpoint, "test.ping"));
+                assertTrue(new MinionIdentity(state.resolve("minion").resolve(NAME)).exists());
+                // the CA recorded where the overlord should call this minion
+                assertTrue(store.list().stream().anyMatch(r -> r.name().equals(NAME) && r.address().equals("127.0.0.1:" + port)),
+                        store.list().toString());
+                p.destroy();
+                assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+                assertEquals(ExitCodes.OK, p.exitValue());
+            } finally {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void enrolmentThatCannotFinishOrBadConfigFails() throws Exception {
+        Path conf = state.resolve("minion.conf");
+        Files.writeString(conf, "enrol_max_wait = 1s\nacl_file = acl.conf\n");
+        Files.writeString(state.resolve("acl.conf"), "");
+        assertEquals(ExitCodes.FAILED, MinionCli.run("--config", conf.toString(), "--state-dir", state.toString(),
+                "--name", NAME, "--listen", "127.0.0.1:0", "--ca", "127.0.0.1:1"));
         assertEquals(ExitCodes.USAGE, MinionCli.run("--state-dir", state.toString(), "--name", "../evil"));
         assertEquals(ExitCodes.USAGE, MinionCli.run("--state-dir", state.toString(), "--listen", "nowhere:99999"));
         assertEquals(ExitCodes.USAGE, MinionCli.run("--config", state.resolve("missing.conf").toString()));

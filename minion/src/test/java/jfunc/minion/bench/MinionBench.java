@@ -1,0 +1,186 @@
+package jfunc.minion.bench;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import jfunc.common.rpc.RpcClient;
+import jfunc.common.testing.TestPki;
+import jfunc.common.tls.Identity;
+import jfunc.minion.MinionIdentity;
+
+/**
+ * Benchmark against one real jfuncd process on loopback, started with bin/jfuncd (so with the
+ * launcher's JVM flags). Prints ping latency over a reused connection and over fresh TLS
+ * connections, multicall of 100 pings vs 100 calls, and the process's RSS. Bounded: about a
+ * minute. Run from the repository root after building:
+ * <pre>
+ * mvn -B -o -q -pl minion -am package -DskipTests
+ * java -cp "minion/target/test-classes:common/target/test-classes:minion/target/classes:minion/target/lib/*" \
+ *     jfunc.minion.bench.MinionBench
+ * </pre>
+ */
+public final class MinionBench {
+    private static final String NAME = "bench.example.org";
+    private static final Pattern SERVING = Pattern.compile("jfuncd: serving \\S+ on 127\\.0\\.0\\.1:(\\d+)");
+
+    public static void main(String[] args) throws Exception {
+        Path root = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
+        Path launcher = root.resolve("bin/jfuncd");
+        if (!Files.isExecutable(launcher)) {
+            System.err.println("run from the repository root (bin/jfuncd not found in " + root + ")");
+            System.exit(2);
+        }
+        Path state = Files.createTempDirectory("jfunc-bench");
+        TestPki pki = new TestPki();
+        Identity minion = pki.minion(NAME);
+        new MinionIdentity(state.resolve("minion").resolve(NAME)).write(minion, pki.caCertificate(), pki.crl());
+        Path log = state.resolve("jfuncd.log");
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "--state-dir", state.toString(), "--name", NAME,
+                "--listen", "127.0.0.1:0").redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("JFUNC_ACL_FILE", state.resolve("no-acl.conf").toString());
+        Process p = pb.start();
+        try {
+            int port = awaitPort(p, log);
+            System.out.printf("jfuncd pid %d on 127.0.0.1:%d; JVM flags: %s%n", p.pid(), port, jvmFlags(launcher));
+            Thread.sleep(5000);
+            long javaPid = javaPid(p);
+            System.out.printf("idle RSS after start (5 s): %.1f MB%n", rssMb(javaPid));
+
+            RpcClient.Endpoint ep = new RpcClient.Endpoint(NAME, "127.0.0.1", port);
+            Identity overlord = pki.overlord();
+            RpcClient reused = new RpcClient(pki.context(overlord), Duration.ofSeconds(5), Duration.ofSeconds(30));
+            for (int i = 0; i < 3000; i++) {
+                reused.call(ep, "test.ping");
+            }
+            report("test.ping, reused connection", time(5000, () -> reused.call(ep, "test.ping")));
+
+            for (int i = 0; i < 100; i++) {
+                new RpcClient(pki.context(overlord), Duration.ofSeconds(5), Duration.ofSeconds(30)).call(ep, "test.ping");
+            }
+            report("test.ping, fresh TLS connection each", time(500, () ->
+                    new RpcClient(pki.context(overlord), Duration.ofSeconds(5), Duration.ofSeconds(30)).call(ep, "test.ping")));
+
+            Object[] batch = new Object[100];
+            Arrays.fill(batch, Map.of("methodName", "test.ping", "params", new Object[0]));
+            for (int i = 0; i < 50; i++) {
+                reused.call(ep, "system.multicall", (Object) batch);
+            }
+            double[] multi = time(100, () -> reused.call(ep, "system.multicall", (Object) batch));
+            double[] separate = time(100, () -> {
+                for (int i = 0; i < 100; i++) {
+                    reused.call(ep, "test.ping");
+                }
+            });
+            System.out.printf("100 pings: system.multicall p50 %.2f ms vs 100 separate calls p50 %.2f ms (%.1fx)%n",
+                    pct(multi, 50), pct(separate, 50), pct(separate, 50) / pct(multi, 50));
+
+            int threads = 8;
+            List<Thread> ts = new ArrayList<>();
+            long[] counts = new long[threads];
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                Thread th = new Thread(() -> {
+                    RpcClient c = new RpcClient(pki.context(overlord), Duration.ofSeconds(5), Duration.ofSeconds(30));
+                    try {
+                        while (System.nanoTime() < end) {
+                            c.call(ep, "test.ping");
+                            counts[id]++;
+                        }
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                th.start();
+                ts.add(th);
+            }
+            for (Thread th : ts) {
+                th.join();
+            }
+            System.out.printf("test.ping, %d clients in parallel, reused connections: %.0f calls/s%n", threads,
+                    Arrays.stream(counts).sum() / 5.0);
+            System.out.printf("RSS right after load: %.1f MB%n", rssMb(javaPid));
+            Thread.sleep(10_000);
+            System.out.printf("RSS idle 10 s after load: %.1f MB%n", rssMb(javaPid));
+        } finally {
+            p.destroy();
+            p.waitFor(20, TimeUnit.SECONDS);
+            p.destroyForcibly();
+        }
+    }
+
+    interface Call {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code n} timed calls; returns sorted latencies in ms. */
+    static double[] time(int n, Call call) throws Exception {
+        double[] ms = new double[n];
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            call.run();
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(ms);
+        return ms;
+    }
+
+    static void report(String what, double[] ms) {
+        double total = Arrays.stream(ms).sum();
+        System.out.printf("%s: %d calls, %.0f calls/s, p50 %.3f ms, p99 %.3f ms%n", what, ms.length,
+                ms.length / (total / 1000), pct(ms, 50), pct(ms, 99));
+    }
+
+    static double pct(double[] sorted, int p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+    }
+
+    static int awaitPort(Process p, Path log) throws Exception {
+        for (int i = 0; i < 600; i++) {
+            if (Files.exists(log)) {
+                Matcher m = SERVING.matcher(Files.readString(log, StandardCharsets.UTF_8));
+                if (m.find()) {
+                    return Integer.parseInt(m.group(1));
+                }
+            }
+            if (!p.isAlive()) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("jfuncd did not start:\n" + (Files.exists(log) ? Files.readString(log) : ""));
+    }
+
+    /** bin/jfuncd execs java, so the launcher's pid is the JVM's; follow a child if a shell stayed. */
+    static long javaPid(Process p) {
+        return p.toHandle().descendants().filter(h -> h.info().command().orElse("").endsWith("java"))
+                .map(ProcessHandle::pid).findFirst().orElse(p.pid());
+    }
+
+    static double rssMb(long pid) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+            }
+        }
+        return -1;
+    }
+
+    static String jvmFlags(Path launcher) throws Exception {
+        for (String line : Files.readAllLines(launcher)) {
+            Matcher m = Pattern.compile("JFUNC_DEFAULT_JAVA_OPTS:-([^}]*)}").matcher(line);
+            if (m.find()) {
+                return m.group(1);
+            }
+        }
+        return "(none)";
+    }
+}
