@@ -1,0 +1,104 @@
+package jfunc.minion.jobs;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that commits the status file. fsync'd commits cost milliseconds each, so
+ * changes are committed in groups: at most one commit per {@code interval}, and only when
+ * something changed. A change after a quiet period is committed at once (no interval to wait
+ * for), so a lone submission is acknowledged after one fsync; under load every change made
+ * during an interval shares one commit.
+ *
+ * <p>Protocol for writers: make the change, then {@link #changed()}, then (if the answer must
+ * be durable) wait on {@link #nextCommit()}. The future taken after the change completes only
+ * after a commit that includes the change.
+ */
+final class GroupCommitter implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
+
+    private final Runnable commit;
+    private final long intervalNanos;
+    private final AtomicLong changes = new AtomicLong();
+    private final AtomicReference<CompletableFuture<Void>> next = new AtomicReference<>(new CompletableFuture<>());
+    private final Thread thread;
+    private volatile boolean closing;
+    private long committedChanges;
+    private long lastCommitStart = System.nanoTime() - Long.MAX_VALUE / 4;
+
+    GroupCommitter(String name, Runnable commit, Duration interval) {
+        this.commit = commit;
+        this.intervalNanos = Math.max(1, interval.toNanos());
+        this.thread = new Thread(this::loop, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Marks that the store changed since the last commit. */
+    void changed() {
+        changes.incrementAndGet();
+        LockSupport.unpark(thread);
+    }
+
+    /** Completes after the next commit (exceptionally if it fails or the store closes). */
+    CompletableFuture<Void> nextCommit() {
+        LockSupport.unpark(thread);
+        return next.get();
+    }
+
+    private void loop() {
+        while (!closing) {
+            long wait = lastCommitStart + intervalNanos - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(this, wait);
+                continue;
+            }
+            if (changes.get() == committedChanges) {
+                // Nothing to commit: release anyone who asked (their change was already committed).
+                CompletableFuture<Void> idle = next.get();
+                if (idle.getNumberOfDependents() > 0 && next.compareAndSet(idle, new CompletableFuture<>())) {
+                    idle.complete(null);
+                }
+                LockSupport.parkNanos(this, intervalNanos);
+                continue;
+            }
+            commitNow();
+        }
+    }
+
+    /** Swap the future first, then read the change count, then commit: see the class comment. */
+    private void commitNow() {
+        lastCommitStart = System.nanoTime();
+        CompletableFuture<Void> done = next.getAndSet(new CompletableFuture<>());
+        long seen = changes.get();
+        try {
+            commit.run();
+            committedChanges = seen;
+            done.complete(null);
+        } catch (RuntimeException | Error e) {
+            log.error("commit of the status file failed: {}", e.toString(), e);
+            done.completeExceptionally(e);
+        }
+    }
+
+    /** Stops the thread after a last commit of whatever changed. */
+    @Override
+    public void close() {
+        closing = true;
+        LockSupport.unpark(thread);
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (changes.get() != committedChanges) {
+            commitNow();
+        }
+        next.getAndSet(new CompletableFuture<>()).completeExceptionally(new IllegalStateException("status file closed"));
+    }
+}

@@ -1,0 +1,28 @@
+package jfunc.minion.jobs;
+
+/**
+ * The state of a minion job as recorded in the status file and sent on the wire (by name).
+ *
+ * <pre>
+ *   QUEUED ──▶ RUNNING ──▶ FINISHED | FAILED
+ *      │           │
+ *      └───────────┴──▶ LOST   (the minion restarted or stopped before the job ended)
+ * </pre>
+ * A job in a terminal state never changes again.
+ */
+public enum JobState {
+    /** Accepted and durable; waiting for a free slot in its module's pool. */
+    QUEUED,
+    /** Running on a worker of its module's pool. */
+    RUNNING,
+    /** Ended normally; the record carries the result. */
+    FINISHED,
+    /** Ended with a fault (module error, timeout, result too large); the record carries code and text. */
+    FAILED,
+    /** The minion died or stopped before the job ended; the record carries the reason. */
+    LOST;
+
+    public boolean isTerminal() {
+        return this == FINISHED || this == FAILED || this == LOST;
+    }
+}

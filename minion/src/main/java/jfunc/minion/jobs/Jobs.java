@@ -1,0 +1,142 @@
+package jfunc.minion.jobs;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import jfunc.common.Config;
+import jfunc.common.Config.ConfigException;
+import org.apache.xmlrpc.XmlRpcException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The minion's async jobs: {@code async.MODULE.METHOD(args...)} and {@code jobs.*}, backed by
+ * the status file. The dispatcher hands every call for which {@link #handles} is true to
+ * {@link #call}, and wraps {@code system.multicall} in {@link #batch} so that many submissions
+ * share one commit. Thread-safe; job work never runs on the caller's thread.
+ */
+public final class Jobs implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Jobs.class);
+
+    /** A piece of dispatcher work that may fault. */
+    @FunctionalInterface
+    public interface XmlRpcCallable<T> {
+        T call() throws XmlRpcException;
+    }
+
+    private final StatusFile store;
+    private final JobLedger ledger;
+    private final JobRunner runner;
+    private final Submissions submissions;
+    private final JobMethods methods;
+    private final JobLimits limits;
+    private final Clock clock;
+    private final ScheduledThreadPoolExecutor purger;
+
+    private Jobs(StatusFile store, JobLimits limits, CallRunner calls, Clock clock) {
+        this.store = store;
+        this.limits = limits;
+        this.clock = clock;
+        this.ledger = new JobLedger(store, clock, limits.maxResultBytes());
+        this.runner = new JobRunner(ledger, calls, limits);
+        this.submissions = new Submissions(ledger, runner, calls, clock);
+        this.methods = new JobMethods(submissions, ledger, limits, clock);
+        this.purger = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "jobs-purge");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = limits.purgeInterval().toMillis();
+        purger.scheduleWithFixedDelay(this::purge, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Opens the status file ({@code STATE/minion/NAME/status.db}), marks jobs that were queued or
+     * running when the minion last stopped LOST, purges ended jobs older than the retention, and
+     * starts accepting. {@code modules}: the module names known now, so that their
+     * {@code jobs.max_concurrent.MODULE} settings are checked at start.
+     */
+    public static Jobs open(Path statusFile, Config config, CallRunner calls, List<String> modules)
+            throws StatusFile.StatusFileException, ConfigException {
+        return open(statusFile, JobLimits.from(config, modules), calls, Clock.systemUTC());
+    }
+
+    static Jobs open(Path statusFile, JobLimits limits, CallRunner calls, Clock clock)
+            throws StatusFile.StatusFileException {
+        StatusFile store = StatusFile.open(statusFile, limits.commitInterval(), clock);
+        Jobs jobs = new Jobs(store, limits, calls, clock);
+        jobs.purge();
+        log.info("status file {}: {} job record(s), retention {}", statusFile, store.size(),
+                JobRunner.human(limits.retention()));
+        return jobs;
+    }
+
+    /** True for the methods this class answers: {@code async.*} and {@code jobs.*}. */
+    public static boolean handles(String method) {
+        return method.startsWith("async.") || method.startsWith("jobs.");
+    }
+
+    /** Answers one {@code async.*} or {@code jobs.*} call (see docs/PROTOCOL.md). */
+    public Object call(String method, List<Object> params) throws XmlRpcException {
+        return methods.call(method, params);
+    }
+
+    /**
+     * Runs {@code body} (a system.multicall) so that the submissions in it wait for one shared
+     * commit at its end instead of one each; their jobs start after that commit.
+     */
+    public <T> T batch(XmlRpcCallable<T> body) throws XmlRpcException {
+        return submissions.batch(body);
+    }
+
+    /** Why the status file was started fresh at open (moved aside as unreadable), or null. */
+    public String recoveryNotice() {
+        return store.recoveryNotice();
+    }
+
+    /** Jobs accepted by this process that have not ended yet (durably). */
+    public int activeJobs() {
+        return ledger.liveCount();
+    }
+
+    /** jobs.wait calls blocked right now. */
+    int waiting() {
+        return methods.waiting();
+    }
+
+    int purge() {
+        try {
+            int n = store.purge(clock.millis() - limits.retention().toMillis());
+            if (n > 0) {
+                log.info("purged {} job record(s) that ended more than {} ago (job_retention)", n,
+                        JobRunner.human(limits.retention()));
+            }
+            return n;
+        } catch (RuntimeException e) {
+            log.error("purging old job records failed: {}", e.toString(), e);
+            return 0;
+        }
+    }
+
+    StatusFile store() {
+        return store;
+    }
+
+    JobRunner runner() {
+        return runner;
+    }
+
+    /**
+     * Stops: jobs still queued or running are marked LOST ("minion stopped ..."), their process
+     * trees killed, the status file committed and closed.
+     */
+    @Override
+    public void close() {
+        purger.shutdownNow();
+        ledger.loseAll("minion stopped while the job was queued or running");
+        runner.close();
+        store.close();
+    }
+}

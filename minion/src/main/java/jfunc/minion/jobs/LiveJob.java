@@ -1,0 +1,108 @@
+package jfunc.minion.jobs;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+
+/**
+ * A job this process accepted and has not yet seen durably ended. Guarded by its own monitor
+ * (a leaf lock: nothing else is taken while holding it, and never while blocking).
+ * {@code done} completes with the terminal record once that record is durable; waiters block on
+ * it without any lock.
+ */
+final class LiveJob implements JobControl {
+    static final ThreadLocal<LiveJob> CURRENT = new ThreadLocal<>();
+
+    final String id;
+    final String module;
+    final List<Object> args;
+    final CompletableFuture<JobRecord> done = new CompletableFuture<>();
+
+    /** What status queries see: the last non-terminal record until the terminal one is durable. */
+    private JobRecord visible;
+    /** The newest record, terminal as soon as the job ended (maybe not yet durable). */
+    private JobRecord latest;
+    private Thread worker;
+    private boolean stopped;
+    private final List<Process> processes = new ArrayList<>();
+    Future<?> timeout;
+
+    LiveJob(JobRecord queued, String module, List<Object> args) {
+        this.id = queued.id();
+        this.module = module;
+        this.args = args;
+        this.visible = queued;
+        this.latest = queued;
+    }
+
+    @Override
+    public String jobId() {
+        return id;
+    }
+
+    synchronized JobRecord visible() {
+        return visible;
+    }
+
+    synchronized JobRecord latest() {
+        return latest;
+    }
+
+    /** Applies a transition unless the job already ended; returns false when it had. */
+    synchronized boolean advance(JobRecord next) {
+        if (latest.state().isTerminal()) {
+            return false;
+        }
+        latest = next;
+        if (!next.state().isTerminal()) {
+            visible = next;
+        }
+        return true;
+    }
+
+    synchronized void enter(Thread t) {
+        worker = t;
+    }
+
+    synchronized void leave() {
+        worker = null;
+    }
+
+    @Override
+    public void track(Process process) {
+        boolean killNow;
+        synchronized (this) {
+            killNow = stopped;
+            if (!killNow) {
+                processes.add(process);
+            }
+        }
+        if (killNow) {
+            ProcessTrees.kill(process.toHandle());
+        }
+    }
+
+    @Override
+    public synchronized boolean isStopped() {
+        return stopped;
+    }
+
+    /** Stops the job: kills its process trees, interrupts its thread if it is still inside the call. */
+    void stop() {
+        List<Process> toKill;
+        Thread t;
+        synchronized (this) {
+            stopped = true;
+            toKill = new ArrayList<>(processes);
+            processes.clear();
+            t = worker;
+        }
+        for (Process p : toKill) {
+            ProcessTrees.kill(p.toHandle());
+        }
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+}

@@ -1,0 +1,293 @@
+package jfunc.minion.jobs;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentMap;
+import java.util.stream.Stream;
+import org.mapdb.BTreeMap;
+import org.mapdb.DB;
+import org.mapdb.DBException;
+import org.mapdb.DBMaker;
+import org.mapdb.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The minion's status file ({@code STATE/minion/NAME/status.db}): MapDB with transactions, so
+ * that after {@code kill -9} the file holds exactly the last commit.
+ *
+ * <ul>
+ *   <li>{@code jobs}: job id → {@link JobCodec} record, sorted by id (ids sort by time), values
+ *       outside the B-tree nodes so that a state change rewrites one small record.
+ *   <li>{@code requests}: jobs.submit request_id → job id (idempotent submission).
+ *   <li>{@code meta}: format version, creation time, highest purged id.
+ * </ul>
+ * Writes are not durable until the {@link GroupCommitter}'s next commit ({@link #durable()}).
+ *
+ * <p>Opening recovers: every QUEUED or RUNNING record (the previous run died under it) becomes
+ * LOST with a reason. A file that cannot be opened or read is moved aside to
+ * {@code status.db.corrupt-<time>} and a fresh one is started ({@link #recoveryNotice()} says so);
+ * a file locked by another process is an error, never moved.
+ */
+public final class StatusFile implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(StatusFile.class);
+    static final String FORMAT = "1";
+    private static final DateTimeFormatter STAMP =
+            DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
+    /** The status file cannot be used at all (locked by another process, or its folder is unusable). */
+    public static final class StatusFileException extends IOException {
+        StatusFileException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private final Path file;
+    private final DB db;
+    private final BTreeMap<String, byte[]> jobs;
+    private final ConcurrentMap<String, String> requests;
+    private final ConcurrentMap<String, String> meta;
+    private final GroupCommitter committer;
+    private final String recoveryNotice;
+    private final int markedLost;
+
+    private StatusFile(Path file, DB db, Duration commitInterval, String recoveryNotice, Clock clock) {
+        this.file = file;
+        this.db = db;
+        this.jobs = db.treeMap("jobs", Serializer.STRING, Serializer.BYTE_ARRAY).valuesOutsideNodesEnable()
+                .createOrOpen();
+        this.requests = db.hashMap("requests", Serializer.STRING, Serializer.STRING).createOrOpen();
+        this.meta = db.hashMap("meta", Serializer.STRING, Serializer.STRING).createOrOpen();
+        String format = meta.putIfAbsent("format", FORMAT);
+        if (format != null && !FORMAT.equals(format)) {
+            throw new IllegalStateException("status file format " + format + " (this jfuncd reads " + FORMAT + ")");
+        }
+        meta.putIfAbsent("created", Long.toString(clock.millis()));
+        this.markedLost = markInterruptedJobsLost(clock.millis());
+        db.commit();
+        this.recoveryNotice = recoveryNotice;
+        this.committer = new GroupCommitter("status-commit", db::commit, commitInterval);
+    }
+
+    /**
+     * Opens (or creates) the status file, recovering as described above. Throws only when the
+     * file is locked or its folder cannot be written.
+     */
+    public static StatusFile open(Path file, Duration commitInterval, Clock clock) throws StatusFileException {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+        } catch (IOException e) {
+            throw new StatusFileException("cannot create the folder of status file " + file + ": " + e.getMessage(), e);
+        }
+        DB db = null;
+        try {
+            db = make(file);
+            return new StatusFile(file, db, commitInterval, null, clock);
+        } catch (DBException.FileLocked e) {
+            throw locked(file, e);
+        } catch (RuntimeException | Error e) {
+            closeQuietly(db);
+            Path aside = moveAside(file, clock, e);
+            String notice = "status file " + file + " was unreadable (" + e + "); moved it to " + aside
+                    + " and started a fresh one: jobs recorded before are unknown";
+            log.warn(notice);
+            try {
+                return new StatusFile(file, make(file), commitInterval, notice, clock);
+            } catch (DBException.FileLocked again) {
+                throw locked(file, again);
+            } catch (RuntimeException | Error fresh) {
+                throw new StatusFileException("cannot create a fresh status file " + file + ": " + fresh, fresh);
+            }
+        }
+    }
+
+    private static DB make(Path file) {
+        return DBMaker.fileDB(file.toFile()).transactionEnable().make();
+    }
+
+    private static StatusFileException locked(Path file, Exception e) {
+        return new StatusFileException("status file " + file + " is in use (locked by another jfuncd process or"
+                + " an open store in this one); stop the other minion with this name or choose another --state-dir", e);
+    }
+
+    private static Path moveAside(Path file, Clock clock, Throwable why) throws StatusFileException {
+        String suffix = ".corrupt-" + STAMP.format(clock.instant());
+        Path aside = file.resolveSibling(file.getFileName() + suffix);
+        log.error("status file {} cannot be opened or read: {}; moving it aside to {}", file, why.toString(), aside);
+        String base = file.getFileName().toString();
+        try (Stream<Path> siblings = Files.list(file.toAbsolutePath().getParent())) {
+            for (Path p : siblings.toList()) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(base) && !name.contains(".corrupt-")) {
+                    // status.db → status.db.corrupt-T; status.db.wal.0 → status.db.corrupt-T.wal.0
+                    Files.move(p, p.resolveSibling(base + suffix + name.substring(base.length())));
+                }
+            }
+        } catch (IOException e) {
+            throw new StatusFileException("status file " + file + " is unreadable and could not be moved aside: "
+                    + e.getMessage(), e);
+        }
+        return aside;
+    }
+
+    private static void closeQuietly(DB db) {
+        if (db != null) {
+            try {
+                db.close();
+            } catch (RuntimeException | Error ignored) {
+                // already broken; the file is being moved aside
+            }
+        }
+    }
+
+    /** Reads every record (an unreadable one fails the open) and marks interrupted jobs LOST. */
+    private int markInterruptedJobsLost(long now) {
+        int lost = 0;
+        for (Map.Entry<String, byte[]> e : jobs.entrySet()) {
+            JobRecord r = JobCodec.decode(e.getValue());
+            if (r.state() == JobState.RUNNING) {
+                jobs.put(r.id(), JobCodec.encode(r.lost("minion restarted while the job was running (started "
+                        + JobRecord.iso(r.started()) + ")", now)));
+                lost++;
+            } else if (r.state() == JobState.QUEUED) {
+                jobs.put(r.id(), JobCodec.encode(r.lost("minion restarted before the job was recorded as started"
+                        + " (submitted " + JobRecord.iso(r.submitted()) + "); it may have started", now)));
+                lost++;
+            }
+        }
+        if (lost > 0) {
+            log.warn("status file {}: {} job(s) were queued or running when the minion stopped; marked LOST", file, lost);
+        }
+        return lost;
+    }
+
+    /** Why the store was started fresh, or null when the file opened normally. */
+    public String recoveryNotice() {
+        return recoveryNotice;
+    }
+
+    /** How many QUEUED/RUNNING records the open turned into LOST. */
+    int markedLost() {
+        return markedLost;
+    }
+
+    public Path path() {
+        return file;
+    }
+
+    /** Writes a record; durable at the next commit. */
+    void put(JobRecord r) {
+        jobs.put(r.id(), JobCodec.encode(r));
+        committer.changed();
+    }
+
+    /** The record, or null; throws {@link JobCodec.UnreadableRecordException} for a damaged one. */
+    JobRecord get(String id) {
+        byte[] b = jobs.get(id);
+        return b == null ? null : JobCodec.decode(b);
+    }
+
+    /** Up to {@code limit} records, newest first, with ids greater than {@code afterId} (null: all). */
+    List<JobRecord> newest(String afterId, int limit) {
+        NavigableMap<String, byte[]> view = afterId == null ? jobs : jobs.tailMap(afterId, false);
+        List<JobRecord> out = new ArrayList<>();
+        for (byte[] b : view.descendingMap().values()) {
+            if (out.size() >= limit) {
+                break;
+            }
+            try {
+                out.add(JobCodec.decode(b));
+            } catch (JobCodec.UnreadableRecordException e) {
+                log.error("status file {}: skipping an unreadable record in a listing: {}", file, e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /** The job id a request_id was first submitted as, or null. */
+    String jobOfRequest(String requestId) {
+        return requests.get(requestId);
+    }
+
+    /** Claims a request_id for a job; returns the earlier job id when it was claimed before. */
+    String claimRequest(String requestId, String jobId) {
+        String earlier = requests.putIfAbsent(requestId, jobId);
+        if (earlier == null) {
+            committer.changed();
+        }
+        return earlier;
+    }
+
+    /**
+     * Removes terminal jobs that finished before {@code cutoffMillis} (and their request ids).
+     * Ids sort by submission time, so the walk stops at the first id submitted after the cutoff.
+     */
+    int purge(long cutoffMillis) {
+        int removed = 0;
+        String highest = null;
+        for (Map.Entry<String, byte[]> e : jobs.entrySet()) {
+            if (jfunc.common.Ids.isValid(e.getKey())
+                    && jfunc.common.Ids.timeOf(e.getKey()).toEpochMilli() >= cutoffMillis) {
+                break;
+            }
+            JobRecord r;
+            try {
+                r = JobCodec.decode(e.getValue());
+            } catch (JobCodec.UnreadableRecordException bad) {
+                r = null;
+            }
+            if (r == null || (r.state().isTerminal() && r.finished() < cutoffMillis)) {
+                jobs.remove(e.getKey());
+                if (r != null && r.requestId() != null) {
+                    requests.remove(r.requestId(), r.id());
+                }
+                highest = e.getKey();
+                removed++;
+            }
+        }
+        if (highest != null) {
+            String before = meta.get("purged_through");
+            if (before == null || before.compareTo(highest) < 0) {
+                meta.put("purged_through", highest);
+            }
+            committer.changed();
+        }
+        return removed;
+    }
+
+    /** When this status file was created (epoch ms). */
+    long created() {
+        return Long.parseLong(meta.get("created"));
+    }
+
+    /** The highest job id ever purged, or null. */
+    String purgedThrough() {
+        return meta.get("purged_through");
+    }
+
+    int size() {
+        return jobs.size();
+    }
+
+    /** Completes once every write made before this call is committed. */
+    CompletableFuture<Void> durable() {
+        return committer.nextCommit();
+    }
+
+    /** Commits what changed and closes the file (releasing its lock). */
+    @Override
+    public void close() {
+        committer.close();
+        db.close();
+    }
+}

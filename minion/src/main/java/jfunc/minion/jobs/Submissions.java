@@ -1,0 +1,138 @@
+package jfunc.minion.jobs;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+import jfunc.common.Faults;
+import jfunc.common.Ids;
+import org.apache.xmlrpc.XmlRpcException;
+
+/**
+ * Accepting a job: validate at once, reserve a place in the module's pool, record it QUEUED,
+ * wait until that record (and the request_id claim) is durable, only then start it and answer
+ * the id. So a crash can never lose an acknowledged job (it is LOST after restart) and a job
+ * never runs without a durable record (a re-sent jobs.submit finds its request_id).
+ *
+ * <p>Inside a {@link #batch} (a system.multicall) submissions only record; the batch waits for
+ * one commit at its end and then starts them all, so a thousand submissions share one fsync.
+ */
+final class Submissions {
+    static final Duration DURABLE_TIMEOUT = Duration.ofSeconds(30);
+    private static final Pattern METHOD = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)+");
+    private static final ThreadLocal<List<Pending>> BATCH = new ThreadLocal<>();
+
+    private record Pending(JobRunner.Ticket ticket, LiveJob job) {}
+
+    private final JobLedger ledger;
+    private final JobRunner runner;
+    private final CallRunner calls;
+    private final Clock clock;
+
+    Submissions(JobLedger ledger, JobRunner runner, CallRunner calls, Clock clock) {
+        this.ledger = ledger;
+        this.runner = runner;
+        this.calls = calls;
+        this.clock = clock;
+    }
+
+    /** Accepts {@code method(args)} as a job; {@code requestId} null for async. calls. Returns the job id. */
+    String submit(String method, List<Object> args, String requestId) throws XmlRpcException {
+        String module = moduleOf(method);
+        calls.validate(method, args);
+        StatusFile store = ledger.store();
+        if (requestId != null) {
+            String earlier = store.jobOfRequest(requestId);
+            if (earlier != null) {
+                return repeated(earlier);
+            }
+        }
+        JobRunner.Ticket ticket = runner.reserve(module);
+        String id = Ids.next();
+        if (requestId != null) {
+            String earlier = store.claimRequest(requestId, id);
+            if (earlier != null) {
+                ticket.release();
+                return repeated(earlier);
+            }
+        }
+        JobRecord queued = JobRecord.queued(id, method, ArgsSummary.of(args), clock.millis(), requestId);
+        LiveJob job = ledger.admit(queued, module, List.copyOf(args));
+        List<Pending> batch = BATCH.get();
+        if (batch != null) {
+            batch.add(new Pending(ticket, job));
+            return id;
+        }
+        startWhenDurable(List.of(new Pending(ticket, job)));
+        return id;
+    }
+
+    /** Runs {@code body} as one batch of submissions (nested batches join the outer one). */
+    <T> T batch(Jobs.XmlRpcCallable<T> body) throws XmlRpcException {
+        if (BATCH.get() != null) {
+            return body.call();
+        }
+        List<Pending> batch = new ArrayList<>();
+        BATCH.set(batch);
+        T result;
+        try {
+            result = body.call();
+        } finally {
+            BATCH.remove();
+            // Jobs recorded before a failure are real: commit and start them either way.
+            if (!batch.isEmpty()) {
+                startWhenDurable(batch);
+            }
+        }
+        return result;
+    }
+
+    /** A repeated request_id: the first job's id, once its record is durable; nothing runs. */
+    private String repeated(String jobId) throws XmlRpcException {
+        awaitDurable();
+        return jobId;
+    }
+
+    private void startWhenDurable(List<Pending> accepted) throws XmlRpcException {
+        try {
+            awaitDurable();
+        } catch (XmlRpcException e) {
+            for (Pending p : accepted) {
+                ledger.fail(p.job(), Faults.UNAVAILABLE, "not started: " + e.getMessage());
+                p.ticket().release();
+            }
+            throw e;
+        }
+        for (Pending p : accepted) {
+            runner.start(p.ticket(), p.job());
+        }
+    }
+
+    private void awaitDurable() throws XmlRpcException {
+        try {
+            ledger.store().durable().get(DURABLE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new XmlRpcException(Faults.UNAVAILABLE, "interrupted while recording the job");
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new XmlRpcException(Faults.UNAVAILABLE, "the status file could not record the job: " + cause);
+        }
+    }
+
+    /** "command.run" → "command"; faults for names that are not module.method or cannot be jobs. */
+    static String moduleOf(String method) throws XmlRpcException {
+        if (method == null || method.length() > 200 || !METHOD.matcher(method).matches()) {
+            throw new XmlRpcException(Faults.UNKNOWN_METHOD,
+                    "unknown method '" + method + "' (methods are named module.method)");
+        }
+        if (method.startsWith("jobs.") || method.startsWith("async.") || method.equals("system.multicall")) {
+            throw new XmlRpcException(Faults.BAD_ARGUMENTS, method + " cannot run as a job");
+        }
+        return method.substring(0, method.lastIndexOf('.'));
+    }
+}

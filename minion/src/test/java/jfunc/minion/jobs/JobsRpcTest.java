@@ -1,0 +1,293 @@
+package jfunc.minion.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import jfunc.common.Faults;
+import jfunc.common.Ids;
+import jfunc.common.testing.TestPki;
+import org.apache.xmlrpc.XmlRpcException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** async.* and jobs.* through a real client over mutual TLS against a real server. */
+class JobsRpcTest {
+    @TempDir
+    static Path dir;
+    static TestPki pki;
+    static TestCalls calls;
+    static JobsServer minion;
+
+    @BeforeAll
+    static void start() throws Exception {
+        pki = new TestPki();
+        calls = new TestCalls();
+        minion = new JobsServer(pki, dir.resolve("status.db"), calls, Map.of(
+                "jobs.max_concurrent.gate", "2", "jobs.max_queued", "3000", "jobs.max_result_bytes", "1000"));
+    }
+
+    @AfterAll
+    static void stop() {
+        minion.close();
+    }
+
+    static Map<String, Object> waitFor(String id) throws XmlRpcException {
+        return minion.record("jobs.wait", id, 30);
+    }
+
+    static Map<String, Object> waitDone(String id) throws Exception {
+        for (int i = 0; i < 30; i++) {
+            Map<String, Object> r = waitFor(id);
+            if (!r.get("state").equals("RUNNING") && !r.get("state").equals("QUEUED")) {
+                return r;
+            }
+        }
+        throw new AssertionError("job " + id + " did not end");
+    }
+
+    @Test
+    void asyncCallReturnsAnIdAtOnceAndTheResultLater() throws Exception {
+        String id = (String) minion.call("async.test.echo", "hello");
+        assertTrue(Ids.isValid(id), id);
+        Map<String, Object> r = waitDone(id);
+        assertEquals("FINISHED", r.get("state"));
+        assertEquals("hello", r.get("result"));
+        assertEquals("test.echo", r.get("method"));
+        assertEquals("[\"hello\"]", r.get("args"));
+        assertEquals(id, r.get("id"));
+        for (String t : new String[] {"submitted", "started", "finished"}) {
+            assertTrue(((String) r.get(t)).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"), t);
+        }
+        assertEquals(r, minion.record("jobs.status", id));
+    }
+
+    @Test
+    void aFaultInTheCallIsAFailedJobWithItsCode() throws Exception {
+        String id = (String) minion.call("async.test.fail", Faults.MODULE_ERROR, "disk on fire");
+        Map<String, Object> r = waitDone(id);
+        assertEquals("FAILED", r.get("state"));
+        assertEquals(Faults.MODULE_ERROR, r.get("fault_code"));
+        assertEquals("disk on fire", r.get("fault_string"));
+        assertFalse(r.containsKey("result"));
+    }
+
+    @Test
+    void aResultAboveTheLimitIsNotKeptAndTheJobSaysSo() throws Exception {
+        Map<String, Object> small = waitDone((String) minion.call("async.test.big", 500));
+        assertEquals("x".repeat(500), small.get("result"));
+        Map<String, Object> big = waitDone((String) minion.call("async.test.big", 5000));
+        assertEquals("FAILED", big.get("state"));
+        assertEquals(Faults.MODULE_ERROR, big.get("fault_code"));
+        assertTrue(((String) big.get("fault_string")).contains("jobs.max_result_bytes"), big.toString());
+    }
+
+    @Test
+    void longPollWakesWhenTheJobEnds() throws Exception {
+        calls.gateEntered = new CountDownLatch(1);
+        String id = (String) minion.call("async.gate.pass");
+        assertTrue(calls.gateEntered.await(30, TimeUnit.SECONDS));
+        assertEquals("RUNNING", minion.record("jobs.status", id).get("state"));
+        CompletableFuture<Map<String, Object>> waiter = CompletableFuture.supplyAsync(() -> {
+            try {
+                return minion.record("jobs.wait", id, 120);
+            } catch (XmlRpcException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        for (int i = 0; i < 300 && minion.jobs.waiting() == 0; i++) {
+            Thread.sleep(10); // until the server holds the long poll
+        }
+        assertEquals(1, minion.jobs.waiting());
+        assertFalse(waiter.isDone());
+        calls.gate.release();
+        Map<String, Object> r = waiter.get(60, TimeUnit.SECONDS); // well before the 120 s deadline
+        assertEquals("FINISHED", r.get("state"));
+        assertEquals("passed", r.get("result"));
+    }
+
+    @Test
+    void waitSecondsAreClampedAndWaitersBounded(@TempDir Path own) throws Exception {
+        TestCalls mine = new TestCalls();
+        try (JobsServer small = new JobsServer(pki, own.resolve("status.db"), mine,
+                Map.of("jobs.max_wait", "1", "jobs.max_waiters", "1"))) {
+            mine.gateEntered = new CountDownLatch(1);
+            String id = (String) small.call("async.gate.pass");
+            assertTrue(mine.gateEntered.await(30, TimeUnit.SECONDS));
+            long t0 = System.nanoTime();
+            assertEquals("RUNNING", small.record("jobs.wait", id, -5).get("state"));     // negative: at once
+            assertEquals("RUNNING", small.record("jobs.wait", id, 1.0e9).get("state"));  // huge: max_wait (1 s)
+            assertEquals("RUNNING", small.record("jobs.wait", id, 0).get("state"));
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(30), "clamped waits returned");
+            XmlRpcException word = assertThrows(XmlRpcException.class, () -> small.call("jobs.wait", id, "soon"));
+            assertEquals(Faults.BAD_ARGUMENTS, word.code);
+            // one waiter allowed: a second concurrent wait is refused, not queued behind the first
+            CompletableFuture<Object> first = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return small.call("jobs.wait", id, 1);
+                } catch (XmlRpcException e) {
+                    return e;
+                }
+            });
+            for (int i = 0; i < 300 && small.jobs.waiting() == 0; i++) {
+                Thread.sleep(5);
+            }
+            if (small.jobs.waiting() == 1) {
+                XmlRpcException busy = assertThrows(XmlRpcException.class, () -> small.call("jobs.wait", id, 1));
+                assertEquals(Faults.UNAVAILABLE, busy.code);
+            }
+            first.get(30, TimeUnit.SECONDS);
+            mine.gate.release();
+        }
+    }
+
+    @Test
+    void perModuleLimitQueuesTheNextJobAndOtherModulesKeepRunning() throws Exception {
+        calls.gateEntered = new CountDownLatch(2);
+        String a = (String) minion.call("async.gate.pass");
+        String b = (String) minion.call("async.gate.pass");
+        String c = (String) minion.call("async.gate.pass");
+        assertTrue(calls.gateEntered.await(30, TimeUnit.SECONDS));
+        // two run (jobs.max_concurrent.gate = 2), the third waits
+        assertEquals("RUNNING", minion.record("jobs.status", a).get("state"));
+        assertEquals("RUNNING", minion.record("jobs.status", b).get("state"));
+        assertEquals("QUEUED", minion.record("jobs.status", c).get("state"));
+        // another module is not held up, and sync calls are answered
+        assertEquals("FINISHED", waitDone((String) minion.call("async.test.ping")).get("state"));
+        assertEquals(true, minion.call("test.ping"));
+        calls.gate.release(3);
+        for (String id : new String[] {a, b, c}) {
+            assertEquals("FINISHED", waitDone(id).get("state"));
+        }
+    }
+
+    @Test
+    void jobsSubmitIsIdempotentPerRequestId() throws Exception {
+        String first = (String) minion.call("jobs.submit", "req-idem-1", "test.echo", new Object[] {"once"});
+        String again = (String) minion.call("jobs.submit", "req-idem-1", "test.echo", new Object[] {"once"});
+        assertEquals(first, again);
+        assertEquals("FINISHED", waitDone(first).get("state"));
+        String third = (String) minion.call("jobs.submit", "req-idem-1", "test.echo", new Object[] {"once"});
+        assertEquals(first, third);
+        assertEquals("req-idem-1", minion.record("jobs.status", first).get("request_id"));
+        assertEquals(1, calls.runsOf("test.echo", "once"));
+        String other = (String) minion.call("jobs.submit", "req-idem-2", "test.echo", new Object[] {"once"});
+        assertNotEquals(first, other);
+        waitDone(other);
+        assertEquals(2, calls.runsOf("test.echo", "once"));
+    }
+
+    @Test
+    void badSubmissionsAreFaultsAndRecordNothing() throws Exception {
+        int before = ((Object[]) minion.call("jobs.list")).length;
+        assertFault(Faults.UNKNOWN_METHOD, "async.nope.nothing");
+        assertFault(Faults.UNKNOWN_METHOD, "async.nope");
+        assertFault(Faults.BAD_ARGUMENTS, "async.test.echo");                        // wrong arity
+        assertFault(Faults.BAD_ARGUMENTS, "async.jobs.status", "x");
+        assertFault(Faults.BAD_ARGUMENTS, "jobs.submit", "", "test.ping", new Object[0]);
+        assertFault(Faults.BAD_ARGUMENTS, "jobs.submit", "r".repeat(201), "test.ping", new Object[0]);
+        assertFault(Faults.BAD_ARGUMENTS, "jobs.submit", 7, "test.ping", new Object[0]);
+        assertFault(Faults.BAD_ARGUMENTS, "jobs.submit", "r-bad", "test.ping", "not an array");
+        assertFault(Faults.UNKNOWN_METHOD, "jobs.submit", "r-bad", "test.nothing", new Object[0]);
+        assertFault(Faults.UNKNOWN_METHOD, "jobs.nothing");
+        assertEquals(before, ((Object[]) minion.call("jobs.list")).length);
+        // a rejected request_id was not claimed: it can be used for a good submission
+        String id = (String) minion.call("jobs.submit", "r-bad", "test.ping", new Object[0]);
+        assertEquals("FINISHED", waitDone(id).get("state"));
+    }
+
+    @Test
+    void unknownMalformedAndPurgedIdsGetDistinctAnswers() throws Exception {
+        assertFault(Faults.BAD_ARGUMENTS, "jobs.status", "not-an-id");
+        assertFault(Faults.BAD_ARGUMENTS, "jobs.status", 42);
+        assertFault(Faults.BAD_ARGUMENTS, "jobs.wait", "not-an-id", 1);
+        XmlRpcException fresh = assertFault(Faults.UNKNOWN_JOB, "jobs.status", Ids.next());
+        assertTrue(fresh.getMessage().contains("no job"), fresh.getMessage());
+        XmlRpcException old = assertFault(Faults.UNKNOWN_JOB, "jobs.status", "20200101-000000-000-0000abcd");
+        assertTrue(old.getMessage().contains("purged"), old.getMessage());
+        assertFault(Faults.UNKNOWN_JOB, "jobs.wait", Ids.next(), 1);
+
+        String known = (String) minion.call("async.test.ping");
+        waitDone(known);
+        String unknown = Ids.next();
+        @SuppressWarnings("unchecked")
+        Map<String, Map<String, Object>> many = (Map<String, Map<String, Object>>) minion.call("jobs.status_many",
+                (Object) new Object[] {known, unknown, "bad id"});
+        assertEquals("FINISHED", many.get(known).get("state"));
+        assertEquals(true, many.get(known).get("result"));
+        assertEquals("UNKNOWN", many.get(unknown).get("state"));
+        assertTrue(((String) many.get(unknown).get("reason")).contains("no job"));
+        assertEquals("UNKNOWN", many.get("bad id").get("state"));
+        assertTrue(((String) many.get("bad id").get("reason")).contains("malformed"));
+        assertFault(Faults.BAD_ARGUMENTS, "jobs.status_many", (Object) new Object[] {1, 2});
+        assertFault(Faults.BAD_ARGUMENTS, "jobs.status_many", "one id");
+    }
+
+    @Test
+    void listIsNewestFirstWithoutResultsAndHonoursSince() throws Exception {
+        String a = (String) minion.call("async.test.echo", "list-a");
+        waitDone(a);
+        String b = (String) minion.call("async.test.echo", "list-b");
+        waitDone(b);
+        Object[] all = (Object[]) minion.call("jobs.list");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> newest = (Map<String, Object>) all[0];
+        assertEquals(b, newest.get("id"));
+        assertFalse(newest.containsKey("result"));
+        Object[] since = (Object[]) minion.call("jobs.list", a);
+        assertEquals(1, since.length);
+        assertEquals(b, ((Map<?, ?>) since[0]).get("id"));
+        String t = JobRecord.iso(Ids.timeOf(a).toEpochMilli());
+        assertTrue(((Object[]) minion.call("jobs.list", t)).length >= 2);
+        assertFault(Faults.BAD_ARGUMENTS, "jobs.list", "yesterday");
+    }
+
+    @Test
+    void syncCallsAndStatusQueriesAreAnsweredWhileThousandsOfJobsQueue() throws Exception {
+        int n = 2000;
+        Object[] batch = new Object[n];
+        for (int i = 0; i < n; i++) {
+            batch[i] = Map.of("methodName", "async.gate.pass", "params", new Object[0]);
+        }
+        calls.gateEntered = new CountDownLatch(2);
+        Object[] answers = (Object[]) minion.call("system.multicall", (Object) batch);
+        Object[] ids = new Object[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = ((Object[]) answers[i])[0];
+        }
+        assertTrue(calls.gateEntered.await(30, TimeUnit.SECONDS));
+        assertEquals(true, minion.call("test.ping"));
+        @SuppressWarnings("unchecked")
+        Map<String, Map<String, Object>> states = (Map<String, Map<String, Object>>) minion.call("jobs.status_many",
+                (Object) ids);
+        assertEquals(n, states.size());
+        assertEquals(n - 2, states.values().stream().filter(r -> r.get("state").equals("QUEUED")).count());
+        calls.gate.release(n);
+        assertEquals("FINISHED", waitDone((String) ids[n - 1]).get("state"));
+        for (int round = 0; round < 100; round++) {
+            @SuppressWarnings("unchecked")
+            Map<String, Map<String, Object>> now = (Map<String, Map<String, Object>>) minion.call("jobs.status_many",
+                    (Object) ids);
+            if (now.values().stream().allMatch(r -> r.get("state").equals("FINISHED"))) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("not all jobs finished");
+    }
+
+    static XmlRpcException assertFault(int code, String method, Object... params) {
+        XmlRpcException e = assertThrows(XmlRpcException.class, () -> minion.call(method, params), method);
+        assertEquals(code, e.code, method + ": " + e.getMessage());
+        return e;
+    }
+}
