@@ -40,7 +40,7 @@ final class MinionDispatcher implements RpcDispatcher {
             if (!rules.knows(caller)) {
                 throw CallContext.forbidden(caller, call.method());
             }
-            return multicall(call.params(), ctx);
+            return registry.batchScope().run(() -> multicall(call.params(), ctx));
         }
         return single(call.method(), call.params(), ctx);
     }

@@ -37,6 +37,7 @@ public final class ModuleRegistry {
     private final Map<String, MinionModule> modules = new ConcurrentHashMap<>();
     private final Map<String, MethodSpec> methods = new ConcurrentHashMap<>();
     private final Map<String, PrefixRoute> routes = new ConcurrentHashMap<>();
+    private volatile BatchScope batchScope = BatchScope.NONE;
 
     public ModuleRegistry(MinionSettings settings) {
         this.settings = settings;
@@ -119,6 +120,15 @@ public final class ModuleRegistry {
         if (routes.putIfAbsent(prefix, route) != null) {
             throw new IllegalArgumentException("prefix '" + prefix + "' is already routed");
         }
+    }
+
+    /** Sets how a system.multicall is wrapped (the jobs extension groups its submissions). */
+    public void batchScope(BatchScope scope) {
+        this.batchScope = scope == null ? BatchScope.NONE : scope;
+    }
+
+    BatchScope batchScope() {
+        return batchScope;
     }
 
     /** The route for a method called as {@code prefix.rest}, if one is registered. */

@@ -1,6 +1,7 @@
 package jfunc.minion.jobs;
 
 import java.util.List;
+import jfunc.minion.CallContext;
 import org.apache.xmlrpc.XmlRpcException;
 
 /**
@@ -18,8 +19,9 @@ public interface CallRunner {
     /**
      * Runs the call on the current (job) thread and returns its result (any Java value; it is
      * converted to wire form when stored). A fault becomes a FAILED job with the fault's code.
+     * {@code context} is the submitter's (its certificate name and permissions).
      * Long-running work should register its OS processes with {@link JobControl#track(Process)}
      * and give up when interrupted.
      */
-    Object run(String method, List<Object> args, JobControl control) throws Exception;
+    Object run(String method, List<Object> args, CallContext context, JobControl control) throws Exception;
 }

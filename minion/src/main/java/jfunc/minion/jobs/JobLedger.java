@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 import jfunc.common.Faults;
 import jfunc.common.WireValues;
+import jfunc.minion.CallContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,8 +43,8 @@ final class JobLedger {
     }
 
     /** Records a new QUEUED job (durable at the next commit) and tracks it in memory. */
-    LiveJob admit(JobRecord queued, String module, List<Object> args) {
-        LiveJob job = new LiveJob(queued, module, args);
+    LiveJob admit(JobRecord queued, String module, List<Object> args, CallContext context) {
+        LiveJob job = new LiveJob(queued, module, args, context);
         live.put(job.id, job);
         store.put(queued);
         return job;

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Semaphore;
 import jfunc.common.Faults;
 import jfunc.common.Ids;
+import jfunc.minion.CallContext;
 import org.apache.xmlrpc.XmlRpcException;
 
 /**
@@ -39,12 +40,12 @@ final class JobMethods {
         this.waiters = new Semaphore(limits.maxWaiters());
     }
 
-    Object call(String method, List<Object> p) throws XmlRpcException {
+    Object call(String method, List<Object> p, CallContext context) throws XmlRpcException {
         if (method.startsWith("async.")) {
-            return submissions.submit(method.substring("async.".length()), p, null);
+            return submissions.submit(method.substring("async.".length()), p, null, context);
         }
         return switch (method) {
-            case "jobs.submit" -> submit(p);
+            case "jobs.submit" -> submit(p, context);
             case "jobs.status" -> status(p);
             case "jobs.status_many" -> statusMany(p);
             case "jobs.list" -> list(p);
@@ -54,7 +55,7 @@ final class JobMethods {
         };
     }
 
-    private String submit(List<Object> p) throws XmlRpcException {
+    private String submit(List<Object> p, CallContext context) throws XmlRpcException {
         arity("jobs.submit(request_id, \"module.method\", [args])", p, 2, 3);
         String requestId = string(p.get(0), "request_id");
         if (requestId.isBlank() || requestId.length() > MAX_REQUEST_ID) {
@@ -63,12 +64,15 @@ final class JobMethods {
         String target = string(p.get(1), "method");
         List<Object> args = List.of();
         if (p.size() == 3) {
-            if (!(p.get(2) instanceof Object[] a)) {
+            if (p.get(2) instanceof Object[] a) {
+                args = Arrays.asList(a);
+            } else if (p.get(2) instanceof List<?> l) {
+                args = new ArrayList<>(l);
+            } else {
                 throw bad("jobs.submit: args must be an array, not " + typeOf(p.get(2)));
             }
-            args = Arrays.asList(a);
         }
-        return submissions.submit(target, args, requestId);
+        return submissions.submit(target, args, requestId, context);
     }
 
     private Map<String, Object> status(List<Object> p) throws XmlRpcException {
@@ -83,7 +87,12 @@ final class JobMethods {
 
     private Map<String, Object> statusMany(List<Object> p) throws XmlRpcException {
         arity("jobs.status_many([ids])", p, 1, 1);
-        if (!(p.get(0) instanceof Object[] ids)) {
+        Object[] ids;
+        if (p.get(0) instanceof Object[] a) {
+            ids = a;
+        } else if (p.get(0) instanceof List<?> l) {
+            ids = l.toArray();
+        } else {
             throw bad("jobs.status_many: expected an array of job ids, not " + typeOf(p.get(0)));
         }
         if (ids.length > limits.statusManyLimit()) {

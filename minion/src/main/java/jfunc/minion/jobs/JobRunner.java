@@ -114,7 +114,7 @@ final class JobRunner implements AutoCloseable {
         int faultCode = 0;
         String faultText = null;
         try {
-            value = calls.run(record.method(), job.args, job);
+            value = calls.run(record.method(), job.args, job.context, job);
         } catch (XmlRpcException e) {
             faultCode = e.code;
             faultText = e.getMessage();

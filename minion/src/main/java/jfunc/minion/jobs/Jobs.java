@@ -7,6 +7,9 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import jfunc.common.Config;
 import jfunc.common.Config.ConfigException;
+import jfunc.minion.CallContext;
+import jfunc.minion.MinionSettings;
+import jfunc.minion.ModuleRegistry;
 import org.apache.xmlrpc.XmlRpcException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +66,26 @@ public final class Jobs implements AutoCloseable {
         return open(statusFile, JobLimits.from(config, modules), calls, Clock.systemUTC());
     }
 
+    /**
+     * Opens the minion's status file ({@code STATE/minion/NAME/status.db}) with the settings'
+     * config and plugs jobs into {@code registry}: the {@code jobs} module, the {@code async}
+     * prefix route and the multicall batch scope. Call after the modules are loaded, before serving.
+     */
+    public static Jobs install(ModuleRegistry registry, MinionSettings settings)
+            throws StatusFile.StatusFileException, ConfigException {
+        Jobs jobs = open(settings.minionDir().resolve("status.db"), settings.config(), new RegistryCalls(registry),
+                registry.modules());
+        try {
+            registry.add(new JobsModule(jobs));
+            registry.route("async", (inner, args, context) -> jobs.call("async." + inner, args, context));
+            registry.batchScope(batch -> jobs.batch(batch::run));
+        } catch (ConfigException | RuntimeException e) {
+            jobs.close();
+            throw e;
+        }
+        return jobs;
+    }
+
     static Jobs open(Path statusFile, JobLimits limits, CallRunner calls, Clock clock)
             throws StatusFile.StatusFileException {
         StatusFile store = StatusFile.open(statusFile, limits.commitInterval(), clock);
@@ -78,9 +101,12 @@ public final class Jobs implements AutoCloseable {
         return method.startsWith("async.") || method.startsWith("jobs.");
     }
 
-    /** Answers one {@code async.*} or {@code jobs.*} call (see docs/PROTOCOL.md). */
-    public Object call(String method, List<Object> params) throws XmlRpcException {
-        return methods.call(method, params);
+    /**
+     * Answers one {@code async.*} or {@code jobs.*} call (see docs/PROTOCOL.md) for the caller in
+     * {@code context}; a submission needs permission for {@code async.MODULE.METHOD}.
+     */
+    public Object call(String method, List<Object> params, CallContext context) throws XmlRpcException {
+        return methods.call(method, params, context);
     }
 
     /**

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import jfunc.minion.CallContext;
 
 /**
  * A job this process accepted and has not yet seen durably ended. Guarded by its own monitor
@@ -17,6 +18,7 @@ final class LiveJob implements JobControl {
     final String id;
     final String module;
     final List<Object> args;
+    final CallContext context;
     final CompletableFuture<JobRecord> done = new CompletableFuture<>();
 
     /** What status queries see: the last non-terminal record until the terminal one is durable. */
@@ -28,10 +30,11 @@ final class LiveJob implements JobControl {
     private final List<Process> processes = new ArrayList<>();
     Future<?> timeout;
 
-    LiveJob(JobRecord queued, String module, List<Object> args) {
+    LiveJob(JobRecord queued, String module, List<Object> args, CallContext context) {
         this.id = queued.id();
         this.module = module;
         this.args = args;
+        this.context = context;
         this.visible = queued;
         this.latest = queued;
     }

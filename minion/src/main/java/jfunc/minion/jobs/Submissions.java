@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import jfunc.common.Faults;
 import jfunc.common.Ids;
+import jfunc.minion.CallContext;
 import org.apache.xmlrpc.XmlRpcException;
 
 /**
@@ -40,9 +41,13 @@ final class Submissions {
         this.clock = clock;
     }
 
-    /** Accepts {@code method(args)} as a job; {@code requestId} null for async. calls. Returns the job id. */
-    String submit(String method, List<Object> args, String requestId) throws XmlRpcException {
+    /**
+     * Accepts {@code method(args)} as a job; {@code requestId} null for async. calls. Returns the
+     * job id. The caller must be allowed to call {@code async.METHOD}, however the job is submitted.
+     */
+    String submit(String method, List<Object> args, String requestId, CallContext context) throws XmlRpcException {
         String module = moduleOf(method);
+        context.checkAllowed("async." + method);
         calls.validate(method, args);
         StatusFile store = ledger.store();
         if (requestId != null) {
@@ -61,7 +66,7 @@ final class Submissions {
             }
         }
         JobRecord queued = JobRecord.queued(id, method, ArgsSummary.of(args), clock.millis(), requestId);
-        LiveJob job = ledger.admit(queued, module, List.copyOf(args));
+        LiveJob job = ledger.admit(queued, module, List.copyOf(args), context);
         List<Pending> batch = BATCH.get();
         if (batch != null) {
             batch.add(new Pending(ticket, job));

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import jfunc.minion.jobs.JobControl;
 
 /**
  * Runs a child process with a deadline and captures its output. Both streams are read at once
@@ -50,6 +51,7 @@ final class ProcessRunner {
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         Process p = pb.start();
+        JobControl.current().ifPresent(job -> job.track(p)); // a job's timeout kills this tree too
         Capture out = new Capture(p.getInputStream(), cap, "stdout of " + p.pid());
         Capture err = new Capture(p.getErrorStream(), cap, "stderr of " + p.pid());
         try {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -25,15 +26,16 @@ class JobsRpcTest {
     @TempDir
     static Path dir;
     static TestPki pki;
-    static TestCalls calls;
-    static JobsServer minion;
+    static JobTestModules.Gate gate = new JobTestModules.Gate();
+    static JobTestModules.Work work = new JobTestModules.Work();
+    static JobsMinion minion;
 
     @BeforeAll
     static void start() throws Exception {
         pki = new TestPki();
-        calls = new TestCalls();
-        minion = new JobsServer(pki, dir.resolve("status.db"), calls, Map.of(
-                "jobs.max_concurrent.gate", "2", "jobs.max_queued", "3000", "jobs.max_result_bytes", "1000"));
+        minion = new JobsMinion(pki, dir, Map.of(
+                "jobs.max_concurrent.gate", "2", "jobs.max_queued", "3000", "jobs.max_result_bytes", "1000"),
+                List.of(gate, work));
     }
 
     @AfterAll
@@ -73,7 +75,7 @@ class JobsRpcTest {
 
     @Test
     void aFaultInTheCallIsAFailedJobWithItsCode() throws Exception {
-        String id = (String) minion.call("async.test.fail", Faults.MODULE_ERROR, "disk on fire");
+        String id = (String) minion.call("async.jobtest.fail", Faults.MODULE_ERROR, "disk on fire");
         Map<String, Object> r = waitDone(id);
         assertEquals("FAILED", r.get("state"));
         assertEquals(Faults.MODULE_ERROR, r.get("fault_code"));
@@ -83,9 +85,9 @@ class JobsRpcTest {
 
     @Test
     void aResultAboveTheLimitIsNotKeptAndTheJobSaysSo() throws Exception {
-        Map<String, Object> small = waitDone((String) minion.call("async.test.big", 500));
+        Map<String, Object> small = waitDone((String) minion.call("async.jobtest.big", 500));
         assertEquals("x".repeat(500), small.get("result"));
-        Map<String, Object> big = waitDone((String) minion.call("async.test.big", 5000));
+        Map<String, Object> big = waitDone((String) minion.call("async.jobtest.big", 5000));
         assertEquals("FAILED", big.get("state"));
         assertEquals(Faults.MODULE_ERROR, big.get("fault_code"));
         assertTrue(((String) big.get("fault_string")).contains("jobs.max_result_bytes"), big.toString());
@@ -93,9 +95,9 @@ class JobsRpcTest {
 
     @Test
     void longPollWakesWhenTheJobEnds() throws Exception {
-        calls.gateEntered = new CountDownLatch(1);
+        gate.entered = new CountDownLatch(1);
         String id = (String) minion.call("async.gate.pass");
-        assertTrue(calls.gateEntered.await(30, TimeUnit.SECONDS));
+        assertTrue(gate.entered.await(30, TimeUnit.SECONDS));
         assertEquals("RUNNING", minion.record("jobs.status", id).get("state"));
         CompletableFuture<Map<String, Object>> waiter = CompletableFuture.supplyAsync(() -> {
             try {
@@ -109,7 +111,7 @@ class JobsRpcTest {
         }
         assertEquals(1, minion.jobs.waiting());
         assertFalse(waiter.isDone());
-        calls.gate.release();
+        gate.permits.release();
         Map<String, Object> r = waiter.get(60, TimeUnit.SECONDS); // well before the 120 s deadline
         assertEquals("FINISHED", r.get("state"));
         assertEquals("passed", r.get("result"));
@@ -117,12 +119,12 @@ class JobsRpcTest {
 
     @Test
     void waitSecondsAreClampedAndWaitersBounded(@TempDir Path own) throws Exception {
-        TestCalls mine = new TestCalls();
-        try (JobsServer small = new JobsServer(pki, own.resolve("status.db"), mine,
-                Map.of("jobs.max_wait", "1", "jobs.max_waiters", "1"))) {
-            mine.gateEntered = new CountDownLatch(1);
+        JobTestModules.Gate mine = new JobTestModules.Gate();
+        try (JobsMinion small = new JobsMinion(pki, own, Map.of("jobs.max_wait", "1", "jobs.max_waiters", "1"),
+                List.of(mine))) {
+            mine.entered = new CountDownLatch(1);
             String id = (String) small.call("async.gate.pass");
-            assertTrue(mine.gateEntered.await(30, TimeUnit.SECONDS));
+            assertTrue(mine.entered.await(30, TimeUnit.SECONDS));
             long t0 = System.nanoTime();
             assertEquals("RUNNING", small.record("jobs.wait", id, -5).get("state"));     // negative: at once
             assertEquals("RUNNING", small.record("jobs.wait", id, 1.0e9).get("state"));  // huge: max_wait (1 s)
@@ -146,17 +148,17 @@ class JobsRpcTest {
                 assertEquals(Faults.UNAVAILABLE, busy.code);
             }
             first.get(30, TimeUnit.SECONDS);
-            mine.gate.release();
+            mine.permits.release();
         }
     }
 
     @Test
     void perModuleLimitQueuesTheNextJobAndOtherModulesKeepRunning() throws Exception {
-        calls.gateEntered = new CountDownLatch(2);
+        gate.entered = new CountDownLatch(2);
         String a = (String) minion.call("async.gate.pass");
         String b = (String) minion.call("async.gate.pass");
         String c = (String) minion.call("async.gate.pass");
-        assertTrue(calls.gateEntered.await(30, TimeUnit.SECONDS));
+        assertTrue(gate.entered.await(30, TimeUnit.SECONDS));
         // two run (jobs.max_concurrent.gate = 2), the third waits
         assertEquals("RUNNING", minion.record("jobs.status", a).get("state"));
         assertEquals("RUNNING", minion.record("jobs.status", b).get("state"));
@@ -164,7 +166,7 @@ class JobsRpcTest {
         // another module is not held up, and sync calls are answered
         assertEquals("FINISHED", waitDone((String) minion.call("async.test.ping")).get("state"));
         assertEquals(true, minion.call("test.ping"));
-        calls.gate.release(3);
+        gate.permits.release(3);
         for (String id : new String[] {a, b, c}) {
             assertEquals("FINISHED", waitDone(id).get("state"));
         }
@@ -172,18 +174,18 @@ class JobsRpcTest {
 
     @Test
     void jobsSubmitIsIdempotentPerRequestId() throws Exception {
-        String first = (String) minion.call("jobs.submit", "req-idem-1", "test.echo", new Object[] {"once"});
-        String again = (String) minion.call("jobs.submit", "req-idem-1", "test.echo", new Object[] {"once"});
+        String first = (String) minion.call("jobs.submit", "req-idem-1", "jobtest.count", new Object[] {"once"});
+        String again = (String) minion.call("jobs.submit", "req-idem-1", "jobtest.count", new Object[] {"once"});
         assertEquals(first, again);
         assertEquals("FINISHED", waitDone(first).get("state"));
-        String third = (String) minion.call("jobs.submit", "req-idem-1", "test.echo", new Object[] {"once"});
+        String third = (String) minion.call("jobs.submit", "req-idem-1", "jobtest.count", new Object[] {"once"});
         assertEquals(first, third);
         assertEquals("req-idem-1", minion.record("jobs.status", first).get("request_id"));
-        assertEquals(1, calls.runsOf("test.echo", "once"));
-        String other = (String) minion.call("jobs.submit", "req-idem-2", "test.echo", new Object[] {"once"});
+        assertEquals(1, work.runs("once"));
+        String other = (String) minion.call("jobs.submit", "req-idem-2", "jobtest.count", new Object[] {"once"});
         assertNotEquals(first, other);
         waitDone(other);
-        assertEquals(2, calls.runsOf("test.echo", "once"));
+        assertEquals(2, work.runs("once"));
     }
 
     @Test
@@ -258,20 +260,23 @@ class JobsRpcTest {
         for (int i = 0; i < n; i++) {
             batch[i] = Map.of("methodName", "async.gate.pass", "params", new Object[0]);
         }
-        calls.gateEntered = new CountDownLatch(2);
-        Object[] answers = (Object[]) minion.call("system.multicall", (Object) batch);
+        gate.entered = new CountDownLatch(2);
         Object[] ids = new Object[n];
-        for (int i = 0; i < n; i++) {
-            ids[i] = ((Object[]) answers[i])[0];
+        for (int from = 0; from < n; from += 1000) {   // the dispatcher takes 1000 calls per multicall
+            Object[] answers = (Object[]) minion.call("system.multicall",
+                    (Object) java.util.Arrays.copyOfRange(batch, from, from + 1000));
+            for (int i = 0; i < 1000; i++) {
+                ids[from + i] = ((Object[]) answers[i])[0];
+            }
         }
-        assertTrue(calls.gateEntered.await(30, TimeUnit.SECONDS));
+        assertTrue(gate.entered.await(30, TimeUnit.SECONDS));
         assertEquals(true, minion.call("test.ping"));
         @SuppressWarnings("unchecked")
         Map<String, Map<String, Object>> states = (Map<String, Map<String, Object>>) minion.call("jobs.status_many",
                 (Object) ids);
         assertEquals(n, states.size());
         assertEquals(n - 2, states.values().stream().filter(r -> r.get("state").equals("QUEUED")).count());
-        calls.gate.release(n);
+        gate.permits.release(n);
         assertEquals("FINISHED", waitDone((String) ids[n - 1]).get("state"));
         for (int round = 0; round < 100; round++) {
             @SuppressWarnings("unchecked")
@@ -283,6 +288,23 @@ class JobsRpcTest {
             Thread.sleep(100);
         }
         throw new AssertionError("not all jobs finished");
+    }
+
+    @Test
+    void submittingNeedsPermissionForTheAsyncMethodHoweverItIsSubmitted() throws Exception {
+        jfunc.common.rpc.RpcClient monitor = new jfunc.common.rpc.RpcClient(
+                pki.context(pki.identity("monitor.example.org", jfunc.common.tls.CertIssuer.Usage.CLIENT)),
+                java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(30));
+        // the ACL grants monitor.example.org test.ping and jobs.*, but not async.test.ping
+        XmlRpcException viaSubmit = assertThrows(XmlRpcException.class,
+                () -> monitor.call(minion.endpoint, "jobs.submit", "mon-1", "test.ping", new Object[0]));
+        assertEquals(Faults.FORBIDDEN, viaSubmit.code);
+        XmlRpcException viaAsync = assertThrows(XmlRpcException.class,
+                () -> monitor.call(minion.endpoint, "async.test.ping"));
+        assertEquals(Faults.FORBIDDEN, viaAsync.code);
+        String id = (String) minion.call("async.test.ping");
+        waitDone(id);
+        assertEquals("FINISHED", ((Map<?, ?>) monitor.call(minion.endpoint, "jobs.status", id)).get("state"));
     }
 
     static XmlRpcException assertFault(int code, String method, Object... params) {

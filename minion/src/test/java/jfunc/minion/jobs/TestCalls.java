@@ -52,7 +52,8 @@ final class TestCalls implements CallRunner {
     }
 
     @Override
-    public Object run(String method, List<Object> args, JobControl control) throws Exception {
+    public Object run(String method, List<Object> args, jfunc.minion.CallContext context, JobControl control)
+            throws Exception {
         runs.incrementAndGet();
         runsByCall.computeIfAbsent(method + ArgsSummary.of(args), m -> new AtomicInteger()).incrementAndGet();
         switch (method) {
