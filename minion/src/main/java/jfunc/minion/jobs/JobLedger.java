@@ -42,12 +42,21 @@ final class JobLedger {
         return store;
     }
 
-    /** Records a new QUEUED job (durable at the next commit) and tracks it in memory. */
-    LiveJob admit(JobRecord queued, String module, List<Object> args, CallContext context) {
+    /** A new job in memory, or the id of the earlier job that had the same request_id. */
+    record Admission(LiveJob job, String earlierId) {}
+
+    /**
+     * Records a new QUEUED job and its request_id (durable together at the next commit) and
+     * tracks it in memory; if the request_id was submitted before, records nothing.
+     */
+    Admission admit(JobRecord queued, String module, List<Object> args, CallContext context) {
+        String earlier = store.putNew(queued);
+        if (earlier != null) {
+            return new Admission(null, earlier);
+        }
         LiveJob job = new LiveJob(queued, module, args, context);
         live.put(job.id, job);
-        store.put(queued);
-        return job;
+        return new Admission(job, null);
     }
 
     /** Applies {@code change} unless the job already ended; returns whether it applied. */

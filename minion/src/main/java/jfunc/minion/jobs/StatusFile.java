@@ -8,9 +8,11 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentMap;
 import java.util.stream.Stream;
@@ -32,7 +34,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code requests}: jobs.submit request_id → job id (idempotent submission).
  *   <li>{@code meta}: format version, creation time, highest purged id.
  * </ul>
- * Writes are not durable until the {@link GroupCommitter}'s next commit ({@link #durable()}).
+ * Writes are write-behind ({@link WriteBehind}): {@link #put} and {@link #putNew} only note the
+ * newest version in memory; the {@link GroupCommitter}'s thread writes the notes into MapDB and
+ * commits. Reads see the notes first. Nothing is durable before the next commit ({@link #durable()}).
  *
  * <p>Opening recovers: every QUEUED or RUNNING record (the previous run died under it) becomes
  * LOST with a reason. A file that cannot be opened or read is moved aside to
@@ -58,6 +62,7 @@ public final class StatusFile implements AutoCloseable {
     private final ConcurrentMap<String, String> requests;
     private final ConcurrentMap<String, String> meta;
     private final GroupCommitter committer;
+    private final WriteBehind notes = new WriteBehind();
     private final String recoveryNotice;
     private final int markedLost;
 
@@ -76,7 +81,7 @@ public final class StatusFile implements AutoCloseable {
         this.markedLost = markInterruptedJobsLost(clock.millis());
         db.commit();
         this.recoveryNotice = recoveryNotice;
-        this.committer = new GroupCommitter("status-commit", db::commit, commitInterval);
+        this.committer = new GroupCommitter("status-commit", this::flushAndCommit, commitInterval);
     }
 
     /**
@@ -187,45 +192,70 @@ public final class StatusFile implements AutoCloseable {
 
     /** Writes a record; durable at the next commit. */
     void put(JobRecord r) {
-        jobs.put(r.id(), JobCodec.encode(r));
+        notes.note(r);
         committer.changed();
     }
 
-    /** The record, or null; throws {@link JobCodec.UnreadableRecordException} for a damaged one. */
-    JobRecord get(String id) {
-        byte[] b = jobs.get(id);
-        return b == null ? null : JobCodec.decode(b);
-    }
-
-    /** Up to {@code limit} records, newest first, with ids greater than {@code afterId} (null: all). */
-    List<JobRecord> newest(String afterId, int limit) {
-        NavigableMap<String, byte[]> view = afterId == null ? jobs : jobs.tailMap(afterId, false);
-        List<JobRecord> out = new ArrayList<>();
-        for (byte[] b : view.descendingMap().values()) {
-            if (out.size() >= limit) {
-                break;
-            }
-            try {
-                out.add(JobCodec.decode(b));
-            } catch (JobCodec.UnreadableRecordException e) {
-                log.error("status file {}: skipping an unreadable record in a listing: {}", file, e.getMessage());
-            }
-        }
-        return out;
-    }
-
-    /** The job id a request_id was first submitted as, or null. */
-    String jobOfRequest(String requestId) {
-        return requests.get(requestId);
-    }
-
-    /** Claims a request_id for a job; returns the earlier job id when it was claimed before. */
-    String claimRequest(String requestId, String jobId) {
-        String earlier = requests.putIfAbsent(requestId, jobId);
+    /**
+     * Writes a new job's record and its request_id (if any) so that both become durable in the
+     * same commit; if the request_id was claimed before, writes nothing and returns that job's id.
+     */
+    String putNew(JobRecord queued) {
+        String earlier = notes.noteNew(queued, requests);
         if (earlier == null) {
             committer.changed();
         }
         return earlier;
+    }
+
+    /** The record, or null; throws {@link JobCodec.UnreadableRecordException} for a damaged one. */
+    JobRecord get(String id) {
+        JobRecord noted = notes.job(id);
+        if (noted != null) {
+            return noted;
+        }
+        byte[] b = jobs.get(id);
+        return b == null ? null : JobCodec.decode(b);
+    }
+
+    /** The committer's work: write the notes into MapDB, then commit. */
+    private void flushAndCommit() {
+        notes.writeInto(notes.snapshot(), jobs, requests);
+        db.commit();
+    }
+
+    /** Up to {@code limit} records, newest first, with ids greater than {@code afterId} (null: all). */
+    List<JobRecord> newest(String afterId, int limit) {
+        TreeMap<String, JobRecord> found = new TreeMap<>(Comparator.reverseOrder());
+        NavigableMap<String, byte[]> view = afterId == null ? jobs : jobs.tailMap(afterId, false);
+        for (Map.Entry<String, byte[]> e : view.descendingMap().entrySet()) {
+            if (found.size() >= limit) {
+                break;
+            }
+            try {
+                found.put(e.getKey(), JobCodec.decode(e.getValue()));
+            } catch (JobCodec.UnreadableRecordException bad) {
+                log.error("status file {}: skipping an unreadable record in a listing: {}", file, bad.getMessage());
+            }
+        }
+        for (JobRecord noted : notes.jobs()) { // newer versions, and jobs not yet in MapDB
+            if (afterId == null || noted.id().compareTo(afterId) > 0) {
+                found.put(noted.id(), noted);
+            }
+        }
+        List<JobRecord> out = new ArrayList<>(found.values());
+        return out.size() > limit ? out.subList(0, limit) : out;
+    }
+
+    /** The job id a request_id was first submitted as, or null. */
+    String jobOfRequest(String requestId) {
+        String noted = notes.request(requestId);
+        return noted != null ? noted : requests.get(requestId);
+    }
+
+    /** True while a request_id's claim is not yet written (so not durable before the next commit). */
+    boolean requestPending(String requestId) {
+        return notes.request(requestId) != null;
     }
 
     /**
@@ -276,7 +306,7 @@ public final class StatusFile implements AutoCloseable {
     }
 
     int size() {
-        return jobs.size();
+        return jobs.size() + (int) notes.jobs().stream().filter(r -> !jobs.containsKey(r.id())).count();
     }
 
     /** Completes once every write made before this call is committed. */

@@ -25,9 +25,15 @@ import org.apache.xmlrpc.XmlRpcException;
 final class Submissions {
     static final Duration DURABLE_TIMEOUT = Duration.ofSeconds(30);
     private static final Pattern METHOD = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)+");
-    private static final ThreadLocal<List<Pending>> BATCH = new ThreadLocal<>();
+    private static final ThreadLocal<Batch> BATCH = new ThreadLocal<>();
 
     private record Pending(JobRunner.Ticket ticket, LiveJob job) {}
+
+    /** The submissions of one multicall: jobs to start, and whether anything waits for the commit. */
+    private static final class Batch {
+        final List<Pending> starts = new ArrayList<>();
+        boolean mustCommit;
+    }
 
     private final JobLedger ledger;
     private final JobRunner runner;
@@ -49,30 +55,26 @@ final class Submissions {
         String module = moduleOf(method);
         context.checkAllowed("async." + method);
         calls.validate(method, args);
-        StatusFile store = ledger.store();
         if (requestId != null) {
-            String earlier = store.jobOfRequest(requestId);
+            String earlier = ledger.store().jobOfRequest(requestId);
             if (earlier != null) {
                 return repeated(earlier);
             }
         }
         JobRunner.Ticket ticket = runner.reserve(module);
         String id = Ids.next();
-        if (requestId != null) {
-            String earlier = store.claimRequest(requestId, id);
-            if (earlier != null) {
-                ticket.release();
-                return repeated(earlier);
-            }
-        }
         JobRecord queued = JobRecord.queued(id, method, ArgsSummary.of(args), clock.millis(), requestId);
-        LiveJob job = ledger.admit(queued, module, List.copyOf(args), context);
-        List<Pending> batch = BATCH.get();
+        JobLedger.Admission admitted = ledger.admit(queued, module, List.copyOf(args), context);
+        if (admitted.job() == null) {
+            ticket.release();
+            return repeated(admitted.earlierId());
+        }
+        Batch batch = BATCH.get();
         if (batch != null) {
-            batch.add(new Pending(ticket, job));
+            batch.starts.add(new Pending(ticket, admitted.job()));
             return id;
         }
-        startWhenDurable(List.of(new Pending(ticket, job)));
+        startWhenDurable(List.of(new Pending(ticket, admitted.job())));
         return id;
     }
 
@@ -81,7 +83,7 @@ final class Submissions {
         if (BATCH.get() != null) {
             return body.call();
         }
-        List<Pending> batch = new ArrayList<>();
+        Batch batch = new Batch();
         BATCH.set(batch);
         T result;
         try {
@@ -89,16 +91,26 @@ final class Submissions {
         } finally {
             BATCH.remove();
             // Jobs recorded before a failure are real: commit and start them either way.
-            if (!batch.isEmpty()) {
-                startWhenDurable(batch);
+            if (!batch.starts.isEmpty()) {
+                startWhenDurable(batch.starts);
+            } else if (batch.mustCommit) {
+                awaitDurable();
             }
         }
         return result;
     }
 
-    /** A repeated request_id: the first job's id, once its record is durable; nothing runs. */
+    /**
+     * A repeated request_id: the first job's id, once its record is durable (the first
+     * submission may still be waiting for its commit); nothing runs.
+     */
     private String repeated(String jobId) throws XmlRpcException {
-        awaitDurable();
+        Batch batch = BATCH.get();
+        if (batch != null) {
+            batch.mustCommit = true;
+        } else {
+            awaitDurable();
+        }
         return jobId;
     }
 

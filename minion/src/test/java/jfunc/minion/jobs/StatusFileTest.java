@@ -171,10 +171,13 @@ class StatusFileTest {
         long now = System.currentTimeMillis();
         try (StatusFile s = StatusFile.open(file, COMMIT, Clock.systemUTC())) {
             String old = Ids.next();
-            s.put(new JobRecord(old, "test.ping", "[]", JobState.FINISHED, true, 0, null, null, now, now, now, "r1"));
-            s.claimRequest("r1", old);
+            assertNull(s.putNew(new JobRecord(old, "test.ping", "[]", JobState.FINISHED, true, 0, null, null, now, now,
+                    now, "r1")));
+            assertEquals(old, s.putNew(JobRecord.queued(Ids.next(), "test.ping", "[]", now, "r1")), "r1 is taken");
             String running = Ids.next();
             s.put(record(running, JobState.RUNNING, now));
+            s.durable().get(10, TimeUnit.SECONDS);
+            assertEquals(old, s.jobOfRequest("r1"));
             assertEquals(1, s.purge(now + 1000));
             assertNull(s.get(old));
             assertNull(s.jobOfRequest("r1"));

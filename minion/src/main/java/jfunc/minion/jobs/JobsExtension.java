@@ -1,0 +1,27 @@
+package jfunc.minion.jobs;
+
+import jfunc.minion.MinionExtension;
+import jfunc.minion.MinionSettings;
+import jfunc.minion.ModuleRegistry;
+
+/**
+ * Plugs async jobs into jfuncd (found with ServiceLoader): opens the status file and installs
+ * the jobs module, the async route and the multicall batch scope ({@link Jobs#install}); on
+ * close marks jobs still running LOST and closes the status file.
+ */
+public final class JobsExtension implements MinionExtension {
+    private Jobs jobs;
+
+    @Override
+    public void install(ModuleRegistry registry, MinionSettings settings) throws Exception {
+        jobs = Jobs.install(registry, settings);
+    }
+
+    @Override
+    public void close() {
+        if (jobs != null) {
+            jobs.close();
+            jobs = null;
+        }
+    }
+}
