@@ -29,7 +29,7 @@ public final class OverlordFiles {
         Path key = required(state, state.overlord().resolve(KEY));
         Path cert = required(state, state.overlord().resolve(CERT));
         try {
-            return Identity.load(key, cert);
+            return new Identity(LeanPem.privateKey(key), LeanPem.certificates(cert));
         } catch (Pem.PemException e) {
             throw new ConfigException(e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -41,8 +41,8 @@ public final class OverlordFiles {
         Path caFile = required(state, state.overlord().resolve(CA));
         Path crlFile = crlFile(state);
         try {
-            X509Certificate ca = Pem.readCertificate(caFile);
-            X509CRL crl = crlFile == null ? null : Pem.readCrl(crlFile);
+            X509Certificate ca = LeanPem.certificates(caFile).get(0);
+            X509CRL crl = crlFile == null ? null : LeanPem.crl(crlFile);
             try {
                 return new CaTrust(ca, crl);
             } catch (GeneralSecurityException e) {

@@ -134,6 +134,12 @@ public final class LoopbackFleet implements AutoCloseable {
 
     /** Writes a state dir for these minions: overlord identity, CA cert, CRL and CA records. */
     public StateDir writeState(Path root, List<MinionAddress> minions) throws IOException {
+        return writeState(root, pki, overlord, minions);
+    }
+
+    /** Writes a state dir as `jfunc-ca init` and enrolment would: the overlord's files and signed records. */
+    public static StateDir writeState(Path root, TestPki pki, Identity overlord, List<MinionAddress> minions)
+            throws IOException {
         StateDir state = new StateDir(root);
         Path o = Files.createDirectories(state.overlord());
         Files.writeString(o.resolve("overlord.key"), Pem.encodePrivateKey(overlord.key()));

@@ -1,0 +1,71 @@
+package jfunc.overlord.bench;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import jfunc.common.StateDir;
+import jfunc.overlord.CallResult;
+import jfunc.overlord.FanOut;
+import jfunc.overlord.FanOutListener;
+import jfunc.overlord.Inventory;
+import jfunc.overlord.MethodCall;
+import jfunc.overlord.Overlord;
+import jfunc.overlord.Selection;
+
+/**
+ * Sync fan-out benchmark: a {@code test.ping} to N real minion servers in this JVM on loopback
+ * (N = 1, 100, 1000 by default), five measured runs per N after one warm-up, each run with a new
+ * {@link Overlord} (so a new TLS client: every connection is fresh, a full handshake, no
+ * keep-alive). Prints the median, min and max wall time. Run with {@code bench/overlord-fanout}.
+ * Options: arguments are the sizes; {@code -Dbench.forks=64}, {@code -Dbench.runs=5}.
+ */
+public final class FanOutBench {
+    public static void main(String[] args) throws Exception {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        List<Integer> sizes = new ArrayList<>();
+        for (String a : args) {
+            sizes.add(Integer.parseInt(a));
+        }
+        if (sizes.isEmpty()) {
+            sizes = List.of(1, 100, 1000);
+        }
+        int forks = Integer.getInteger("bench.forks", FanOut.DEFAULT_FORKS);
+        int runs = Integer.getInteger("bench.runs", 5);
+        System.out.printf("jfunc sync fan-out: test.ping to N minion servers (MinionServer, 1 worker each) on loopback,%n"
+                + "fresh TLS connections per run, forks=%d, %d runs after 1 warm-up; %d cores, Java %s%n%n",
+                forks, runs, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        System.out.printf("%6s  %10s  %8s  %8s  %10s%n", "N", "median ms", "min ms", "max ms", "warm-up ms");
+        StateDir state = new StateDir(Files.createTempDirectory("jfunc-fanout-bench"));
+        try (BenchFleet fleet = new BenchFleet(state)) {
+            for (int n : sizes) {
+                fleet.grow(n);
+                Inventory inventory = Inventory.of(fleet.minions.subList(0, n), Map.of());
+                Selection all = inventory.select("*");
+                FanOut.Limits limits = new FanOut.Limits(forks, Duration.ofSeconds(30));
+                long warm = once(fleet, inventory, all, limits);
+                List<Long> times = new ArrayList<>();
+                for (int i = 0; i < runs; i++) {
+                    times.add(once(fleet, inventory, all, limits));
+                }
+                Collections.sort(times);
+                System.out.printf("%6d  %10.1f  %8.1f  %8.1f  %10.1f%n", n, times.get(times.size() / 2) / 1e6,
+                        times.get(0) / 1e6, times.get(times.size() - 1) / 1e6, warm / 1e6);
+            }
+        }
+    }
+
+    private static long once(BenchFleet fleet, Inventory inventory, Selection all, FanOut.Limits limits) throws Exception {
+        try (Overlord o = Overlord.of(fleet.overlord, fleet.pki.trust(), inventory, limits)) {
+            long t0 = System.nanoTime();
+            CallResult r = o.call(all, MethodCall.of("test.ping"), FanOutListener.NONE);
+            long t = System.nanoTime() - t0;
+            if (!r.allOk()) {
+                throw new IllegalStateException("not all minions answered: " + r.failures().get(0));
+            }
+            return t;
+        }
+    }
+}
