@@ -77,6 +77,19 @@ public record HostPort(String host, int port) {
         }
     }
 
+    /**
+     * Parses a listen address: like {@link #parse}, and port 0 (any free port, for tests) is
+     * allowed too. An empty host binds every interface.
+     */
+    public static InetSocketAddress parseListen(String text, int defaultPort) {
+        String s = text == null ? "" : text.trim();
+        if (s.endsWith(":0") && !s.endsWith("::0")) {
+            HostPort hp = parse(s.substring(0, s.length() - 2) + ":1", 0);
+            return hp.host().isEmpty() ? new InetSocketAddress(0) : new InetSocketAddress(hp.host(), 0);
+        }
+        return parse(s, defaultPort).toSocketAddress();
+    }
+
     /** True when no particular host is named: empty, {@code 0.0.0.0} or {@code ::}. */
     public boolean isWildcard() {
         return host.isEmpty() || host.equals("0.0.0.0") || host.equals("::");

@@ -43,6 +43,9 @@ class BasicsTest {
         assertTrue(HostPort.parse(":51235", 0).isWildcard());
         assertTrue(HostPort.parse("0.0.0.0:1", 0).isWildcard());
         assertFalse(HostPort.parse("h:65535", 0).isWildcard());
+        assertEquals(0, HostPort.parseListen("127.0.0.1:0", 1).getPort());
+        assertEquals(51235, HostPort.parseListen("127.0.0.1", 51235).getPort());
+        assertThrows(IllegalArgumentException.class, () -> HostPort.parseListen("a b:0", 1));
         for (String bad : new String[] {"", "h", "h:0", "h:65536", "h:x", "a b:1", "../x:1", "::1:5", "[::1", "h:1:2"}) {
             assertThrows(IllegalArgumentException.class, () -> HostPort.parse(bad, 0), bad);
         }

@@ -1,5 +1,6 @@
 package jfunc.certs.cli;
 
+import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -42,20 +43,22 @@ final class ServeCommand implements Callable<Integer> {
         flags.put("ca.listen", listen);
         flags.put("ca.autosign", autosign);
         Config config = cli.config(flags);
-        HostPort address;
+        InetSocketAddress address;
         Predicate<String> rule;
         String listenText = config.get("ca.listen", "0.0.0.0:" + EnrolmentService.DEFAULT_PORT);
         String autosignText = config.get("ca.autosign", "");
         try {
-            address = HostPort.parse(listenText, EnrolmentService.DEFAULT_PORT);
+            address = HostPort.parseListen(listenText, EnrolmentService.DEFAULT_PORT);
             rule = EnrolmentService.autosign(autosignText);
         } catch (IllegalArgumentException e) {
             throw new ConfigException((listen != null || autosign != null ? "" : "config: ") + e.getMessage());
         }
         CaStore store = new CaStore(cli.state(), CaSettings.from(config));
         CountDownLatch stopped = new CountDownLatch(1);
-        try (EnrolmentService service = EnrolmentService.start(store, address.toSocketAddress(), rule)) {
-            cli.err.println("jfunc-ca: enrolment service on " + address + " (autosign: "
+        try (EnrolmentService service = EnrolmentService.start(store, address, rule)) {
+            InetSocketAddress bound = service.address();
+            cli.err.println("jfunc-ca: enrolment service on " + new HostPort(bound.getAddress().getHostAddress(),
+                    bound.getPort()) + " (autosign: "
                     + (autosignText.isBlank() ? "off" : autosignText) + "); CA fingerprint (SHA-256) "
                     + Certs.fingerprint(store.caCertificate()));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

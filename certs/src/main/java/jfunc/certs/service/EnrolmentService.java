@@ -30,6 +30,7 @@ public final class EnrolmentService implements AutoCloseable {
 
     private final RpcServer server;
     private final ScheduledExecutorService crlTimer;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private EnrolmentService(RpcServer server, ScheduledExecutorService crlTimer) {
         this.server = server;
@@ -86,8 +87,12 @@ public final class EnrolmentService implements AutoCloseable {
         return server.address();
     }
 
+    /** Stops serving; calling it again does nothing. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         crlTimer.shutdownNow();
         server.stop(1);
     }
