@@ -27,7 +27,7 @@ import jfunc.common.Config.ConfigException;
  */
 record JobLimits(int defaultConcurrent, Map<String, Integer> concurrentByModule, int maxQueued,
                  Duration maxRuntime, Duration retention, Duration purgeInterval, Duration commitInterval,
-                 long maxResultBytes, int maxWaitSeconds, int maxWaiters, int listLimit, int statusManyLimit) {
+                 long maxResultBytes, Duration maxWait, int maxWaiters, int listLimit, int statusManyLimit) {
 
     static JobLimits from(Config c, Collection<String> modules) throws ConfigException {
         int def = positive(c, "jobs.max_concurrent.default", 8);
@@ -42,7 +42,7 @@ record JobLimits(int defaultConcurrent, Map<String, Integer> concurrentByModule,
                 positive(c, "jobs.purge_interval", Duration.ofHours(1)),
                 positive(c, "jobs.commit_interval", Duration.ofMillis(50)),
                 c.getBytes("jobs.max_result_bytes", 1024 * 1024),
-                positive(c, "jobs.max_wait", 300),
+                positive(c, "jobs.max_wait", Duration.ofSeconds(300)),
                 positive(c, "jobs.max_waiters", 8),
                 positive(c, "jobs.list_limit", 1000),
                 positive(c, "jobs.status_many_limit", 10_000));

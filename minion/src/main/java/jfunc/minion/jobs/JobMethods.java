@@ -156,7 +156,7 @@ final class JobMethods {
         } else {
             throw bad("jobs.wait: seconds must be a number, not " + typeOf(p.get(1)));
         }
-        seconds = Math.max(0, Math.min(limits.maxWaitSeconds(), seconds));
+        seconds = Math.max(0, Math.min(limits.maxWait().toMillis() / 1000.0, seconds));
         if (!waiters.tryAcquire()) {
             throw new XmlRpcException(Faults.UNAVAILABLE, "too many jobs.wait calls in progress (jobs.max_waiters = "
                     + limits.maxWaiters() + "); retry, or poll with jobs.status_many");

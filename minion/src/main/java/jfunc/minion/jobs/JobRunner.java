@@ -155,11 +155,6 @@ final class JobRunner implements AutoCloseable {
         return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
     }
 
-    int running(String module) {
-        Pool p = pools.get(module);
-        return p == null ? 0 : p.executor.getActiveCount();
-    }
-
     @Override
     public void close() {
         watchdog.shutdownNow();

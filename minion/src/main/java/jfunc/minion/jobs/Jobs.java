@@ -146,14 +146,6 @@ public final class Jobs implements AutoCloseable {
         }
     }
 
-    StatusFile store() {
-        return store;
-    }
-
-    JobRunner runner() {
-        return runner;
-    }
-
     /**
      * Stops: jobs still queued or running are marked LOST ("minion stopped ..."), their process
      * trees killed, the status file committed and closed.
