@@ -22,10 +22,7 @@ import jfunc.common.tls.TlsContexts;
  * (submit with autosign, then fetch, on one kept-alive client), sign and revoke through the store,
  * list with every record present, and jfunc-ca as a fresh process (JVM start included).
  * Prints medians and p90 in milliseconds.
- * <pre>
- * mvn -B -o -q -pl certs -am package -DskipTests
- * java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "certs/target/test-classes:certs/target/classes:certs/target/lib/*" jfunc.certs.bench.EnrolmentBench
- * </pre>
+ * Run with {@code bench/ca-enrolment [N]}.
  * Options (system properties): {@code -Dbench.n=200} enrolments, {@code -Dbench.cli=5} CLI runs.
  */
 public final class EnrolmentBench {
@@ -102,7 +99,9 @@ public final class EnrolmentBench {
             cli.add(ms(s));
         }
         row("jfunc-ca list --json as a new process (JVM start included)", cli);
-        System.out.println("(state dir left for inspection: " + dir + ")");
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
     }
 
     private static double ms(long startNanos) {

@@ -1,0 +1,2 @@
+/** The minion side of enrolment: {@link jfunc.certs.enrol.EnrolmentClient} (used by jfuncd). */
+package jfunc.certs.enrol;
