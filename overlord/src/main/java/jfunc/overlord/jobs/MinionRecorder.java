@@ -40,18 +40,21 @@ public final class MinionRecorder implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::flushQuietly, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** Adds one minion's submission outcome; writes a batch when enough have gathered. */
+    /**
+     * Adds one minion's outcome; never blocks on the store (fan-out listeners must be fast):
+     * a full batch is handed to the recorder's own thread.
+     */
     public void record(MinionJob minion) {
         boolean full;
         synchronized (this) {
             pending.add(minion);
-            full = pending.size() >= batchSize;
+            full = pending.size() == batchSize;
         }
-        if (full && writing.tryLock()) { // a write already in progress will be followed by the timer's
+        if (full) {
             try {
-                flush(false, false);
-            } finally {
-                writing.unlock();
+                timer.execute(this::flushQuietly);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // finishing: finish() writes it
             }
         }
     }
@@ -76,9 +79,7 @@ public final class MinionRecorder implements AutoCloseable {
     }
 
     private void flushQuietly() {
-        if (!writing.tryLock()) {
-            return;
-        }
+        writing.lock();
         try {
             flush(false, false);
         } catch (RuntimeException e) {

@@ -158,14 +158,20 @@ class JobStoreConcurrencyTest {
     @Test
     void theRecorderWritesInBatchesBeforeTheFanOutEnds() throws Exception {
         MapDbJobStore store = store(Duration.ofSeconds(30));
+        long until;
         Job job = Job.submitting(Ids.next(), "*", "test.ping", "[]", Instant.now(), null, names(250));
         store.create(job);
         try (MinionRecorder recorder = new MinionRecorder(store, job.id(), 100, Duration.ofSeconds(30))) {
             for (int i = 0; i < 150; i++) {
                 recorder.record(MinionJob.running("m" + i, "j" + i, Instant.now()));
             }
-            // the first full batch is on disk already; the rest waits for the next batch or timer
-            assertEquals(100, store.get(job.id()).orElseThrow().summary().count(MinionState.RUNNING));
+            // the first full batch goes to disk at once (on the recorder's thread); the rest
+            // waits for the next full batch, the timer or finish()
+            until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (store.get(job.id()).orElseThrow().summary().count(MinionState.RUNNING) < 100) {
+                assertFalse(System.nanoTime() > until, "the full batch was never written");
+                Thread.sleep(20);
+            }
             for (int i = 150; i < 250; i++) {
                 recorder.record(MinionJob.running("m" + i, "j" + i, Instant.now()));
             }
@@ -177,7 +183,7 @@ class JobStoreConcurrencyTest {
         store.create(small);
         try (MinionRecorder recorder = new MinionRecorder(store, small.id(), 100, Duration.ofMillis(100))) {
             recorder.record(MinionJob.running("m0", "j0", Instant.now()));
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (store.get(small.id()).orElseThrow().summary().count(MinionState.RUNNING) == 0) {
                 assertFalse(System.nanoTime() > until, "the timer never wrote the batch");
                 Thread.sleep(50);

@@ -1,0 +1,496 @@
+package jfunc.overlord.jobs;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import jfunc.common.Ids;
+import jfunc.common.rpc.CallError;
+import jfunc.overlord.FanOutListener;
+import jfunc.overlord.MethodCall;
+import jfunc.overlord.MinionAddress;
+import jfunc.overlord.MinionResult;
+import jfunc.overlord.Overlord;
+import jfunc.overlord.Selection;
+
+/**
+ * The async flow (seed {@code func-async-behind-the-scenes.txt}): submit a call to many minions
+ * under one overlord job id, poll and aggregate, and answer a FINISHED job from the store alone.
+ *
+ * <ul>
+ *   <li>{@link #submit}: the job is committed RUNNING before the fan-out; each minion gets
+ *       {@code jobs.submit(JOBID/MINION, method, args)} (idempotent: a re-sent POST never runs it
+ *       twice); minion job ids are recorded in batches as they arrive; then PARTIAL.
+ *   <li>{@link #status}: asks only unfinished minions, one call per minion ({@code jobs.status},
+ *       or {@code jobs.status_many} for several of its jobs), and records what changed; the store
+ *       marks the job FINISHED when every minion is done. A job with nothing to ask costs no
+ *       remote call and does not even build the TLS context.
+ *   <li>{@link #await}: long polls ({@code jobs.wait}) on every pending minion at once, reporting
+ *       each result as it arrives; never a tight loop.
+ * </ul>
+ * The overlord (identity, TLS, inventory) is built on first need from the supplier. Thread-safe.
+ */
+public final class AsyncJobs {
+    static final int BATCH = 100;
+    static final Duration BATCH_DELAY = Duration.ofMillis(200);
+    static final int MAX_ARGS_SUMMARY = 200;
+    /** Ids per {@code jobs.status_many} call; more wait for the next poll. */
+    static final int MAX_IDS_PER_CALL = 100;
+    /** The most a minion waits in one {@code jobs.wait} (its jobs.max_wait). */
+    static final int MAX_WAIT_SECONDS = 300;
+    /** A wait round that ends early with no progress is followed by a pause, doubling up to this. */
+    static final Duration MAX_PAUSE = Duration.ofSeconds(10);
+    /** Extra reply time beyond a long poll's wait. */
+    static final Duration WAIT_SLACK = Duration.ofSeconds(15);
+
+    private final JobStore store;
+    private final Supplier<Overlord> overlordSupplier;
+    private Overlord overlord;
+
+    public AsyncJobs(JobStore store, Supplier<Overlord> overlord) {
+        this.store = store;
+        this.overlordSupplier = overlord;
+    }
+
+    public JobStore store() {
+        return store;
+    }
+
+    /** What {@link #submit} did: the job as stored after the fan-out, and each minion's outcome in target order. */
+    public record Submitted(JobSummary summary, List<MinionJob> minions) {}
+
+    /** The outcome of one minion's long poll or status call, as {@link #await} reports it. */
+    public interface Progress {
+        /** Called once for each minion that became done (FINISHED, REMOTE_ERROR, LOST). */
+        void done(MinionJob minion);
+    }
+
+    /**
+     * Submits {@code call} to every minion of {@code selection} as one job. Names the inventory
+     * does not know become REMOTE_ERROR without a call. {@code deadline} (may be null): after it,
+     * minions still unreachable at a poll are marked REMOTE_ERROR.
+     */
+    public Submitted submit(Selection selection, MethodCall call, Instant deadline, FanOutListener listener) {
+        FanOutListener l = listener == null ? FanOutListener.NONE : listener;
+        String id = Ids.next();
+        Instant now = Instant.now();
+        Job job = Job.submitting(id, selection.target(), call.method(), summarize(call.params()), now, deadline,
+                selection.names());
+        store.create(job); // committed before any minion hears of it
+        Map<String, MinionJob> outcomes = new ConcurrentHashMap<>();
+        Overlord o = overlord();
+        try (MinionRecorder recorder = new MinionRecorder(store, id, BATCH, BATCH_DELAY)) {
+            for (String name : selection.unknown()) {
+                MinionJob m = MinionJob.failed(name, null, MinionError.of(Overlord.notInInventory(name).error()), now);
+                outcomes.put(name, m);
+                recorder.record(m);
+            }
+            Object[] args = call.params().toArray();
+            o.fanOut().call(selection.minions(),
+                    m -> MethodCall.of("jobs.submit", requestId(id, m.name()), call.method(), args),
+                    o.fanOut().limits().timeout(), new FanOutListener() {
+                        @Override
+                        public void started(MinionAddress minion) {
+                            l.started(minion);
+                        }
+
+                        @Override
+                        public void finished(MinionResult r) {
+                            MinionJob m = submission(r);
+                            outcomes.put(r.minion(), m);
+                            recorder.record(m);
+                            l.finished(r);
+                        }
+                    });
+            JobSummary summary = recorder.finish(true);
+            List<MinionJob> ordered = new ArrayList<>();
+            for (String name : selection.names()) {
+                MinionJob m = outcomes.get(name);
+                if (m != null) {
+                    ordered.add(m);
+                }
+            }
+            return new Submitted(summary, ordered);
+        }
+    }
+
+    /**
+     * The jobs with fresh news from their unfinished minions (unknown ids are left out). Poll
+     * errors stay on the minion's record; the job is FINISHED once every minion is done.
+     */
+    public Map<String, Job> status(List<String> ids) {
+        Map<String, Job> jobs = settle(store.getAll(ids));
+        Map<String, List<Pending>> byMinion = pendingByMinion(jobs.values());
+        if (byMinion.isEmpty()) {
+            return jobs; // nothing to ask: no remote call, no TLS context
+        }
+        Overlord o = overlord();
+        Map<String, List<MinionJob>> updates = new ConcurrentHashMap<>();
+        Instant now = Instant.now();
+        List<MinionAddress> addresses = new ArrayList<>();
+        for (Map.Entry<String, List<Pending>> e : byMinion.entrySet()) {
+            var address = o.inventory().find(e.getKey());
+            if (address.isPresent()) {
+                addresses.add(address.get());
+            } else {
+                CallError error = Overlord.notInInventory(e.getKey()).error();
+                for (Pending p : e.getValue()) {
+                    updates.computeIfAbsent(p.jobId, k -> new ArrayList<>()).add(fromError(p, error, now));
+                }
+            }
+        }
+        o.fanOut().call(addresses, m -> statusCall(byMinion.get(m.name())), o.fanOut().limits().timeout(),
+                new FanOutListener() {
+                    @Override
+                    public void finished(MinionResult r) {
+                        for (MinionJob m : interpret(byMinion.get(r.minion()), r, Instant.now())) {
+                            updates.computeIfAbsent(jobIdOf(byMinion.get(r.minion()), m), k -> new ArrayList<>()).add(m);
+                        }
+                    }
+                });
+        for (Map.Entry<String, List<MinionJob>> e : updates.entrySet()) {
+            store.update(e.getKey(), e.getValue(), false);
+        }
+        return store.getAll(ids);
+    }
+
+    /**
+     * Waits up to {@code timeout} for job {@code id} to finish, with long polls on every pending
+     * minion in parallel; {@code progress} hears of each minion as it becomes done. Returns the
+     * job as it then stands (FINISHED or not); throws IllegalArgumentException for an unknown id.
+     */
+    public Job await(String id, Duration timeout, Progress progress) {
+        long end = System.nanoTime() + timeout.toNanos();
+        Duration pause = Duration.ofSeconds(1);
+        Job job = current(id);
+        while (true) {
+            if (job.state() == JobState.FINISHED) {
+                return job;
+            }
+            long remaining = end - System.nanoTime();
+            if (remaining <= 0) {
+                return job;
+            }
+            Map<String, List<Pending>> byMinion = pendingByMinion(List.of(job));
+            if (byMinion.isEmpty()) {
+                // another process is still submitting: its records appear in the store in batches
+                sleep(Math.min(remaining, BATCH_DELAY.toNanos() * 2));
+                job = current(id);
+                continue;
+            }
+            Overlord o = overlord();
+            int before = job.unfinished().size();
+            long roundStart = System.nanoTime();
+            int seconds = (int) Math.max(1, Math.min(MAX_WAIT_SECONDS, Duration.ofNanos(remaining).toSeconds()));
+            if (byMinion.size() > o.fanOut().limits().forks()) {
+                // long polls would hold every fork: ask with short calls instead, then pause
+                Map<String, MinionState> was = states(job);
+                job = status(List.of(id)).get(id);
+                reportNewlyDone(was, job, progress);
+            } else {
+                waitRound(o, job, byMinion, seconds, progress);
+                job = current(id);
+            }
+            boolean progressed = job.unfinished().size() < before;
+            long roundNanos = System.nanoTime() - roundStart;
+            if (!progressed && roundNanos < Duration.ofSeconds(seconds).toNanos() - 500_000_000L) {
+                // the round ended early without news (minions unreachable or busy): do not spin
+                sleep(Math.min(end - System.nanoTime(), pause.toNanos()));
+                pause = pause.multipliedBy(2).compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause.multipliedBy(2);
+            } else if (progressed) {
+                pause = Duration.ofSeconds(1);
+            }
+        }
+    }
+
+    private void waitRound(Overlord o, Job job, Map<String, List<Pending>> byMinion, int seconds, Progress progress) {
+        Instant now = Instant.now();
+        try (MinionRecorder recorder = new MinionRecorder(store, job.id(), BATCH, BATCH_DELAY)) {
+            List<MinionAddress> addresses = new ArrayList<>();
+            for (Map.Entry<String, List<Pending>> e : byMinion.entrySet()) {
+                var address = o.inventory().find(e.getKey());
+                if (address.isPresent()) {
+                    addresses.add(address.get());
+                } else {
+                    MinionJob m = fromError(e.getValue().get(0), Overlord.notInInventory(e.getKey()).error(), now);
+                    recorder.record(m);
+                    report(m, progress);
+                }
+            }
+            o.fanOut().call(addresses, m -> MethodCall.of("jobs.wait", byMinion.get(m.name()).get(0).minion.jobId(), seconds),
+                    Duration.ofSeconds(seconds).plus(WAIT_SLACK), new FanOutListener() {
+                        @Override
+                        public void finished(MinionResult r) {
+                            for (MinionJob m : interpret(byMinion.get(r.minion()).subList(0, 1), r, Instant.now())) {
+                                recorder.record(m);
+                                report(m, progress);
+                            }
+                        }
+                    });
+            recorder.finish(false);
+        }
+    }
+
+    private static void report(MinionJob m, Progress progress) {
+        if (m.state().isDone() && progress != null) {
+            try {
+                progress.done(m);
+            } catch (RuntimeException e) {
+                // a printer must not break the wait
+            }
+        }
+    }
+
+    private static void reportNewlyDone(Map<String, MinionState> was, Job now, Progress progress) {
+        for (MinionJob m : now.minions()) {
+            MinionState before = was.get(m.minion());
+            if (m.state().isDone() && before != null && !before.isDone()) {
+                report(m, progress);
+            }
+        }
+    }
+
+    private static Map<String, MinionState> states(Job job) {
+        Map<String, MinionState> out = new HashMap<>();
+        for (MinionJob m : job.minions()) {
+            out.put(m.minion(), m.state());
+        }
+        return out;
+    }
+
+    private Job current(String id) {
+        Map<String, Job> jobs = settle(store.getAll(List.of(id)));
+        Job job = jobs.get(id);
+        if (job == null) {
+            throw new IllegalArgumentException("no job " + id + " in " + describe(store));
+        }
+        return job;
+    }
+
+    /**
+     * A job whose submitter died mid fan-out (INCOMPLETE) is settled: minions without a recorded
+     * job id become LOST (whether they got the call is unknown) and the fan-out is declared over.
+     */
+    private Map<String, Job> settle(Map<String, Job> jobs) {
+        Map<String, Job> out = new LinkedHashMap<>(jobs);
+        Instant now = Instant.now();
+        for (Job job : jobs.values()) {
+            if (job.state() != JobState.INCOMPLETE) {
+                continue;
+            }
+            List<MinionJob> lost = new ArrayList<>();
+            for (MinionJob m : job.minions()) {
+                if (m.state() == MinionState.SUBMITTING) {
+                    lost.add(MinionJob.lost(m.minion(), null, "submission interrupted: the overlord process "
+                            + job.summary().submitter().pid() + " ended before this minion's job id was recorded", now));
+                }
+            }
+            store.update(job.id(), lost, true);
+            out.put(job.id(), store.get(job.id()).orElseThrow());
+        }
+        return out;
+    }
+
+    /** One pending minion job: the overlord job it belongs to and the minion's record. */
+    private record Pending(String jobId, MinionJob minion, Instant deadline) {}
+
+    private static Map<String, List<Pending>> pendingByMinion(Collection<Job> jobs) {
+        Map<String, List<Pending>> byMinion = new LinkedHashMap<>();
+        for (Job job : jobs) {
+            if (job.state() == JobState.FINISHED) {
+                continue;
+            }
+            for (MinionJob m : job.minions()) {
+                if (m.state() == MinionState.RUNNING && m.jobId() != null) {
+                    List<Pending> list = byMinion.computeIfAbsent(m.minion(), k -> new ArrayList<>());
+                    if (list.size() < MAX_IDS_PER_CALL) {
+                        list.add(new Pending(job.id(), m, job.summary().deadline()));
+                    }
+                }
+            }
+        }
+        return byMinion;
+    }
+
+    private static MethodCall statusCall(List<Pending> pending) {
+        if (pending.size() == 1) {
+            return MethodCall.of("jobs.status", pending.get(0).minion.jobId());
+        }
+        return MethodCall.of("jobs.status_many", (Object) pending.stream().map(p -> p.minion.jobId()).toArray());
+    }
+
+    private static String jobIdOf(List<Pending> pending, MinionJob m) {
+        for (Pending p : pending) {
+            if (p.minion.jobId().equals(m.jobId())) {
+                return p.jobId;
+            }
+        }
+        throw new IllegalStateException("no pending job for " + m);
+    }
+
+    /** The new records of {@code pending} (all of one minion) from its answer. */
+    static List<MinionJob> interpret(List<Pending> pending, MinionResult r, Instant now) {
+        List<MinionJob> out = new ArrayList<>(pending.size());
+        if (!r.ok()) {
+            for (Pending p : pending) {
+                out.add(fromError(p, r.error(), now));
+            }
+            return out;
+        }
+        if (pending.size() == 1 && !(r.value() instanceof Map<?, ?> m && isManyReply(m))) {
+            out.add(fromRecord(pending.get(0), r.value(), now));
+            return out;
+        }
+        Map<?, ?> byId = r.value() instanceof Map<?, ?> m ? m : Map.of();
+        for (Pending p : pending) {
+            Object record = byId.get(p.minion.jobId());
+            out.add(record != null ? fromRecord(p, record, now) : p.minion.withPollError(new MinionError("protocol", 0,
+                    "jobs.status_many did not answer for job " + p.minion.jobId()), now));
+        }
+        return out;
+    }
+
+    /** A status_many reply is keyed by job id; a single record has a "state" member. */
+    private static boolean isManyReply(Map<?, ?> m) {
+        return !m.containsKey("state");
+    }
+
+    static MinionJob fromRecord(Pending p, Object reply, Instant now) {
+        MinionJob cur = p.minion;
+        if (!(reply instanceof Map<?, ?> record)) {
+            return cur.withPollError(new MinionError("protocol", 0, "a job record was expected, got " + reply), now);
+        }
+        String state = String.valueOf(record.get("state"));
+        return switch (state) {
+            case "FINISHED" -> MinionJob.finished(cur.minion(), cur.jobId(), record.containsKey("result") ? record.get("result") : "", now);
+            case "FAILED" -> MinionJob.failed(cur.minion(), cur.jobId(), new MinionError("fault",
+                    record.get("fault_code") instanceof Integer c ? c : 0, String.valueOf(record.containsKey("fault_string") ? record.get("fault_string") : "")), now);
+            case "LOST", "UNKNOWN" -> MinionJob.lost(cur.minion(), cur.jobId(),
+                    String.valueOf(record.containsKey("reason") ? record.get("reason") : "the minion no longer knows job " + cur.jobId()), now);
+            case "QUEUED", "RUNNING" -> MinionJob.running(cur.minion(), cur.jobId(), now);
+            default -> cur.withPollError(new MinionError("protocol", 0, "unknown job state '" + state + "'"), now);
+        };
+    }
+
+    static MinionJob fromError(Pending p, CallError error, Instant now) {
+        MinionJob cur = p.minion;
+        if (error.kind() == CallError.Kind.FAULT && error.faultCode() == jfunc.common.Faults.UNKNOWN_JOB) {
+            return MinionJob.lost(cur.minion(), cur.jobId(), error.message(), now);
+        }
+        if (p.deadline != null && now.isAfter(p.deadline)) {
+            return MinionJob.failed(cur.minion(), cur.jobId(), new MinionError(MinionError.of(error).kind(),
+                    error.faultCode(), error.message() + " (and the job's deadline " + p.deadline + " has passed)"), now);
+        }
+        return cur.withPollError(MinionError.of(error), now);
+    }
+
+    /** What jobs.submit answered, as this minion's record. */
+    static MinionJob submission(MinionResult r) {
+        Instant now = Instant.now();
+        if (!r.ok()) {
+            MinionError e = MinionError.of(r.error());
+            if (r.error().kind() == CallError.Kind.TIMEOUT) {
+                e = new MinionError(e.kind(), e.code(), e.message() + " (the minion may have started the job)");
+            }
+            return MinionJob.failed(r.minion(), null, e, now);
+        }
+        if (r.value() instanceof String minionJobId && !minionJobId.isEmpty()) {
+            return MinionJob.running(r.minion(), minionJobId, now);
+        }
+        return MinionJob.failed(r.minion(), null, new MinionError("protocol", 0,
+                "jobs.submit answered " + r.value() + " instead of a job id"), now);
+    }
+
+    /**
+     * The idempotency key of one minion's submission: the overlord job id and the minion name
+     * (a hash of the name when that would pass the minion's 200-character limit).
+     */
+    static String requestId(String jobId, String minion) {
+        String id = jobId + "/" + minion;
+        if (id.length() <= 200) {
+            return id;
+        }
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(minion.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return jobId + "/sha256:" + java.util.HexFormat.of().formatHex(h);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A bounded, readable summary of the arguments: {@code ['yum -y update', 5]}. */
+    static String summarize(List<Object> params) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < params.size() && b.length() <= MAX_ARGS_SUMMARY; i++) {
+            if (i > 0) {
+                b.append(", ");
+            }
+            render(b, params.get(i));
+        }
+        b.append(']');
+        return b.length() <= MAX_ARGS_SUMMARY ? b.toString() : b.substring(0, MAX_ARGS_SUMMARY - 3) + "...";
+    }
+
+    private static void render(StringBuilder b, Object v) {
+        if (b.length() > MAX_ARGS_SUMMARY) {
+            return;
+        }
+        if (v instanceof String s) {
+            b.append('\'').append(s.length() > MAX_ARGS_SUMMARY ? s.substring(0, MAX_ARGS_SUMMARY) : s).append('\'');
+        } else if (v instanceof byte[] bytes) {
+            b.append('<').append(bytes.length).append(" bytes>");
+        } else if (v instanceof Object[] a) {
+            b.append('[');
+            for (int i = 0; i < a.length && b.length() <= MAX_ARGS_SUMMARY; i++) {
+                b.append(i > 0 ? ", " : "");
+                render(b, a[i]);
+            }
+            b.append(']');
+        } else if (v instanceof Map<?, ?> m) {
+            b.append('{');
+            boolean first = true;
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                if (b.length() > MAX_ARGS_SUMMARY) {
+                    break;
+                }
+                b.append(first ? "" : ", ").append(e.getKey()).append(": ");
+                render(b, e.getValue());
+                first = false;
+            }
+            b.append('}');
+        } else {
+            b.append(v);
+        }
+    }
+
+    private synchronized Overlord overlord() {
+        if (overlord == null) {
+            overlord = overlordSupplier.get();
+        }
+        return overlord;
+    }
+
+    private static String describe(JobStore store) {
+        return store instanceof MapDbJobStore m ? m.file().toString() : "the job store";
+    }
+
+    private static void sleep(long nanos) {
+        if (nanos <= 0) {
+            return;
+        }
+        try {
+            Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for job news", e);
+        }
+    }
+}
