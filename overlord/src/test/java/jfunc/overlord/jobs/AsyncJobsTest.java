@@ -1,0 +1,199 @@
+package jfunc.overlord.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import jfunc.common.Ids;
+import jfunc.common.StateDir;
+import jfunc.overlord.FanOut;
+import jfunc.overlord.MethodCall;
+import jfunc.overlord.MinionAddress;
+import jfunc.overlord.Overlord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The async flow over real minions (jfuncd's server, modules and job runner) on loopback. */
+@Timeout(120)
+class AsyncJobsTest {
+    @TempDir
+    Path dir;
+
+    private RealMinions fleet;
+    private Overlord overlord;
+
+    private AsyncJobs jobs(StateDir state) throws Exception {
+        overlord = Overlord.open(state, new FanOut.Limits(8, Duration.ofSeconds(10)));
+        return new AsyncJobs(MapDbJobStore.in(state), () -> overlord);
+    }
+
+    /** An AsyncJobs that fails the test if it ever needs the overlord (a remote call or TLS). */
+    private static AsyncJobs storeOnly(StateDir state, AtomicInteger asked) {
+        Supplier<Overlord> never = () -> {
+            asked.incrementAndGet();
+            throw new AssertionError("the overlord was needed");
+        };
+        return new AsyncJobs(MapDbJobStore.in(state), never);
+    }
+
+    @AfterEach
+    void stop() {
+        if (overlord != null) {
+            overlord.close();
+        }
+        if (fleet != null) {
+            fleet.close();
+        }
+    }
+
+    @Test
+    void submitPollFinishThenAnswerFromTheStoreWithMinionsStopped() throws Exception {
+        fleet = new RealMinions(dir.resolve("fleet"));
+        MinionAddress a = fleet.counted("a.example.org");
+        MinionAddress b = fleet.start("b.example.org");
+        StateDir state = fleet.overlordState(dir.resolve("state"), List.of(a, b));
+        AsyncJobs jobs = jobs(state);
+
+        AsyncJobs.Submitted sub = jobs.submit(overlord.select("*;ghost.example.org"),
+                MethodCall.of("test.echo", "hello"), null, null);
+        String id = sub.summary().id();
+        assertTrue(Ids.isValid(id));
+        assertEquals(JobState.PARTIAL, sub.summary().state());
+        assertEquals(List.of("a.example.org", "b.example.org", "ghost.example.org"),
+                sub.minions().stream().map(MinionJob::minion).toList());
+        assertEquals(MinionState.RUNNING, sub.minions().get(0).state());
+        assertNotNull(sub.minions().get(0).jobId());
+        MinionJob ghost = sub.minions().get(2);
+        assertEquals(MinionState.REMOTE_ERROR, ghost.state());
+        assertTrue(ghost.error().message().contains("not in the inventory"), ghost.error().message());
+        assertEquals(1, fleet.calls("a.example.org", "jobs.submit"));
+
+        Job job = jobs.await(id, Duration.ofSeconds(30), null);
+        assertEquals(JobState.FINISHED, job.state());
+        assertEquals("hello", job.minions().get(0).result());
+        assertEquals("hello", job.minions().get(1).result());
+
+        fleet.close(); // every minion gone: any remote call would now fail
+        AtomicInteger asked = new AtomicInteger();
+        int before = fleet.calls("a.example.org");
+        Job again = storeOnly(state, asked).status(List.of(id)).get(id);
+        assertEquals(JobState.FINISHED, again.state());
+        assertEquals("hello", again.minions().get(0).result());
+        assertNull(again.minions().get(0).error());
+        assertEquals(0, asked.get(), "no overlord, no TLS context, no call");
+        assertEquals(before, fleet.calls("a.example.org"));
+    }
+
+    @Test
+    void waitWakesWhenTheJobEndsWithOneLongPollPerMinion() throws Exception {
+        fleet = new RealMinions(dir.resolve("fleet"));
+        MinionAddress a = fleet.counted("a.example.org");
+        MinionAddress b = fleet.counted("b.example.org");
+        StateDir state = fleet.overlordState(dir.resolve("state"), List.of(a, b));
+        AsyncJobs jobs = jobs(state);
+        String id = jobs.submit(overlord.select("*"), MethodCall.of("test.sleep", 2), null, null).summary().id();
+        List<String> arrived = new CopyOnWriteArrayList<>();
+        long start = System.nanoTime();
+        Job job = jobs.await(id, Duration.ofSeconds(60), m -> arrived.add(m.minion() + " " + m.state()));
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(JobState.FINISHED, job.state());
+        assertTrue(tookMs < 15_000, "woke " + tookMs + " ms after the start");
+        assertEquals(List.of("a.example.org FINISHED", "b.example.org FINISHED"), arrived.stream().sorted().toList());
+        for (String m : List.of("a.example.org", "b.example.org")) {
+            assertEquals(1, fleet.calls(m, "jobs.submit"), m);
+            assertEquals(1, fleet.calls(m, "jobs.wait"), m + " got " + fleet.calls.get(m));
+            assertEquals(0, fleet.calls(m, "jobs.status"), m);
+        }
+    }
+
+    @Test
+    void aJobTheMinionDoesNotKnowIsLostWithTheReason() throws Exception {
+        fleet = new RealMinions(dir.resolve("fleet"));
+        MinionAddress a = fleet.start("a.example.org");
+        StateDir state = fleet.overlordState(dir.resolve("state"), List.of(a));
+        AsyncJobs jobs = jobs(state);
+        Job job = Job.submitting(Ids.next(), "a*", "test.ping", "[]", Instant.now(), null, List.of("a.example.org"));
+        jobs.store().create(job);
+        String unknown = Ids.next(); // a minion job id that minion never made (purged, or restarted with a new file)
+        jobs.store().update(job.id(), List.of(MinionJob.running("a.example.org", unknown, Instant.now())), true);
+        Job polled = jobs.status(List.of(job.id())).get(job.id());
+        MinionJob m = polled.minions().get(0);
+        assertEquals(MinionState.LOST, m.state());
+        assertTrue(m.error().message().contains(unknown), m.error().message());
+        assertEquals(JobState.FINISHED, polled.state());
+    }
+
+    @Test
+    void anUnreachableMinionStaysUnfinishedUntilTheDeadlinePasses() throws Exception {
+        fleet = new RealMinions(dir.resolve("fleet"));
+        MinionAddress a = fleet.start("a.example.org");
+        StateDir state = fleet.overlordState(dir.resolve("state"), List.of(a));
+        AsyncJobs jobs = jobs(state);
+        String id = jobs.submit(overlord.select("*"), MethodCall.of("test.sleep", 30), Instant.now().plusSeconds(3600), null)
+                .summary().id();
+        fleet.stop("a.example.org");
+        Job polled = jobs.status(List.of(id)).get(id);
+        assertEquals(JobState.PARTIAL, polled.state());
+        MinionJob m = polled.minions().get(0);
+        assertEquals(MinionState.RUNNING, m.state());
+        assertNotNull(m.error(), "the poll error is shown");
+        assertEquals("unreachable", m.error().kind());
+
+        // the same situation, once the job's deadline has passed
+        Job late = Job.submitting(Ids.next(), "*", "test.sleep", "[30]", Instant.now(), Instant.now().minusSeconds(1),
+                List.of("a.example.org"));
+        jobs.store().create(late);
+        jobs.store().update(late.id(), List.of(MinionJob.running("a.example.org", Ids.next(), Instant.now())), true);
+        Job failed = jobs.status(List.of(late.id())).get(late.id());
+        assertEquals(MinionState.REMOTE_ERROR, failed.minions().get(0).state());
+        assertTrue(failed.minions().get(0).error().message().contains("deadline"));
+        assertEquals(JobState.FINISHED, failed.state());
+    }
+
+    @Test
+    void anInterruptedSubmissionIsSettledOnTheNextStatus() throws Exception {
+        StateDir state = new StateDir(dir.resolve("state"));
+        MapDbJobStore store = MapDbJobStore.in(state);
+        Job j = Job.submitting(Ids.next(), "*", "test.ping", "[]", Instant.now(), null, List.of("a", "b"));
+        JobSummary s = j.summary();
+        Job dead = new Job(new JobSummary(s.id(), s.target(), s.method(), s.args(), s.submitted(), null, JobState.RUNNING,
+                new Submitter(Integer.MAX_VALUE - 1, 1), s.counts()), j.minions());
+        store.create(dead);
+        store.update(dead.id(), List.of(MinionJob.finished("a", Ids.next(), true, Instant.now())), false);
+        AtomicInteger asked = new AtomicInteger();
+        Job settled = storeOnly(state, asked).status(List.of(dead.id())).get(dead.id());
+        assertEquals(JobState.FINISHED, settled.state());
+        assertEquals(MinionState.FINISHED, settled.minions().get(0).state());
+        MinionJob b = settled.minions().get(1);
+        assertEquals(MinionState.LOST, b.state());
+        assertTrue(b.error().message().contains("submission interrupted"), b.error().message());
+        assertEquals(0, asked.get());
+    }
+
+    @Test
+    void severalJobsOfOneMinionArePolledInOneCall() throws Exception {
+        fleet = new RealMinions(dir.resolve("fleet"));
+        MinionAddress a = fleet.counted("a.example.org");
+        StateDir state = fleet.overlordState(dir.resolve("state"), List.of(a));
+        AsyncJobs jobs = jobs(state);
+        String one = jobs.submit(overlord.select("*"), MethodCall.of("test.echo", "1"), null, null).summary().id();
+        String two = jobs.submit(overlord.select("*"), MethodCall.of("test.echo", "2"), null, null).summary().id();
+        Thread.sleep(500); // both minion jobs end at once
+        Map<String, Job> polled = jobs.status(List.of(one, two));
+        assertEquals(1, fleet.calls("a.example.org", "jobs.status_many"));
+        assertEquals(0, fleet.calls("a.example.org", "jobs.status"));
+        assertEquals("1", polled.get(one).minions().get(0).result());
+        assertEquals("2", polled.get(two).minions().get(0).result());
+    }
+}

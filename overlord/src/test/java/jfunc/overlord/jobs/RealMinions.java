@@ -1,0 +1,148 @@
+package jfunc.overlord.jobs;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import jfunc.common.Config;
+import jfunc.common.StateDir;
+import jfunc.common.rpc.RpcCall;
+import jfunc.common.rpc.RpcClient;
+import jfunc.common.rpc.RpcServer;
+import jfunc.common.testing.TestPki;
+import jfunc.common.tls.Identity;
+import jfunc.common.tls.Pem;
+import jfunc.minion.MinionExtension;
+import jfunc.minion.MinionServer;
+import jfunc.minion.MinionSettings;
+import jfunc.minion.ModuleRegistry;
+import jfunc.overlord.MinionAddress;
+
+/**
+ * Real minions for the async tests: jfuncd's own server, modules and extensions (the jobs
+ * module and its status file, found with ServiceLoader as jfuncd finds them) on 127.0.0.1,
+ * each with its state under one state dir. {@link #counted} puts a call-counting relay (a plain
+ * {@link RpcServer} holding the minion's certificate, forwarding every call) in front of a
+ * minion, so a test can assert how many calls of each method the minion received.
+ */
+final class RealMinions implements AutoCloseable {
+    final TestPki pki = new TestPki();
+    final Identity overlord = pki.overlord();
+    private final Path root;
+    private final Map<String, Running> running = new ConcurrentHashMap<>();
+
+    /** Calls each counted minion received, by minion then method. */
+    final Map<String, Map<String, AtomicInteger>> calls = new ConcurrentHashMap<>();
+
+    private record Running(MinionServer server, List<MinionExtension> extensions, RpcServer relay) {}
+
+    RealMinions(Path root) {
+        this.root = root;
+    }
+
+    MinionAddress start(String name) throws Exception {
+        return start(name, Map.of(), false);
+    }
+
+    MinionAddress counted(String name) throws Exception {
+        return start(name, Map.of(), true);
+    }
+
+    MinionAddress start(String name, Map<String, String> config, boolean counted) throws Exception {
+        Map<String, String> values = new HashMap<>();
+        values.put("name", name);
+        values.put("listen", "127.0.0.1:0");
+        Path acl = Files.createDirectories(root.resolve("acl")).resolve(name + ".conf");
+        Files.writeString(acl, "# the overlord only\n");
+        values.put("acl_file", acl.toString());
+        values.putAll(config);
+        MinionSettings settings = MinionSettings.from(Config.of(values), null, new StateDir(root));
+        ClassLoader loader = RealMinions.class.getClassLoader();
+        ModuleRegistry registry = ModuleRegistry.discover(settings, loader);
+        List<MinionExtension> extensions = new ArrayList<>();
+        for (MinionExtension ext : ServiceLoader.load(MinionExtension.class, loader)) {
+            ext.install(registry, settings);
+            extensions.add(ext);
+        }
+        Identity identity = pki.minion(name);
+        MinionServer server = MinionServer.start(settings, identity, pki.trust(), registry);
+        RpcServer relay = counted ? relay(name, identity, server.address()) : null;
+        running.put(name, new Running(server, extensions, relay));
+        InetSocketAddress at = relay != null ? relay.address() : server.address();
+        return new MinionAddress(name, "127.0.0.1", at.getPort());
+    }
+
+    int calls(String minion, String method) {
+        AtomicInteger n = calls.getOrDefault(minion, Map.of()).get(method);
+        return n == null ? 0 : n.get();
+    }
+
+    int calls(String minion) {
+        return calls.getOrDefault(minion, Map.of()).values().stream().mapToInt(AtomicInteger::get).sum();
+    }
+
+    /** Stops a minion (its status file is closed; running jobs become LOST on its next start). */
+    void stop(String name) {
+        Running r = running.remove(name);
+        if (r != null) {
+            close(r);
+        }
+    }
+
+    private RpcServer relay(String name, Identity identity, InetSocketAddress target) throws IOException {
+        RpcClient client = new RpcClient(pki.context(overlord), Duration.ofSeconds(5), Duration.ofSeconds(400));
+        RpcClient.Endpoint endpoint = new RpcClient.Endpoint(name, "127.0.0.1", target.getPort());
+        RpcServer.Options opts = RpcServer.Options.defaults(new InetSocketAddress("127.0.0.1", 0))
+                .withName(name).withWorkerThreads(32);
+        return RpcServer.start(opts, pki.context(identity), (RpcCall call) -> {
+            calls.computeIfAbsent(name, k -> new ConcurrentHashMap<>())
+                    .computeIfAbsent(call.method(), k -> new AtomicInteger()).incrementAndGet();
+            return client.call(endpoint, call.method(), call.params().toArray());
+        });
+    }
+
+    /** A state dir for the overlord: its identity, the CA certificate, a CRL and CA records of these minions. */
+    StateDir overlordState(Path dir, List<MinionAddress> minions) throws IOException {
+        StateDir state = new StateDir(dir);
+        Path o = Files.createDirectories(state.overlord());
+        Files.writeString(o.resolve("overlord.key"), Pem.encodePrivateKey(overlord.key()));
+        Files.writeString(o.resolve("overlord.crt"), Pem.encode(overlord.certificate()));
+        Files.writeString(o.resolve("ca.crt"), Pem.encode(pki.caCertificate()));
+        Files.writeString(o.resolve("crl.pem"), Pem.encode(pki.crl()));
+        Path records = Files.createDirectories(state.ca().resolve("records"));
+        for (MinionAddress m : minions) {
+            Files.writeString(records.resolve(m.name() + ".properties"), "name=" + m.name() + "\naddress="
+                    + m.hostPort() + "\nstate=signed\nserial=01\n");
+        }
+        return state;
+    }
+
+    private static void close(Running r) {
+        if (r.relay != null) {
+            r.relay.close();
+        }
+        r.server.close();
+        for (MinionExtension ext : r.extensions) {
+            try {
+                ext.close();
+            } catch (Exception e) {
+                // best effort
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        for (String name : List.copyOf(running.keySet())) {
+            stop(name);
+        }
+    }
+}
