@@ -38,8 +38,14 @@ final class CallCommand implements Callable<Integer> {
     @Option(names = "--json-args", description = "Parse each ARG as a JSON value instead of taking it as a string.")
     boolean jsonArgs;
 
-    @Option(names = "--async", description = "Start the call as a job and print its id (not yet available).")
+    @Option(names = "--async", description = "Start the call as a job on each minion and print the job id"
+            + " (follow it with: jfunc job status ID --wait).")
     boolean async;
+
+    @Option(names = "--deadline", paramLabel = "DURATION", converter = FanOutOptions.SecondsConverter.class,
+            description = "With --async: after this (default 1 day), minions that still cannot be reached when the"
+                    + " job is polled count as failed.")
+    java.time.Duration deadline;
 
     @Parameters(index = "0", paramLabel = "MODULE", description = "Module, e.g. command.")
     String module;
@@ -59,14 +65,18 @@ final class CallCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String target = root.requireTarget(spec);
-        if (async) {
-            throw new ErrorReporter.UsageException("--async is not yet available in this build; run the call without it");
+        if (deadline != null && !async) {
+            throw new ErrorReporter.UsageException("--deadline goes with --async");
         }
         MethodCall call;
         try {
             call = new MethodCall(module + "." + method, jsonArgs ? JsonArgs.parse(args) : new ArrayList<>(args));
         } catch (IllegalArgumentException e) {
             throw new ErrorReporter.UsageException(e.getMessage());
+        }
+        if (async) {
+            return AsyncSubmit.run(root.state(), target, fanOut.limits(), call, deadline, output.json,
+                    spec.commandLine().getOut(), spec.commandLine().getErr());
         }
         return TargetedCall.run(root.state(), target, fanOut.limits(), call, output.json,
                 spec.commandLine().getOut(), spec.commandLine().getErr(), ResultTable.Style.VALUES);

@@ -20,6 +20,11 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler, Com
     }
 
     static int exitCode(Throwable t) {
+        if (t instanceof jfunc.overlord.jobs.JobStoreException j) {
+            // busy or I/O: try again later (1); corrupted or newer store: fix the setup (2)
+            return j.reason() == jfunc.overlord.jobs.JobStoreException.Reason.BUSY
+                    || j.reason() == jfunc.overlord.jobs.JobStoreException.Reason.IO ? ExitCodes.FAILED : ExitCodes.USAGE;
+        }
         if (t instanceof NoMatchException) {
             return ExitCodes.NO_MATCH;
         }
@@ -34,7 +39,7 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler, Com
     public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         PrintWriter err = cmd.getErr();
         String msg = e.getMessage();
-        if (msg == null || msg.isBlank() || exitCode(e) == ExitCodes.FAILED) {
+        if (msg == null || msg.isBlank() || (exitCode(e) == ExitCodes.FAILED && !(e instanceof jfunc.overlord.jobs.JobStoreException))) {
             msg = msg == null || msg.isBlank() ? e.getClass().getName() : e.getClass().getSimpleName() + ": " + msg;
         }
         err.println("error: " + msg);

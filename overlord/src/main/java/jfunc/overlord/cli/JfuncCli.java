@@ -23,8 +23,11 @@ import picocli.CommandLine.Spec;
         customSynopsis = {
             "  jfunc [--state-dir DIR] TARGET ping [--forks N] [--timeout SECONDS] [--json]",
             "  jfunc [--state-dir DIR] TARGET call MODULE METHOD [ARG...] [--json-args]",
-            "        [--forks N] [--timeout SECONDS] [--json]",
+            "        [--forks N] [--timeout SECONDS] [--json] [--async [--deadline DURATION]]",
             "  jfunc [--state-dir DIR] [TARGET] list-minions [--json]",
+            "  jfunc [--state-dir DIR] job list [--state STATE] [--limit N] [--json]",
+            "  jfunc [--state-dir DIR] job status ID [--wait [--timeout SECONDS]] [--json]",
+            "  jfunc [--state-dir DIR] job purge --older-than DURATION",
             "  jfunc generate-completion",
         },
         description = {
@@ -102,7 +105,6 @@ public final class JfuncCli implements Callable<Integer> {
         cmd.setExecutionExceptionHandler(new ErrorReporter(root));
         cmd.setParameterExceptionHandler(new ErrorReporter(root));
         cmd.setExitCodeExceptionMapper(ErrorReporter::exitCode);
-        cmd.getSubcommands().get("job").setUnmatchedOptionsArePositionalParams(true);
         try {
             return cmd.execute(args);
         } finally {

@@ -1,22 +1,49 @@
 package jfunc.overlord.cli;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
-/** {@code jfunc job ...}: placeholder until async jobs land, so that the word is not taken for a target. */
-@Command(name = "job", header = "Async jobs: list, status ID [--wait], purge (not yet available).")
+/** {@code jfunc job list | status ID [--wait] | purge --older-than DURATION}. */
+@Command(name = "job", header = "Async jobs (started with call --async): list, status ID [--wait], purge.",
+        synopsisHeading = "%nUsage:%n",
+        customSynopsis = {
+            "  jfunc [--state-dir DIR] job list [--state STATE] [--limit N] [--before ID] [--json]",
+            "  jfunc [--state-dir DIR] job status ID... [--wait [--timeout SECONDS]] [--json]",
+            "  jfunc [--state-dir DIR] job purge --older-than DURATION",
+        },
+        description = {"",
+            "Jobs live in STATE/overlord/jobs.db. A job is RUNNING while the overlord submits it,",
+            "PARTIAL once every minion has its own job id, FINISHED when every minion finished,",
+            "failed (remote_error) or lost the job; INCOMPLETE when the submitting process died",
+            "mid-way (the next status settles it). Several jfunc processes may use the store at",
+            "once; one that waits more than 10 s for it gives up with a message.", ""},
+        usageHelpWidth = 90,
+        subcommands = {JobListCommand.class, JobStatusCommand.class, JobPurgeCommand.class})
 final class JobCommand implements Callable<Integer> {
+    @ParentCommand
+    JfuncCli root;
+
     @picocli.CommandLine.Mixin
     HelpOption help;
 
-    @Parameters(arity = "0..*", paramLabel = "ARGS", hidden = true)
-    List<String> args = new ArrayList<>();
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() {
-        throw new ErrorReporter.UsageException("`jfunc job` is not yet available in this build");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing job command: list, status ID or purge --older-than DURATION");
+    }
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+        return spec.commandLine().getErr();
     }
 }

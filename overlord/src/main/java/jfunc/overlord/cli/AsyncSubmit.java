@@ -1,0 +1,73 @@
+package jfunc.overlord.cli;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import jfunc.common.Config.ConfigException;
+import jfunc.common.ExitCodes;
+import jfunc.common.StateDir;
+import jfunc.overlord.FanOut;
+import jfunc.overlord.FanOutListener;
+import jfunc.overlord.MethodCall;
+import jfunc.overlord.NoMatchException;
+import jfunc.overlord.Overlord;
+import jfunc.overlord.Selection;
+import jfunc.overlord.Target;
+import jfunc.overlord.TargetException;
+import jfunc.overlord.jobs.AsyncJobs;
+import jfunc.overlord.jobs.MinionJob;
+import jfunc.overlord.jobs.MinionState;
+import jfunc.overlord.json.Json;
+
+/**
+ * {@code call --async}: submits the call as one job and prints its id on stdout (alone, so
+ * {@code id=$(jfunc '*' call ... --async)} works); refusals go to stderr. With {@code --json}:
+ * {@code {id, state, minions: {name: {state, job_id? | error?}}}}.
+ */
+final class AsyncSubmit {
+    /** After this, minions that still cannot be reached at a poll count as failed. */
+    static final Duration DEFAULT_DEADLINE = Duration.ofDays(1);
+
+    private AsyncSubmit() {}
+
+    static int run(StateDir state, String target, FanOut.Limits limits, MethodCall call, Duration deadline,
+                   boolean json, PrintWriter out, PrintWriter err)
+            throws ConfigException, TargetException, NoMatchException {
+        Target.parse(target);
+        try (Overlord overlord = Overlord.open(state, limits)) {
+            Selection selection = overlord.select(target);
+            AsyncJobs jobs = new AsyncJobs(JobStores.open(state), () -> overlord);
+            FanOutListener progress = ProgressLine.forTerminal(err, selection.names().size());
+            AsyncJobs.Submitted done = jobs.submit(selection, call,
+                    Instant.now().plus(deadline == null ? DEFAULT_DEADLINE : deadline), progress);
+            if (progress instanceof ProgressLine p) {
+                p.clear();
+            }
+            long refused = done.minions().stream().filter(m -> m.state() != MinionState.RUNNING).count();
+            if (json) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("id", done.summary().id());
+                o.put("state", done.summary().state().name());
+                Map<String, Object> minions = new LinkedHashMap<>();
+                for (MinionJob m : done.minions()) {
+                    minions.put(m.minion(), JobView.minionJson(m));
+                }
+                o.put("minions", minions);
+                out.println(Json.writePretty(o));
+            } else {
+                out.println(done.summary().id());
+                for (MinionJob m : done.minions()) {
+                    if (m.state() != MinionState.RUNNING && m.error() != null) {
+                        err.println(m.minion() + ": not submitted: " + JobView.label(m.error()) + ": "
+                                + ValueText.clean(m.error().message()));
+                    }
+                }
+                err.println("submitted to " + (done.minions().size() - refused) + " of " + done.minions().size()
+                        + " minions; follow with: jfunc job status " + done.summary().id() + " --wait");
+            }
+            return refused == 0 ? ExitCodes.OK : ExitCodes.FAILED;
+        }
+    }
+}
