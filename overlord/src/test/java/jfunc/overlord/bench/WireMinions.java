@@ -1,0 +1,110 @@
+package jfunc.overlord.bench;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import jfunc.common.Faults;
+import jfunc.common.Ids;
+import jfunc.common.StateDir;
+import jfunc.common.rpc.RpcCall;
+import jfunc.common.rpc.RpcServer;
+import jfunc.common.testing.TestPki;
+import jfunc.common.tls.Identity;
+import jfunc.common.tls.Pem;
+import jfunc.overlord.MinionAddress;
+import org.apache.xmlrpc.XmlRpcException;
+
+/**
+ * Many light minions in one JVM for the benchmark: each a real TLS XML-RPC {@link RpcServer}
+ * with its own certificate, speaking the jobs protocol of docs/PROTOCOL.md from memory
+ * ({@code jobs.submit} idempotent by request id, {@code jobs.status}, {@code status_many},
+ * {@code wait}); {@code test.ping} jobs finish at once. A thousand real jfuncd servers (each
+ * with its own status file) would measure the minions; this measures the overlord.
+ */
+final class WireMinions implements AutoCloseable {
+    final TestPki pki = new TestPki();
+    private final List<RpcServer> servers = new ArrayList<>();
+
+    List<MinionAddress> start(int n) throws IOException {
+        List<MinionAddress> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String name = String.format("m%04d.bench.example.org", i);
+            Identity id = pki.minion(name);
+            Map<String, String> byRequest = new ConcurrentHashMap<>();
+            Map<String, Map<String, Object>> records = new ConcurrentHashMap<>();
+            RpcServer.Options opts = RpcServer.Options.defaults(new InetSocketAddress("127.0.0.1", 0))
+                    .withName(name).withWorkerThreads(2);
+            RpcServer server = RpcServer.start(opts, pki.context(id), call -> dispatch(call, byRequest, records));
+            servers.add(server);
+            out.add(new MinionAddress(name, "127.0.0.1", server.address().getPort()));
+        }
+        return out;
+    }
+
+    private static Object dispatch(RpcCall call, Map<String, String> byRequest, Map<String, Map<String, Object>> records)
+            throws XmlRpcException {
+        List<Object> p = call.params();
+        switch (call.method()) {
+            case "test.ping":
+                return true;
+            case "jobs.submit": {
+                String method = (String) p.get(1);
+                return byRequest.computeIfAbsent((String) p.get(0), k -> {
+                    String id = Ids.next();
+                    Map<String, Object> r = new LinkedHashMap<>();
+                    r.put("id", id);
+                    r.put("method", method);
+                    r.put("state", "FINISHED");
+                    r.put("result", true);
+                    records.put(id, r);
+                    return id;
+                });
+            }
+            case "jobs.status":
+            case "jobs.wait": {
+                Map<String, Object> r = records.get((String) p.get(0));
+                if (r == null) {
+                    throw new XmlRpcException(Faults.UNKNOWN_JOB, "no job " + p.get(0) + " on this minion");
+                }
+                return r;
+            }
+            case "jobs.status_many": {
+                Map<String, Object> out = new LinkedHashMap<>();
+                for (Object id : (Object[]) p.get(0)) {
+                    Map<String, Object> r = records.get((String) id);
+                    out.put((String) id, r != null ? r : Map.of("id", id, "state", "UNKNOWN", "reason", "no such job"));
+                }
+                return out;
+            }
+            default:
+                throw new XmlRpcException(Faults.UNKNOWN_METHOD, "unknown method " + call.method());
+        }
+    }
+
+    StateDir overlordState(Path dir, List<MinionAddress> minions) throws IOException {
+        StateDir state = new StateDir(dir);
+        Identity overlord = pki.overlord();
+        Path o = Files.createDirectories(state.overlord());
+        Files.writeString(o.resolve("overlord.key"), Pem.encodePrivateKey(overlord.key()));
+        Files.writeString(o.resolve("overlord.crt"), Pem.encode(overlord.certificate()));
+        Files.writeString(o.resolve("ca.crt"), Pem.encode(pki.caCertificate()));
+        Files.writeString(o.resolve("crl.pem"), Pem.encode(pki.crl()));
+        Path records = Files.createDirectories(state.ca().resolve("records"));
+        for (MinionAddress m : minions) {
+            Files.writeString(records.resolve(m.name() + ".properties"), "name=" + m.name() + "\naddress="
+                    + m.hostPort() + "\nstate=signed\nserial=01\n");
+        }
+        return state;
+    }
+
+    @Override
+    public void close() {
+        servers.forEach(RpcServer::close);
+    }
+}
