@@ -161,7 +161,7 @@ class CliTest {
         assertUsage(jfuncState("*", "pong"), "error: Unmatched argument at index 3: 'pong'\nDid you mean: jfunc ping");
         assertUsage(jfuncState("ping"), "error: missing TARGET before 'ping'");
         assertUsage(jfuncState("*", "ping", "--bogus"), "error: Unknown option: '--bogus'");
-        assertUsage(jfuncState("*", "call", "command", "run", "--async"), "error: --async is not yet available");
+        assertUsage(jfuncState("*", "call", "command", "run", "--deadline", "5m"), "error: --deadline goes with --async");
     }
 
     @Test
@@ -192,14 +192,14 @@ class CliTest {
     }
 
     @Test
-    void helpCompletionAndPlaceholders() {
+    void helpCompletionAndJobIds() {
         Run help = jfunc("--help");
         assertEquals(0, help.code);
         assertTrue(help.out.contains("Exit codes:") && help.out.contains("Examples:"), help.out);
         Run completion = jfunc("generate-completion");
         assertEquals(0, completion.code);
         assertTrue(completion.out.contains("complete -F"), completion.out.substring(0, 200));
-        assertUsage(jfunc("job", "status", "x", "--wait"), "error: `jfunc job` is not yet available");
+        assertUsage(jfunc("job", "status", "x", "--wait"), "error: 'x' is not a job id");
     }
 
     static void assertUsage(Run r, String errStart) {
