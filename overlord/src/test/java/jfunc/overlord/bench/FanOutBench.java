@@ -19,7 +19,9 @@ import jfunc.overlord.Selection;
  * Sync fan-out benchmark: a {@code test.ping} to N real minion servers in this JVM on loopback
  * (N = 1, 100, 1000 by default), five measured runs per N after one warm-up, each run with a new
  * {@link Overlord} (so a new TLS client: every connection is fresh, a full handshake, no
- * keep-alive). Prints the median, min and max wall time. Run with {@code bench/overlord-fanout}.
+ * keep-alive). Prints the median, min and max wall time, and the process CPU time per minion
+ * (overlord and minion side together: on an idle machine the wall time cannot go below
+ * N * that / cores). Run with {@code bench/overlord-fanout}.
  * Options: arguments are the sizes; {@code -Dbench.forks=64}, {@code -Dbench.runs=5}.
  */
 public final class FanOutBench {
@@ -37,7 +39,8 @@ public final class FanOutBench {
         System.out.printf("jfunc sync fan-out: test.ping to N minion servers (MinionServer, 1 worker each) on loopback,%n"
                 + "fresh TLS connections per run, forks=%d, %d runs after 1 warm-up; %d cores, Java %s%n%n",
                 forks, runs, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-        System.out.printf("%6s  %10s  %8s  %8s  %10s%n", "N", "median ms", "min ms", "max ms", "warm-up ms");
+        System.out.printf("%6s  %10s  %8s  %8s  %10s  %14s%n", "N", "median ms", "min ms", "max ms", "warm-up ms",
+                "CPU ms/minion");
         StateDir state = new StateDir(Files.createTempDirectory("jfunc-fanout-bench"));
         try (BenchFleet fleet = new BenchFleet(state)) {
             for (int n : sizes) {
@@ -45,27 +48,37 @@ public final class FanOutBench {
                 Inventory inventory = Inventory.of(fleet.minions.subList(0, n), Map.of());
                 Selection all = inventory.select("*");
                 FanOut.Limits limits = new FanOut.Limits(forks, Duration.ofSeconds(30));
-                long warm = once(fleet, inventory, all, limits);
+                long warm = once(fleet, inventory, all, limits)[0];
                 List<Long> times = new ArrayList<>();
+                List<Long> cpu = new ArrayList<>();
                 for (int i = 0; i < runs; i++) {
-                    times.add(once(fleet, inventory, all, limits));
+                    long[] t = once(fleet, inventory, all, limits);
+                    times.add(t[0]);
+                    cpu.add(t[1]);
                 }
                 Collections.sort(times);
-                System.out.printf("%6d  %10.1f  %8.1f  %8.1f  %10.1f%n", n, times.get(times.size() / 2) / 1e6,
-                        times.get(0) / 1e6, times.get(times.size() - 1) / 1e6, warm / 1e6);
+                Collections.sort(cpu);
+                System.out.printf("%6d  %10.1f  %8.1f  %8.1f  %10.1f  %14.2f%n", n, times.get(times.size() / 2) / 1e6,
+                        times.get(0) / 1e6, times.get(times.size() - 1) / 1e6, warm / 1e6,
+                        cpu.get(cpu.size() / 2) / 1e6 / n);
             }
         }
     }
 
-    private static long once(BenchFleet fleet, Inventory inventory, Selection all, FanOut.Limits limits) throws Exception {
+    /** Wall and process CPU nanoseconds of one fan-out (both sides of every handshake run here). */
+    private static long[] once(BenchFleet fleet, Inventory inventory, Selection all, FanOut.Limits limits) throws Exception {
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         try (Overlord o = Overlord.of(fleet.overlord, fleet.pki.trust(), inventory, limits)) {
+            long c0 = os.getProcessCpuTime();
             long t0 = System.nanoTime();
             CallResult r = o.call(all, MethodCall.of("test.ping"), FanOutListener.NONE);
             long t = System.nanoTime() - t0;
+            long c = os.getProcessCpuTime() - c0;
             if (!r.allOk()) {
                 throw new IllegalStateException("not all minions answered: " + r.failures().get(0));
             }
-            return t;
+            return new long[] {t, c};
         }
     }
 }
