@@ -12,10 +12,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
@@ -37,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: the JDK server reads a request (and, for HTTPS, runs the TLS handshake) on its
  * executor thread, so a client that completes a handshake and then sends nothing holds that
  * thread until {@code maxReqTime}. The executor is therefore a larger pool of connection
- * threads (created on demand, gone after a minute idle), and only {@link Options#workerThreads}
+ * threads ({@link ConnectionExecutor}: created only when all are busy, gone after 30 s idle), and only {@link Options#workerThreads}
  * calls run the dispatcher at once; the others wait for a permit after their request is parsed.
  *
  * <p>Every request: POST only; body capped ({@link Options#maxBodyBytes}); parsed by the
@@ -81,10 +78,10 @@ public final class RpcServer implements AutoCloseable {
     }
 
     private final HttpsServer http;
-    private final ExecutorService workers;
+    private final ConnectionExecutor workers;
     private final Options options;
 
-    private RpcServer(HttpsServer http, ExecutorService workers, Options options) {
+    private RpcServer(HttpsServer http, ConnectionExecutor workers, Options options) {
         this.http = http;
         this.workers = workers;
         this.options = options;
@@ -114,10 +111,8 @@ public final class RpcServer implements AutoCloseable {
                 params.setSSLParameters(p);
             }
         });
-        int connectionThreads = Math.max(128, options.workerThreads() * 4);
-        ThreadPoolExecutor workers = new ThreadPoolExecutor(connectionThreads, connectionThreads,
-                60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threads(options.name()));
-        workers.allowCoreThreadTimeOut(true);
+        ConnectionExecutor workers = new ConnectionExecutor(Math.max(128, options.workerThreads() * 4),
+                threads(options.name()));
         Engine engine = new Engine(limited(dispatcher, options.workerThreads()), options.maxBodyBytes());
         http.createContext("/", exchange -> engine.handle(exchange));
         http.setExecutor(workers);

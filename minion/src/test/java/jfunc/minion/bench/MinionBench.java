@@ -44,8 +44,9 @@ public final class MinionBench {
         new MinionIdentity(state.resolve("minion").resolve(NAME)).write(minion, pki.caCertificate(), pki.crl());
         Path log = state.resolve("jfuncd.log");
         ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "--state-dir", state.toString(), "--name", NAME,
-                "--listen", "127.0.0.1:0").redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("JFUNC_ACL_FILE", state.resolve("no-acl.conf").toString());
+                "--listen", "127.0.0.1:0", "--ca", "127.0.0.1:1").redirectErrorStream(true).redirectOutput(log.toFile());
+        Files.writeString(state.resolve("acl.conf"), "# only the overlord\n");
+        pb.environment().put("JFUNC_ACL_FILE", state.resolve("acl.conf").toString());
         Process p = pb.start();
         try {
             int port = awaitPort(p, log);
@@ -62,11 +63,23 @@ public final class MinionBench {
             }
             report("test.ping, reused connection", time(5000, () -> reused.call(ep, "test.ping")));
 
-            for (int i = 0; i < 100; i++) {
-                new RpcClient(pki.context(overlord), Duration.ofSeconds(5), Duration.ofSeconds(30)).call(ep, "test.ping");
+            // A new RpcClient has its own socket factory, so the JDK opens a new connection. With a
+            // new SSLContext too, the handshake is a full one; with a shared one, TLS 1.3 resumes the
+            // session. Contexts are built before timing: building one (PKCS12 key store) is client cost.
+            int fresh = 300;
+            List<javax.net.ssl.SSLContext> contexts = new ArrayList<>();
+            for (int i = 0; i < fresh + 50; i++) {
+                contexts.add(pki.context(overlord));
             }
-            report("test.ping, fresh TLS connection each", time(500, () ->
-                    new RpcClient(pki.context(overlord), Duration.ofSeconds(5), Duration.ofSeconds(30)).call(ep, "test.ping")));
+            for (int i = 0; i < 50; i++) {
+                new RpcClient(contexts.get(fresh + i), Duration.ofSeconds(5), Duration.ofSeconds(30)).call(ep, "test.ping");
+            }
+            int[] next = {0};
+            report("test.ping, new connection + full TLS handshake each", time(fresh, () ->
+                    new RpcClient(contexts.get(next[0]++), Duration.ofSeconds(5), Duration.ofSeconds(30)).call(ep, "test.ping")));
+            javax.net.ssl.SSLContext shared = pki.context(overlord);
+            report("test.ping, new connection + resumed TLS session each", time(fresh, () ->
+                    new RpcClient(shared, Duration.ofSeconds(5), Duration.ofSeconds(30)).call(ep, "test.ping")));
 
             Object[] batch = new Object[100];
             Arrays.fill(batch, Map.of("methodName", "test.ping", "params", new Object[0]));
