@@ -112,6 +112,12 @@ final class JobLedger {
         return update(job, r -> r.lost(reason, now));
     }
 
+    /** What callers may see of a job this process is running, or null when it is not live. */
+    JobRecord liveView(String id) {
+        LiveJob job = live.get(id);
+        return job == null ? null : job.visible();
+    }
+
     /** The record callers may see now, or null for an id this store does not have. */
     JobRecord view(String id) {
         LiveJob job = live.get(id);

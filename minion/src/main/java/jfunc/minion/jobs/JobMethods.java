@@ -134,7 +134,7 @@ final class JobMethods {
         List<JobRecord> records = ledger.store().newest(after, limits.listLimit());
         List<Object> out = new ArrayList<>(records.size());
         for (JobRecord r : records) {
-            JobRecord shown = ledger.view(r.id()); // a live job shows its visible state
+            JobRecord shown = ledger.liveView(r.id()); // a live job shows its visible state
             out.add((shown != null ? shown : r).toWire(false));
         }
         return out.toArray();

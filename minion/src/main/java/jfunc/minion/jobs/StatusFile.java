@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code requests}: jobs.submit request_id → job id (idempotent submission).
  *   <li>{@code meta}: format version, creation time, highest purged id.
  * </ul>
- * Writes are write-behind ({@link WriteBehind}): {@link #put} and {@link #putNew} only note the
+ * The last 10,000 ended records written are also kept in memory ({@link RecentRecords}), so polls
+ * for recent jobs need no MapDB read. Writes are write-behind ({@link WriteBehind}): {@link #put} and {@link #putNew} only note the
  * newest version in memory; the {@link GroupCommitter}'s thread writes the notes into MapDB and
  * commits. Reads see the notes first. Nothing is durable before the next commit ({@link #durable()}).
  *
@@ -63,6 +64,7 @@ public final class StatusFile implements AutoCloseable {
     private final ConcurrentMap<String, String> meta;
     private final GroupCommitter committer;
     private final WriteBehind notes = new WriteBehind();
+    private final RecentRecords recent = new RecentRecords();
     private final String recoveryNotice;
     private final int markedLost;
 
@@ -214,13 +216,17 @@ public final class StatusFile implements AutoCloseable {
         if (noted != null) {
             return noted;
         }
+        JobRecord cached = recent.get(id);
+        if (cached != null) {
+            return cached;
+        }
         byte[] b = jobs.get(id);
         return b == null ? null : JobCodec.decode(b);
     }
 
     /** The committer's work: write the notes into MapDB, then commit. */
     private void flushAndCommit() {
-        notes.writeInto(notes.snapshot(), jobs, requests);
+        notes.writeInto(notes.snapshot(), jobs, requests, recent);
         db.commit();
     }
 
@@ -278,6 +284,7 @@ public final class StatusFile implements AutoCloseable {
             }
             if (r == null || (r.state().isTerminal() && r.finished() < cutoffMillis)) {
                 jobs.remove(e.getKey());
+                recent.remove(e.getKey());
                 if (r != null && r.requestId() != null) {
                     requests.remove(r.requestId(), r.id());
                 }

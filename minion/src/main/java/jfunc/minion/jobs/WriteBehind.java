@@ -106,9 +106,12 @@ final class WriteBehind {
      * Writes a snapshot into the MapDB maps and drops each note that did not change meanwhile
      * (a newer version stays noted for the next commit). Committer thread only.
      */
-    void writeInto(Snapshot s, Map<String, byte[]> jobMap, ConcurrentMap<String, String> requestMap) {
+    void writeInto(Snapshot s, Map<String, byte[]> jobMap, ConcurrentMap<String, String> requestMap,
+                   RecentRecords recent) {
         for (Map.Entry<String, JobRecord> e : s.jobs()) {
-            jobMap.put(e.getKey(), JobCodec.encode(e.getValue()));
+            byte[] encoded = JobCodec.encode(e.getValue());
+            jobMap.put(e.getKey(), encoded);
+            recent.add(e.getValue(), encoded.length); // before the note goes: readers find one of them
             jobs.remove(e.getKey(), e.getValue());
         }
         for (Map.Entry<String, String> e : s.requests()) {
