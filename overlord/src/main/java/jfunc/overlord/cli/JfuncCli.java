@@ -60,8 +60,6 @@ import picocli.CommandLine.Spec;
             "2:usage or configuration error (bad option or target, missing identity files)",
             "3:the target matched no minion",
         },
-        subcommands = {PingCommand.class, CallCommand.class, ListMinionsCommand.class, JobCommand.class,
-                AutoComplete.GenerateCompletion.class},
         sortOptions = false,
         usageHelpWidth = 90)
 public final class JfuncCli implements Callable<Integer> {
@@ -100,6 +98,7 @@ public final class JfuncCli implements Callable<Integer> {
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         JfuncCli root = new JfuncCli();
         CommandLine cmd = new CommandLine(root);
+        addCommands(cmd, args);
         cmd.setOut(out);
         cmd.setErr(err);
         cmd.setExecutionExceptionHandler(new ErrorReporter(root));
@@ -110,6 +109,42 @@ public final class JfuncCli implements Callable<Integer> {
         } finally {
             out.flush();
             err.flush();
+        }
+    }
+
+    /**
+     * The commands, in help order. Building a command's model is the bulk of picocli's start-up
+     * cost, so a command line that names one gets only that one (help, completion and typos get
+     * them all, for the full listing and suggestions).
+     */
+    private static final java.util.Map<String, java.util.function.Supplier<Object>> COMMANDS = commands();
+
+    private static java.util.Map<String, java.util.function.Supplier<Object>> commands() {
+        java.util.Map<String, java.util.function.Supplier<Object>> m = new java.util.LinkedHashMap<>();
+        m.put("ping", PingCommand::new);
+        m.put("call", CallCommand::new);
+        m.put("list-minions", ListMinionsCommand::new);
+        m.put("job", JobCommand::new);
+        m.put("generate-completion", AutoComplete.GenerateCompletion::new);
+        return m;
+    }
+
+    private static void addCommands(CommandLine cmd, String[] args) {
+        String named = null;
+        for (String a : args) {
+            if (a.equals("--")) {
+                break;
+            }
+            if (COMMANDS.containsKey(a)) {
+                named = a;
+                break;
+            }
+        }
+        boolean all = named == null || named.equals("generate-completion");
+        for (var e : COMMANDS.entrySet()) {
+            if (all || e.getKey().equals(named)) {
+                cmd.addSubcommand(e.getKey(), e.getValue().get());
+            }
         }
     }
 
