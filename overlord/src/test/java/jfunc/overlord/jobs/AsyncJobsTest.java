@@ -118,6 +118,24 @@ class AsyncJobsTest {
     }
 
     @Test
+    void moreUnfinishedMinionsThanForksArePolledWithPausesNotLongPolls() throws Exception {
+        fleet = new RealMinions(dir.resolve("fleet"));
+        MinionAddress a = fleet.counted("a.example.org");
+        MinionAddress b = fleet.counted("b.example.org");
+        StateDir state = fleet.overlordState(dir.resolve("state"), List.of(a, b));
+        overlord = Overlord.open(state, new FanOut.Limits(1, Duration.ofSeconds(10)));
+        AsyncJobs jobs = new AsyncJobs(MapDbJobStore.in(state), () -> overlord);
+        String id = jobs.submit(overlord.select("*"), MethodCall.of("test.sleep", 2), null, null).summary().id();
+        Job job = jobs.await(id, Duration.ofSeconds(60), null);
+        assertEquals(JobState.FINISHED, job.state());
+        for (String m : List.of("a.example.org", "b.example.org")) {
+            assertEquals(0, fleet.calls(m, "jobs.wait"), "a long poll would hold the only fork");
+            int polls = fleet.calls(m, "jobs.status");
+            assertTrue(polls >= 1 && polls <= 4, m + " was polled " + polls + " times in about 2 s");
+        }
+    }
+
+    @Test
     void aJobTheMinionDoesNotKnowIsLostWithTheReason() throws Exception {
         fleet = new RealMinions(dir.resolve("fleet"));
         MinionAddress a = fleet.start("a.example.org");

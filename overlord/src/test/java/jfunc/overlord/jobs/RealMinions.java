@@ -33,7 +33,7 @@ import jfunc.overlord.MinionAddress;
  * {@link RpcServer} holding the minion's certificate, forwarding every call) in front of a
  * minion, so a test can assert how many calls of each method the minion received.
  */
-final class RealMinions implements AutoCloseable {
+public final class RealMinions implements AutoCloseable {
     final TestPki pki = new TestPki();
     final Identity overlord = pki.overlord();
     private final Path root;
@@ -55,6 +55,14 @@ final class RealMinions implements AutoCloseable {
     MinionAddress counted(String name) throws Exception {
         return start(name, Map.of(), true);
     }
+
+    /** A counted minion whose relay holds each jobs.submit for {@code delayMillis} (a slow network). */
+    MinionAddress slowSubmit(String name, long delayMillis) throws Exception {
+        submitDelayMillis.put(name, delayMillis);
+        return start(name, Map.of(), true);
+    }
+
+    private final Map<String, Long> submitDelayMillis = new ConcurrentHashMap<>();
 
     MinionAddress start(String name, Map<String, String> config, boolean counted) throws Exception {
         Map<String, String> values = new HashMap<>();
@@ -105,6 +113,14 @@ final class RealMinions implements AutoCloseable {
         return RpcServer.start(opts, pki.context(identity), (RpcCall call) -> {
             calls.computeIfAbsent(name, k -> new ConcurrentHashMap<>())
                     .computeIfAbsent(call.method(), k -> new AtomicInteger()).incrementAndGet();
+            long delay = submitDelayMillis.getOrDefault(name, 0L);
+            if (delay > 0 && call.method().equals("jobs.submit")) {
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             return client.call(endpoint, call.method(), call.params().toArray());
         });
     }
