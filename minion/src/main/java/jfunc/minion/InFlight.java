@@ -10,6 +10,7 @@ import org.apache.xmlrpc.XmlRpcException;
 final class InFlight implements RpcDispatcher {
     private final RpcDispatcher next;
     private int running;
+    private long started;
     private boolean stopping;
 
     InFlight(RpcDispatcher next) {
@@ -23,6 +24,7 @@ final class InFlight implements RpcDispatcher {
                 throw new XmlRpcException(Faults.UNAVAILABLE, "the minion is shutting down; retry later");
             }
             running++;
+            started++;
         }
         try {
             return next.call(call);
@@ -32,6 +34,11 @@ final class InFlight implements RpcDispatcher {
                 notifyAll();
             }
         }
+    }
+
+    /** Calls started since the server started. */
+    synchronized long started() {
+        return started;
     }
 
     /** Refuses new calls and waits up to {@code grace} for running ones; returns how many still run. */

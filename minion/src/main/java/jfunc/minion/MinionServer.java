@@ -67,6 +67,11 @@ public final class MinionServer implements AutoCloseable {
         log.info("ACL reloaded from {}", settings.aclFile());
     }
 
+    /** How many calls have started since the server started (to tell idle periods apart). */
+    public long callsStarted() {
+        return inFlight.started();
+    }
+
     /** The bound address (with the real port when port 0 was asked for). */
     public InetSocketAddress address() {
         return rpc.address();

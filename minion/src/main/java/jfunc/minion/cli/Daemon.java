@@ -43,8 +43,10 @@ final class Daemon {
     int run() throws Exception {
         MinionIdentity files = new MinionIdentity(settings.minionDir());
         Enrolment enrolment;
+        long idleGc;
         try {
             enrolment = new Enrolment(settings);
+            idleGc = Math.max(1, settings.config().getDuration("idle_gc_after", java.time.Duration.ofMinutes(1)).toSeconds());
         } catch (Config.ConfigException e) {
             System.err.println("jfuncd: error: " + e.getMessage());
             return ExitCodes.USAGE;
@@ -110,6 +112,7 @@ final class Daemon {
         });
         long every = Math.max(1, settings.crlRefresh().toSeconds());
         timer.scheduleWithFixedDelay(crl::refresh, every, every, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(new IdleGc(server::callsStarted), idleGc, idleGc, TimeUnit.SECONDS);
         Signals.onHangup(() -> timer.execute(() -> {
             crl.refresh();
             try {

@@ -47,6 +47,7 @@ public final class MinionBench {
                 "--listen", "127.0.0.1:0", "--ca", "127.0.0.1:1").redirectErrorStream(true).redirectOutput(log.toFile());
         Files.writeString(state.resolve("acl.conf"), "# only the overlord\n");
         pb.environment().put("JFUNC_ACL_FILE", state.resolve("acl.conf").toString());
+        pb.environment().put("JFUNC_IDLE_GC_AFTER", "5s"); // so "idle after load" is reached within the run
         Process p = pb.start();
         try {
             int port = awaitPort(p, log);
@@ -121,8 +122,14 @@ public final class MinionBench {
             System.out.printf("test.ping, %d clients in parallel, reused connections: %.0f calls/s%n", threads,
                     Arrays.stream(counts).sum() / 5.0);
             System.out.printf("RSS right after load: %.1f MB%n", rssMb(javaPid));
-            Thread.sleep(10_000);
-            System.out.printf("RSS idle 10 s after load: %.1f MB%n", rssMb(javaPid));
+            Thread.sleep(15_000);
+            System.out.printf("RSS idle 15 s after load (idle_gc_after = 5s): %.1f MB%n", rssMb(javaPid));
+            if (Boolean.getBoolean("bench.nmt")) { // start with JFUNC_JAVA_OPTS=-XX:NativeMemoryTracking=summary
+                Process jcmd = new ProcessBuilder("jcmd", String.valueOf(javaPid), "VM.native_memory", "summary")
+                        .redirectErrorStream(true).start();
+                new String(jcmd.getInputStream().readAllBytes()).lines()
+                        .filter(l -> l.startsWith("-") || l.startsWith("Total")).forEach(System.out::println);
+            }
         } finally {
             p.destroy();
             p.waitFor(20, TimeUnit.SECONDS);
