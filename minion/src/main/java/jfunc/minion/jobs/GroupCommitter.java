@@ -22,12 +22,16 @@ import org.slf4j.LoggerFactory;
 final class GroupCommitter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
 
+    private static final long IDLE_NANOS = 1_000_000_000L;
+
     private final Runnable commit;
     private final long intervalNanos;
     private final AtomicLong changes = new AtomicLong();
     private final AtomicReference<CompletableFuture<Void>> next = new AtomicReference<>(new CompletableFuture<>());
     private final Thread thread;
     private volatile boolean closing;
+    /** Someone waits for a commit (possibly with nothing left to commit). */
+    private volatile boolean wanted;
     private long committedChanges;
     private long lastCommitStart = System.nanoTime() - Long.MAX_VALUE / 4;
 
@@ -47,8 +51,10 @@ final class GroupCommitter implements AutoCloseable {
 
     /** Completes after the next commit (exceptionally if it fails or the store closes). */
     CompletableFuture<Void> nextCommit() {
+        CompletableFuture<Void> f = next.get();
+        wanted = true;
         LockSupport.unpark(thread);
-        return next.get();
+        return f;
     }
 
     private void loop() {
@@ -59,21 +65,26 @@ final class GroupCommitter implements AutoCloseable {
                 continue;
             }
             if (changes.get() == committedChanges) {
-                // Nothing to commit: release anyone who asked (their change was already committed).
-                CompletableFuture<Void> idle = next.get();
-                if (idle.getNumberOfDependents() > 0 && next.compareAndSet(idle, new CompletableFuture<>())) {
-                    idle.complete(null);
+                if (wanted) {
+                    // Nothing to commit: whatever the waiters' changes were, they are committed.
+                    wanted = false;
+                    next.getAndSet(new CompletableFuture<>()).complete(null);
+                } else {
+                    LockSupport.parkNanos(this, IDLE_NANOS); // changed() and nextCommit() wake us
                 }
-                LockSupport.parkNanos(this, intervalNanos);
                 continue;
             }
             commitNow();
         }
     }
 
-    /** Swap the future first, then read the change count, then commit: see the class comment. */
+    /**
+     * Swap the future, then read the change count, then commit (the commit snapshots the notes):
+     * a change counted in {@code seen} was noted before it was counted, so it is in this commit.
+     */
     private void commitNow() {
         lastCommitStart = System.nanoTime();
+        wanted = false;
         CompletableFuture<Void> done = next.getAndSet(new CompletableFuture<>());
         long seen = changes.get();
         try {

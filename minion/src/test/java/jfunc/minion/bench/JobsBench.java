@@ -15,8 +15,8 @@ import jfunc.common.testing.TestPki;
 import jfunc.minion.jobs.JfuncdProcess;
 
 /**
- * Async jobs on one real jfuncd process (started with bin/jfuncd's JVM options) over mutual TLS
- * on loopback: 10,000 {@code async.test.ping} submitted in system.multicall batches of 1,000 from
+ * Async jobs on one real jfuncd process (started with bin/jfuncd's default JVM options) over mutual TLS
+ * on loopback (run from the project root): 10,000 {@code async.test.ping} submitted in system.multicall batches of 1,000 from
  * one client, then as plain one-by-one calls (300 sequential, 2,000 from 16 parallel clients);
  * time until all accepted and until all FINISHED, status file bytes per job, and the latency of
  * {@code jobs.status_many} for 1,000 ids (median of 21).
@@ -28,8 +28,15 @@ import jfunc.minion.jobs.JfuncdProcess;
  * </pre>
  */
 public final class JobsBench {
-    static final String[] JFUNCD_OPTS = ("-XX:+UseSerialGC -Xms8m -Xmx96m -Xss512k -XX:ReservedCodeCacheSize=24m"
-            + " -XX:MaxMetaspaceSize=64m -XX:TieredStopAtLevel=1").split(" ");
+    /** The JVM options bin/jfuncd uses by default (read from the launcher, run from the project root). */
+    static String[] jfuncdOptions() throws java.io.IOException {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("JFUNC_DEFAULT_JAVA_OPTS:-([^}]*)}")
+                .matcher(Files.readString(Path.of("bin/jfuncd")));
+        if (!m.find()) {
+            throw new IllegalStateException("no default JVM options in bin/jfuncd");
+        }
+        return m.group(1).trim().split("\\s+");
+    }
 
     public static void main(String[] argv) throws Exception {
         int n = argv.length > 0 ? Integer.parseInt(argv[0]) : 10_000;
@@ -37,7 +44,7 @@ public final class JobsBench {
         TestPki pki = new TestPki();
         JfuncdProcess.enrol(pki, state);
         RpcClient client = new RpcClient(pki.context(pki.overlord()), Duration.ofSeconds(5), Duration.ofSeconds(120));
-        List<String> opts = new ArrayList<>(List.of(JFUNCD_OPTS));
+        List<String> opts = new ArrayList<>(List.of(jfuncdOptions()));
         String extra = System.getenv("JFUNCD_EXTRA_OPTS"); // e.g. a JFR recording for profiling
         if (extra != null && !extra.isBlank()) {
             opts.addAll(List.of(extra.trim().split("\\s+")));
