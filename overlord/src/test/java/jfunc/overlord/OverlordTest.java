@@ -20,6 +20,25 @@ class OverlordTest {
     Path dir;
 
     @Test
+    void theCaCrlIsAppliedWhenTheOverlordHasNoneOfItsOwn() throws Exception {
+        try (LoopbackFleet fleet = new LoopbackFleet()) {
+            MinionAddress good = fleet.healthy("good.example.org");
+            MinionAddress bad = fleet.revoked("bad.example.org");
+            fleet.applyRevocations();
+            StateDir state = fleet.writeState(dir, List.of(good, bad));
+            java.nio.file.Files.createDirectories(state.ca());
+            java.nio.file.Files.move(state.overlord().resolve("crl.pem"), state.ca().resolve("crl.pem"));
+            try (Overlord o = Overlord.open(state, new FanOut.Limits(4, Duration.ofSeconds(5)))) {
+                CallResult r = o.call("*", "test.ping");
+                assertTrue(r.get("good.example.org").orElseThrow().ok());
+                MinionResult refused = r.get("bad.example.org").orElseThrow();
+                assertEquals(Kind.TLS, refused.error().kind());
+                assertTrue(refused.error().message().contains("revoked"), refused.error().message());
+            }
+        }
+    }
+
+    @Test
     void callsTheTargetAndReportsUnknownNamesInPlace() throws Exception {
         try (LoopbackFleet fleet = new LoopbackFleet()) {
             MinionAddress a = fleet.healthy("a.example.org");

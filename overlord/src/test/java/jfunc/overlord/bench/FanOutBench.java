@@ -21,7 +21,8 @@ import jfunc.overlord.Selection;
  * {@link Overlord} (so a new TLS client: every connection is fresh, a full handshake, no
  * keep-alive). Prints the median, min and max wall time, and the process CPU time per minion
  * (overlord and minion side together: on an idle machine the wall time cannot go below
- * N * that / cores). Run with {@code bench/overlord-fanout}.
+ * N * that / cores), and the CPU time of the overlord's fan-out threads alone per minion (what
+ * the overlord host spends when the minions are elsewhere). Run with {@code bench/overlord-fanout}.
  * Options: arguments are the sizes; {@code -Dbench.forks=64}, {@code -Dbench.runs=5}.
  */
 public final class FanOutBench {
@@ -39,9 +40,10 @@ public final class FanOutBench {
         System.out.printf("jfunc sync fan-out: test.ping to N minion servers (MinionServer, 1 worker each) on loopback,%n"
                 + "fresh TLS connections per run, forks=%d, %d runs after 1 warm-up; %d cores, Java %s%n%n",
                 forks, runs, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-        System.out.printf("%6s  %10s  %8s  %8s  %10s  %14s%n", "N", "median ms", "min ms", "max ms", "warm-up ms",
-                "CPU ms/minion");
+        System.out.printf("%6s  %10s  %8s  %8s  %10s  %14s  %16s%n", "N", "median ms", "min ms", "max ms", "warm-up ms",
+                "CPU ms/minion", "overlord CPU ms");
         StateDir state = new StateDir(Files.createTempDirectory("jfunc-fanout-bench"));
+        List<String> keptAlive = new ArrayList<>();
         try (BenchFleet fleet = new BenchFleet(state)) {
             for (int n : sizes) {
                 fleet.grow(n);
@@ -51,21 +53,59 @@ public final class FanOutBench {
                 long warm = once(fleet, inventory, all, limits)[0];
                 List<Long> times = new ArrayList<>();
                 List<Long> cpu = new ArrayList<>();
+                List<Long> overlordCpu = new ArrayList<>();
                 for (int i = 0; i < runs; i++) {
                     long[] t = once(fleet, inventory, all, limits);
                     times.add(t[0]);
                     cpu.add(t[1]);
+                    overlordCpu.add(t[2]);
                 }
                 Collections.sort(times);
                 Collections.sort(cpu);
-                System.out.printf("%6d  %10.1f  %8.1f  %8.1f  %10.1f  %14.2f%n", n, times.get(times.size() / 2) / 1e6,
+                Collections.sort(overlordCpu);
+                System.out.printf("%6d  %10.1f  %8.1f  %8.1f  %10.1f  %14.2f  %16.2f%n", n, times.get(times.size() / 2) / 1e6,
                         times.get(0) / 1e6, times.get(times.size() - 1) / 1e6, warm / 1e6,
-                        cpu.get(cpu.size() / 2) / 1e6 / n);
+                        cpu.get(cpu.size() / 2) / 1e6 / n, overlordCpu.get(overlordCpu.size() / 2) / 1e6 / n);
+                keptAlive.add(String.format("%6d  %10.1f", n, keptAlive(fleet, inventory, all, limits, runs) / 1e6));
             }
+        }
+        System.out.printf("%nFor comparison, one long-lived Overlord calling again over its kept-alive connections:%n");
+        System.out.printf("%6s  %10s%n", "N", "median ms");
+        keptAlive.forEach(System.out::println);
+    }
+
+    /** Median wall time of repeated fan-outs through one Overlord (connections kept alive). */
+    private static long keptAlive(BenchFleet fleet, Inventory inventory, Selection all, FanOut.Limits limits, int runs)
+            throws Exception {
+        try (Overlord o = Overlord.of(fleet.overlord, fleet.pki.trust(), inventory, limits)) {
+            o.call(all, MethodCall.of("test.ping"), FanOutListener.NONE);
+            List<Long> times = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                long t0 = System.nanoTime();
+                CallResult r = o.call(all, MethodCall.of("test.ping"), FanOutListener.NONE);
+                times.add(System.nanoTime() - t0);
+                if (!r.allOk()) {
+                    throw new IllegalStateException("not all minions answered: " + r.failures().get(0));
+                }
+            }
+            Collections.sort(times);
+            return times.get(times.size() / 2);
         }
     }
 
-    /** Wall and process CPU nanoseconds of one fan-out (both sides of every handshake run here). */
+    /** CPU time of the fan-out's own threads (new for each Overlord): the overlord's share of a run. */
+    private static long fanOutThreadsCpu() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (java.lang.management.ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (info != null && info.getThreadName().startsWith("jfunc-fanout-")) {
+                sum += Math.max(0, mx.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return sum;
+    }
+
+    /** Wall, process CPU and fan-out-thread CPU nanoseconds of one fan-out (both sides of every handshake run here). */
     private static long[] once(BenchFleet fleet, Inventory inventory, Selection all, FanOut.Limits limits) throws Exception {
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
@@ -75,10 +115,11 @@ public final class FanOutBench {
             CallResult r = o.call(all, MethodCall.of("test.ping"), FanOutListener.NONE);
             long t = System.nanoTime() - t0;
             long c = os.getProcessCpuTime() - c0;
+            long overlord = fanOutThreadsCpu();
             if (!r.allOk()) {
                 throw new IllegalStateException("not all minions answered: " + r.failures().get(0));
             }
-            return new long[] {t, c};
+            return new long[] {t, c, overlord};
         }
     }
 }
