@@ -5,13 +5,8 @@ import java.nio.file.Path;
 
 /**
  * Async-jobs benchmark (overlord side): the async flow against 1,000 in-JVM minions, then the
- * job store alone. Offline, loopback only, a few minutes. Run from the repository root:
- * <pre>
- * mvn -B -o -q -pl overlord -am package -DskipTests &amp;&amp; \
- * java -cp "overlord/target/test-classes:common/target/test-classes:overlord/target/classes:overlord/target/lib/*" \
- *     jfunc.overlord.bench.JobsBench
- * </pre>
- * Options (system properties): {@code -Dbench.minions=1000 -Dbench.listJobs=100000}.
+ * job store alone. Offline, loopback only, a few minutes. Run from the repository root with
+ * {@code bench/overlord-jobs} (options: {@code -Dbench.minions=1000 -Dbench.listJobs=100000}).
  */
 public final class JobsBench {
     public static void main(String[] args) throws Exception {
