@@ -162,7 +162,9 @@ public final class FanOut implements AutoCloseable {
             }, timeout.toNanos(), TimeUnit.NANOSECONDS);
             MinionResult r;
             try {
-                Object value = client.call(m.endpoint(), timeout, call.method(), call.paramArray());
+                // The watchdog owns the deadline; the socket's read timeout is only a backstop a
+                // little later, so that a timeout always reads the same ("no answer within ...").
+                Object value = client.call(m.endpoint(), timeout.plusSeconds(1), call.method(), call.paramArray());
                 r = MinionResult.success(m.name(), value, since(start));
             } catch (Exception e) {
                 r = MinionResult.failure(m.name(), CallError.of(e), since(start));
