@@ -13,9 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Function;
 import jfunc.common.Ids;
 import jfunc.common.StateDir;
@@ -38,9 +39,9 @@ import org.mapdb.Serializer;
  * </pre>
  *
  * <p>Each method opens the file, works, commits and closes, so processes interleave. MapDB
- * locks the file against a second open (from any process, and from this JVM): threads of one
- * JVM queue on a lock here, other processes are waited for up to the lock wait, then
- * {@link JobStoreException.Reason#BUSY}.
+ * locks the file against a second open (from any process, and from this JVM): the sections of
+ * one JVM run one at a time on a single store thread, other processes are waited for up to the
+ * lock wait, then {@link JobStoreException.Reason#BUSY}.
  */
 public final class MapDbJobStore implements JobStore {
     public static final String FILE_NAME = "jobs.db";
@@ -51,7 +52,12 @@ public final class MapDbJobStore implements JobStore {
     private static final byte[] MAPDB_HEADER = {0x4a, 0x03, 0, 0, 0, 0, 0, 0};
     private static final long MAPDB_INCREMENT = 1 << 20;
     private static final int PURGE_BATCH = 500;
-    private static final ConcurrentHashMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
+    /** Runs every critical section of this JVM, one at a time (see withStore). */
+    private static final ExecutorService STORE_THREAD = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "jfunc-job-store");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final Path file;
     private final Duration lockWait;
@@ -270,38 +276,53 @@ public final class MapDbJobStore implements JobStore {
         }
     }
 
-    /** Open, check the format, run {@code body}, commit, close: one critical section. */
     private <T> T withStore(Function<Session, T> body) {
-        long deadline = System.nanoTime() + lockWait.toNanos();
-        ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(file, f -> new ReentrantLock(true));
+        // Every section runs on one thread of its own that nothing ever interrupts: an interrupt
+        // in the middle of a file operation closes MapDB's channel under it and can leave a
+        // half-written store. A caller that is interrupted keeps waiting, then sees its flag set.
+        Future<T> result = STORE_THREAD.submit(() -> section(body));
+        boolean interrupted = false;
         try {
-            if (!jvmLock.tryLock(lockWait.toNanos(), TimeUnit.NANOSECONDS)) {
-                throw busy(null);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new JobStoreException(JobStoreException.Reason.IO, file, "interrupted while waiting for the job store " + file, e);
-        }
-        try {
-            DB db = open(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-            try {
-                Session session = new Session(checkFormat(db));
-                T result = body.apply(session);
-                db.commit();
-                return result;
-            } catch (RecordCodec.FormatException e) {
-                throw unreadable(e.newer, e.getMessage(), e);
-            } catch (DBException.DataCorruption | DBException.VolumeEOF | DBException.WrongFormat e) {
-                throw unreadable(false, e.getMessage(), e);
-            } catch (DBException e) {
-                throw new JobStoreException(JobStoreException.Reason.IO, file,
-                        "job store " + file + " failed: " + e.getMessage() + " (nothing was changed)", e);
-            } finally {
-                // Without a commit, closing drops what this section changed: all or nothing.
-                db.close();
+            while (true) {
+                try {
+                    return result.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    if (e.getCause() instanceof Error err) {
+                        throw err;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                }
             }
         } finally {
-            jvmLock.unlock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Open, check the format, run {@code body}, commit, close. */
+    private <T> T section(Function<Session, T> body) {
+        DB db = open(Math.max(1, lockWait.toMillis()));
+        try {
+            Session session = new Session(checkFormat(db));
+            T result = body.apply(session);
+            db.commit();
+            return result;
+        } catch (RecordCodec.FormatException e) {
+            throw unreadable(e.newer, e.getMessage(), e);
+        } catch (DBException.DataCorruption | DBException.VolumeEOF | DBException.WrongFormat e) {
+            throw unreadable(false, e.getMessage(), e);
+        } catch (DBException e) {
+            throw new JobStoreException(JobStoreException.Reason.IO, file,
+                    "job store " + file + " failed: " + e + " (nothing was changed)", e);
+        } finally {
+            // Without a commit, closing drops what this section changed: all or nothing.
+            db.close();
         }
     }
 

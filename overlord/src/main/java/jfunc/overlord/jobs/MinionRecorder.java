@@ -64,7 +64,9 @@ public final class MinionRecorder implements AutoCloseable {
      * FINISHED). Returns the summary as stored.
      */
     public JobSummary finish(boolean endSubmission) {
-        timer.shutdownNow();
+        // Never interrupt the recorder's thread: an interrupt mid-write closes MapDB's file
+        // channel under it and can leave a half-written store. Let a running flush end instead.
+        timer.shutdown();
         writing.lock();
         try {
             return flush(endSubmission, true);
@@ -75,7 +77,7 @@ public final class MinionRecorder implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
+        timer.shutdown(); // not shutdownNow: see finish()
     }
 
     private void flushQuietly() {

@@ -69,6 +69,36 @@ class JobStoreConcurrencyTest {
     }
 
     @Test
+    void interruptingCallersNeverBreaksTheStore() throws Exception {
+        MapDbJobStore store = store(Duration.ofSeconds(30));
+        Job job = Job.submitting(Ids.next(), "*", "test.ping", "[]", Instant.now(), null, names(200));
+        store.create(job);
+        List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread writer = new Thread(() -> {
+            try {
+                for (int round = 0; round < 40; round++) {
+                    List<MinionJob> batch = new ArrayList<>();
+                    for (int i = 0; i < 200; i++) {
+                        batch.add(MinionJob.running("m" + i, "r" + round, Instant.now()));
+                    }
+                    store.update(job.id(), batch, false);
+                }
+            } catch (Throwable t) {
+                failures.add(t);
+            }
+        });
+        writer.start();
+        while (writer.isAlive()) {
+            writer.interrupt(); // as a shutdownNow() of a pool would
+            Thread.sleep(1);
+        }
+        assertEquals(List.of(), failures);
+        Job read = store.get(job.id()).orElseThrow();
+        assertEquals("r39", read.minions().get(0).jobId());
+        assertEquals(200, read.summary().count(MinionState.RUNNING));
+    }
+
+    @Test
     void anotherProcessHoldingTheFileMakesUsWaitThenFailClearly() throws Exception {
         MapDbJobStore store = store(Duration.ofSeconds(30));
         store.create(Job.submitting(Ids.next(), "*", "test.ping", "[]", Instant.now(), null, names(1)));
