@@ -1,6 +1,10 @@
 package jfunc.overlord.jobs;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.TimeUnit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,6 +56,7 @@ public final class MapDbJobStore implements JobStore {
     private static final byte[] MAPDB_HEADER = {0x4a, 0x03, 0, 0, 0, 0, 0, 0};
     private static final long MAPDB_INCREMENT = 1 << 20;
     private static final int PURGE_BATCH = 500;
+    private static final long LOCK_POLL_MILLIS = 20;
     /** Runs every critical section of this JVM, one at a time (see withStore). */
     private static final ExecutorService STORE_THREAD = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "jfunc-job-store");
@@ -305,9 +310,41 @@ public final class MapDbJobStore implements JobStore {
         }
     }
 
-    /** Open, check the format, run {@code body}, commit, close. */
+    /**
+     * Holds {@code jobs.db.lock} (an OS file lock, waited for up to the lock wait) around the whole
+     * section, so another process never sees the store half-created, nor the shape check races a
+     * writer; MapDB's own lock stays as a second guard.
+     */
     private <T> T section(Function<Session, T> body) {
-        DB db = open(Math.max(1, lockWait.toMillis()));
+        Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
+        try {
+            Files.createDirectories(file.getParent());
+            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                long deadline = System.nanoTime() + lockWait.toNanos();
+                FileLock lock;
+                while ((lock = channel.tryLock()) == null) {
+                    if (System.nanoTime() > deadline) {
+                        throw busy(null);
+                    }
+                    Thread.sleep(LOCK_POLL_MILLIS);
+                }
+                try {
+                    return openAndRun(body, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                } finally {
+                    lock.release();
+                }
+            }
+        } catch (IOException e) {
+            throw new JobStoreException(JobStoreException.Reason.IO, file, "cannot lock " + lockFile + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JobStoreException(JobStoreException.Reason.IO, file, "interrupted while waiting for " + lockFile, e);
+        }
+    }
+
+    /** Open, check the format, run {@code body}, commit, close. */
+    private <T> T openAndRun(Function<Session, T> body, long waitMillis) {
+        DB db = open(waitMillis);
         try {
             Session session = new Session(checkFormat(db));
             T result = body.apply(session);
