@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
             "PARTIAL once every minion has its own job id, FINISHED when every minion finished,",
             "failed (remote_error) or lost the job; INCOMPLETE when the submitting process died",
             "mid-way (the next status settles it). Several jfunc processes may use the store at",
-            "once; one that waits more than 10 s for it gives up with a message.", ""},
+            "once; one that waits more than 10 s for it (JFUNC_STORE_WAIT, e.g. 30s) gives up",
+            "with a message (exit 1).", ""},
         usageHelpWidth = 90,
         subcommands = {JobListCommand.class, JobStatusCommand.class, JobPurgeCommand.class})
 final class JobCommand implements Callable<Integer> {

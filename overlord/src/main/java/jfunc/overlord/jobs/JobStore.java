@@ -40,6 +40,9 @@ public interface JobStore {
      */
     List<JobSummary> list(JobState state, String beforeId, int limit);
 
-    /** Deletes every job submitted before {@code cutoff}, whatever its state; returns how many. */
+    /**
+     * Deletes every job submitted before {@code cutoff}, whatever its state, except one whose
+     * submitting process is still fanning it out; returns how many.
+     */
     int purge(Instant cutoff);
 }

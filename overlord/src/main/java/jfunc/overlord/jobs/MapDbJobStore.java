@@ -203,7 +203,9 @@ public final class MapDbJobStore implements JobStore {
                     if (old.size() >= PURGE_BATCH || !Ids.timeOf(id).isBefore(cutoff)) {
                         break;
                     }
-                    old.add(id);
+                    if (s.effective(s.summary(id)).state() != JobState.RUNNING) { // a live fan-out is kept
+                        old.add(id);
+                    }
                 }
                 for (String id : old) {
                     JobSummary summary = s.summary(id);

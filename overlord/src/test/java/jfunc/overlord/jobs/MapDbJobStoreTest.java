@@ -173,6 +173,8 @@ class MapDbJobStoreTest {
         Job old2 = newJob("a");
         store.create(old1);
         store.create(old2);
+        store.update(old1.id(), List.of(), true);
+        store.update(old2.id(), List.of(), true);
         Thread.sleep(5);
         Instant cutoff = Instant.now();
         Thread.sleep(5);
@@ -180,6 +182,11 @@ class MapDbJobStoreTest {
         store.create(fresh);
         assertEquals(2, store.purge(cutoff));
         assertEquals(List.of(fresh.id()), idsOf(store.list(null, null, 10)));
+        // a job this (live) process is still submitting is kept, even when old enough
+        assertEquals(0, store.purge(Instant.now().plusSeconds(60)));
+        store.update(fresh.id(), List.of(), true);
+        assertEquals(1, store.purge(Instant.now().plusSeconds(60)));
+        store.create(fresh);
         assertTrue(store.get(old1.id()).isEmpty());
         assertEquals(List.of(fresh.id()), idsOf(store.list(JobState.RUNNING, null, 10)));
         assertEquals(0, store.purge(cutoff));
