@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 import jfunc.common.Ids;
 import jfunc.common.rpc.CallError;
@@ -19,6 +18,7 @@ import jfunc.overlord.MinionAddress;
 import jfunc.overlord.MinionResult;
 import jfunc.overlord.Overlord;
 import jfunc.overlord.Selection;
+import jfunc.overlord.jobs.MinionReplies.Pending;
 
 /**
  * The async flow (seed {@code func-async-behind-the-scenes.txt}): submit a call to many minions
@@ -40,7 +40,6 @@ import jfunc.overlord.Selection;
 public final class AsyncJobs {
     static final int BATCH = 100;
     static final Duration BATCH_DELAY = Duration.ofMillis(200);
-    static final int MAX_ARGS_SUMMARY = 200;
     /** Ids per {@code jobs.status_many} call; more wait for the next poll. */
     static final int MAX_IDS_PER_CALL = 100;
     /** The most a minion waits in one {@code jobs.wait} (its jobs.max_wait). */
@@ -81,8 +80,8 @@ public final class AsyncJobs {
         FanOutListener l = listener == null ? FanOutListener.NONE : listener;
         String id = Ids.next();
         Instant now = Instant.now();
-        Job job = Job.submitting(id, selection.target(), call.method(), summarize(call.params()), now, deadline,
-                selection.names());
+        Job job = Job.submitting(id, selection.target(), call.method(), MinionReplies.summarize(call.params()), now,
+                deadline, selection.names());
         store.create(job); // committed before any minion hears of it
         Map<String, MinionJob> outcomes = new ConcurrentHashMap<>();
         Overlord o = overlord();
@@ -94,7 +93,7 @@ public final class AsyncJobs {
             }
             Object[] args = call.params().toArray();
             o.fanOut().call(selection.minions(),
-                    m -> MethodCall.of("jobs.submit", requestId(id, m.name()), call.method(), args),
+                    m -> MethodCall.of("jobs.submit", MinionReplies.requestId(id, m.name()), call.method(), args),
                     o.fanOut().limits().timeout(), new FanOutListener() {
                         @Override
                         public void started(MinionAddress minion) {
@@ -103,7 +102,7 @@ public final class AsyncJobs {
 
                         @Override
                         public void finished(MinionResult r) {
-                            MinionJob m = submission(r);
+                            MinionJob m = MinionReplies.submission(r);
                             outcomes.put(r.minion(), m);
                             recorder.record(m);
                             l.finished(r);
@@ -142,7 +141,7 @@ public final class AsyncJobs {
             } else {
                 CallError error = Overlord.notInInventory(e.getKey()).error();
                 for (Pending p : e.getValue()) {
-                    updates.computeIfAbsent(p.jobId, k -> new ArrayList<>()).add(fromError(p, error, now));
+                    updates.computeIfAbsent(p.jobId(), k -> new ArrayList<>()).add(MinionReplies.fromError(p, error, now));
                 }
             }
         }
@@ -150,7 +149,7 @@ public final class AsyncJobs {
                 new FanOutListener() {
                     @Override
                     public void finished(MinionResult r) {
-                        for (MinionJob m : interpret(byMinion.get(r.minion()), r, Instant.now())) {
+                        for (MinionJob m : MinionReplies.interpret(byMinion.get(r.minion()), r, Instant.now())) {
                             updates.computeIfAbsent(jobIdOf(byMinion.get(r.minion()), m), k -> new ArrayList<>()).add(m);
                         }
                     }
@@ -210,7 +209,8 @@ public final class AsyncJobs {
         }
     }
 
-    private void waitRound(Overlord o, Job job, Map<String, List<Pending>> byMinion, int seconds, Progress progress) {
+    private void waitRound(Overlord o, Job job, Map<String, List<Pending>> byMinion, int seconds,
+                           Progress progress) {
         Instant now = Instant.now();
         try (MinionRecorder recorder = new MinionRecorder(store, job.id(), BATCH, BATCH_DELAY)) {
             List<MinionAddress> addresses = new ArrayList<>();
@@ -219,16 +219,16 @@ public final class AsyncJobs {
                 if (address.isPresent()) {
                     addresses.add(address.get());
                 } else {
-                    MinionJob m = fromError(e.getValue().get(0), Overlord.notInInventory(e.getKey()).error(), now);
+                    MinionJob m = MinionReplies.fromError(e.getValue().get(0), Overlord.notInInventory(e.getKey()).error(), now);
                     recorder.record(m);
                     report(m, progress);
                 }
             }
-            o.fanOut().call(addresses, m -> MethodCall.of("jobs.wait", byMinion.get(m.name()).get(0).minion.jobId(), seconds),
+            o.fanOut().call(addresses, m -> MethodCall.of("jobs.wait", byMinion.get(m.name()).get(0).minion().jobId(), seconds),
                     Duration.ofSeconds(seconds).plus(WAIT_SLACK), new FanOutListener() {
                         @Override
                         public void finished(MinionResult r) {
-                            for (MinionJob m : interpret(byMinion.get(r.minion()).subList(0, 1), r, Instant.now())) {
+                            for (MinionJob m : MinionReplies.interpret(byMinion.get(r.minion()).subList(0, 1), r, Instant.now())) {
                                 recorder.record(m);
                                 report(m, progress);
                             }
@@ -298,9 +298,6 @@ public final class AsyncJobs {
         return out;
     }
 
-    /** One pending minion job: the overlord job it belongs to and the minion's record. */
-    private record Pending(String jobId, MinionJob minion, Instant deadline) {}
-
     private static Map<String, List<Pending>> pendingByMinion(Collection<Job> jobs) {
         Map<String, List<Pending>> byMinion = new LinkedHashMap<>();
         for (Job job : jobs) {
@@ -321,154 +318,18 @@ public final class AsyncJobs {
 
     private static MethodCall statusCall(List<Pending> pending) {
         if (pending.size() == 1) {
-            return MethodCall.of("jobs.status", pending.get(0).minion.jobId());
+            return MethodCall.of("jobs.status", pending.get(0).minion().jobId());
         }
-        return MethodCall.of("jobs.status_many", (Object) pending.stream().map(p -> p.minion.jobId()).toArray());
+        return MethodCall.of("jobs.status_many", (Object) pending.stream().map(p -> p.minion().jobId()).toArray());
     }
 
     private static String jobIdOf(List<Pending> pending, MinionJob m) {
         for (Pending p : pending) {
-            if (p.minion.jobId().equals(m.jobId())) {
-                return p.jobId;
+            if (p.minion().jobId().equals(m.jobId())) {
+                return p.jobId();
             }
         }
         throw new IllegalStateException("no pending job for " + m);
-    }
-
-    /** The new records of {@code pending} (all of one minion) from its answer. */
-    static List<MinionJob> interpret(List<Pending> pending, MinionResult r, Instant now) {
-        List<MinionJob> out = new ArrayList<>(pending.size());
-        if (!r.ok()) {
-            for (Pending p : pending) {
-                out.add(fromError(p, r.error(), now));
-            }
-            return out;
-        }
-        if (pending.size() == 1 && !(r.value() instanceof Map<?, ?> m && isManyReply(m))) {
-            out.add(fromRecord(pending.get(0), r.value(), now));
-            return out;
-        }
-        Map<?, ?> byId = r.value() instanceof Map<?, ?> m ? m : Map.of();
-        for (Pending p : pending) {
-            Object record = byId.get(p.minion.jobId());
-            out.add(record != null ? fromRecord(p, record, now) : p.minion.withPollError(new MinionError("protocol", 0,
-                    "jobs.status_many did not answer for job " + p.minion.jobId()), now));
-        }
-        return out;
-    }
-
-    /** A status_many reply is keyed by job id; a single record has a "state" member. */
-    private static boolean isManyReply(Map<?, ?> m) {
-        return !m.containsKey("state");
-    }
-
-    static MinionJob fromRecord(Pending p, Object reply, Instant now) {
-        MinionJob cur = p.minion;
-        if (!(reply instanceof Map<?, ?> record)) {
-            return cur.withPollError(new MinionError("protocol", 0, "a job record was expected, got " + reply), now);
-        }
-        String state = String.valueOf(record.get("state"));
-        return switch (state) {
-            case "FINISHED" -> MinionJob.finished(cur.minion(), cur.jobId(), record.containsKey("result") ? record.get("result") : "", now);
-            case "FAILED" -> MinionJob.failed(cur.minion(), cur.jobId(), new MinionError("fault",
-                    record.get("fault_code") instanceof Integer c ? c : 0, String.valueOf(record.containsKey("fault_string") ? record.get("fault_string") : "")), now);
-            case "LOST", "UNKNOWN" -> MinionJob.lost(cur.minion(), cur.jobId(),
-                    String.valueOf(record.containsKey("reason") ? record.get("reason") : "the minion no longer knows job " + cur.jobId()), now);
-            case "QUEUED", "RUNNING" -> MinionJob.running(cur.minion(), cur.jobId(), now);
-            default -> cur.withPollError(new MinionError("protocol", 0, "unknown job state '" + state + "'"), now);
-        };
-    }
-
-    static MinionJob fromError(Pending p, CallError error, Instant now) {
-        MinionJob cur = p.minion;
-        if (error.kind() == CallError.Kind.FAULT && error.faultCode() == jfunc.common.Faults.UNKNOWN_JOB) {
-            return MinionJob.lost(cur.minion(), cur.jobId(), error.message(), now);
-        }
-        if (p.deadline != null && now.isAfter(p.deadline)) {
-            return MinionJob.failed(cur.minion(), cur.jobId(), new MinionError(MinionError.of(error).kind(),
-                    error.faultCode(), error.message() + " (and the job's deadline " + p.deadline + " has passed)"), now);
-        }
-        return cur.withPollError(MinionError.of(error), now);
-    }
-
-    /** What jobs.submit answered, as this minion's record. */
-    static MinionJob submission(MinionResult r) {
-        Instant now = Instant.now();
-        if (!r.ok()) {
-            MinionError e = MinionError.of(r.error());
-            if (r.error().kind() == CallError.Kind.TIMEOUT) {
-                e = new MinionError(e.kind(), e.code(), e.message() + " (the minion may have started the job)");
-            }
-            return MinionJob.failed(r.minion(), null, e, now);
-        }
-        if (r.value() instanceof String minionJobId && !minionJobId.isEmpty()) {
-            return MinionJob.running(r.minion(), minionJobId, now);
-        }
-        return MinionJob.failed(r.minion(), null, new MinionError("protocol", 0,
-                "jobs.submit answered " + r.value() + " instead of a job id"), now);
-    }
-
-    /**
-     * The idempotency key of one minion's submission: the overlord job id and the minion name
-     * (a hash of the name when that would pass the minion's 200-character limit).
-     */
-    static String requestId(String jobId, String minion) {
-        String id = jobId + "/" + minion;
-        if (id.length() <= 200) {
-            return id;
-        }
-        try {
-            byte[] h = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(minion.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return jobId + "/sha256:" + java.util.HexFormat.of().formatHex(h);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** A bounded, readable summary of the arguments: {@code ['yum -y update', 5]}. */
-    static String summarize(List<Object> params) {
-        StringBuilder b = new StringBuilder("[");
-        for (int i = 0; i < params.size() && b.length() <= MAX_ARGS_SUMMARY; i++) {
-            if (i > 0) {
-                b.append(", ");
-            }
-            render(b, params.get(i));
-        }
-        b.append(']');
-        return b.length() <= MAX_ARGS_SUMMARY ? b.toString() : b.substring(0, MAX_ARGS_SUMMARY - 3) + "...";
-    }
-
-    private static void render(StringBuilder b, Object v) {
-        if (b.length() > MAX_ARGS_SUMMARY) {
-            return;
-        }
-        if (v instanceof String s) {
-            b.append('\'').append(s.length() > MAX_ARGS_SUMMARY ? s.substring(0, MAX_ARGS_SUMMARY) : s).append('\'');
-        } else if (v instanceof byte[] bytes) {
-            b.append('<').append(bytes.length).append(" bytes>");
-        } else if (v instanceof Object[] a) {
-            b.append('[');
-            for (int i = 0; i < a.length && b.length() <= MAX_ARGS_SUMMARY; i++) {
-                b.append(i > 0 ? ", " : "");
-                render(b, a[i]);
-            }
-            b.append(']');
-        } else if (v instanceof Map<?, ?> m) {
-            b.append('{');
-            boolean first = true;
-            for (Map.Entry<?, ?> e : m.entrySet()) {
-                if (b.length() > MAX_ARGS_SUMMARY) {
-                    break;
-                }
-                b.append(first ? "" : ", ").append(e.getKey()).append(": ");
-                render(b, e.getValue());
-                first = false;
-            }
-            b.append('}');
-        } else {
-            b.append(v);
-        }
     }
 
     private synchronized Overlord overlord() {

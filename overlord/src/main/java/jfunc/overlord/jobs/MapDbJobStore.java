@@ -1,11 +1,5 @@
 package jfunc.overlord.jobs;
 
-import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.StandardOpenOption;
-import java.util.concurrent.TimeUnit;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,8 +20,6 @@ import jfunc.common.Ids;
 import jfunc.common.StateDir;
 import org.mapdb.BTreeMap;
 import org.mapdb.DB;
-import org.mapdb.DBException;
-import org.mapdb.DBMaker;
 import org.mapdb.Serializer;
 
 /**
@@ -50,13 +42,7 @@ import org.mapdb.Serializer;
 public final class MapDbJobStore implements JobStore {
     public static final String FILE_NAME = "jobs.db";
     public static final Duration DEFAULT_LOCK_WAIT = Duration.ofSeconds(10);
-    static final int FORMAT = 1;
-    private static final String FORMAT_KEY = "format";
-    /** The first bytes of a MapDB 3 file store with a write-ahead log ('J', store type, no features). */
-    private static final byte[] MAPDB_HEADER = {0x4a, 0x03, 0, 0, 0, 0, 0, 0};
-    private static final long MAPDB_INCREMENT = 1 << 20;
     private static final int PURGE_BATCH = 500;
-    private static final long LOCK_POLL_MILLIS = 20;
     /** Runs every critical section of this JVM, one at a time (see withStore). */
     private static final ExecutorService STORE_THREAD = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "jfunc-job-store");
@@ -65,11 +51,11 @@ public final class MapDbJobStore implements JobStore {
     });
 
     private final Path file;
-    private final Duration lockWait;
+    private final StoreFile storeFile;
 
     public MapDbJobStore(Path file, Duration lockWait) {
         this.file = file.toAbsolutePath().normalize();
-        this.lockWait = lockWait;
+        this.storeFile = new StoreFile(this.file, lockWait);
     }
 
     /** The store of a state dir, with the default lock wait. */
@@ -287,7 +273,7 @@ public final class MapDbJobStore implements JobStore {
         // Every section runs on one thread of its own that nothing ever interrupts: an interrupt
         // in the middle of a file operation closes MapDB's channel under it and can leave a
         // half-written store. A caller that is interrupted keeps waiting, then sees its flag set.
-        Future<T> result = STORE_THREAD.submit(() -> section(body));
+        Future<T> result = STORE_THREAD.submit(() -> storeFile.run(db -> body.apply(new Session(db))));
         boolean interrupted = false;
         try {
             while (true) {
@@ -310,149 +296,5 @@ public final class MapDbJobStore implements JobStore {
                 Thread.currentThread().interrupt();
             }
         }
-    }
-
-    /**
-     * Holds {@code jobs.db.lock} (an OS file lock, waited for up to the lock wait) around the whole
-     * section, so another process never sees the store half-created, nor the shape check races a
-     * writer; MapDB's own lock stays as a second guard.
-     */
-    private <T> T section(Function<Session, T> body) {
-        Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
-        try {
-            Files.createDirectories(file.getParent());
-            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-                long deadline = System.nanoTime() + lockWait.toNanos();
-                FileLock lock;
-                while ((lock = channel.tryLock()) == null) {
-                    if (System.nanoTime() > deadline) {
-                        throw busy(null);
-                    }
-                    Thread.sleep(LOCK_POLL_MILLIS);
-                }
-                try {
-                    return openAndRun(body, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-                } finally {
-                    lock.release();
-                }
-            }
-        } catch (IOException e) {
-            throw new JobStoreException(JobStoreException.Reason.IO, file, "cannot lock " + lockFile + ": " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new JobStoreException(JobStoreException.Reason.IO, file, "interrupted while waiting for " + lockFile, e);
-        }
-    }
-
-    /** Open, check the format, run {@code body}, commit, close. */
-    private <T> T openAndRun(Function<Session, T> body, long waitMillis) {
-        DB db = open(waitMillis);
-        try {
-            Session session = new Session(checkFormat(db));
-            T result = body.apply(session);
-            db.commit();
-            return result;
-        } catch (RecordCodec.FormatException e) {
-            throw unreadable(e.newer, e.getMessage(), e);
-        } catch (DBException.DataCorruption | DBException.VolumeEOF | DBException.WrongFormat e) {
-            throw unreadable(false, e.getMessage(), e);
-        } catch (DBException e) {
-            throw new JobStoreException(JobStoreException.Reason.IO, file,
-                    "job store " + file + " failed: " + e + " (nothing was changed)", e);
-        } finally {
-            // Without a commit, closing drops what this section changed: all or nothing.
-            db.close();
-        }
-    }
-
-    private DB open(long waitMillis) {
-        try {
-            Files.createDirectories(file.getParent());
-            checkShape();
-        } catch (IOException e) {
-            throw new JobStoreException(JobStoreException.Reason.IO, file, "cannot use " + file + ": " + e, e);
-        }
-        try {
-            // mmap (unmapped again at close): 3-4x faster commits than RandomAccessFile here;
-            // the write-ahead log still makes every commit all-or-nothing across a crash.
-            return DBMaker.fileDB(file.toFile()).transactionEnable().fileMmapEnableIfSupported().cleanerHackEnable()
-                    .fileLockWait(waitMillis).make();
-        } catch (DBException.FileLocked e) {
-            throw busy(e);
-        } catch (DBException.VolumeIOError e) {
-            if (e instanceof DBException.VolumeEOF || e.getCause() instanceof java.io.EOFException) {
-                throw unreadable(false, "the file ends too early", e);
-            }
-            throw new JobStoreException(JobStoreException.Reason.IO, file, "cannot open job store " + file + ": " + (e.getCause() != null ? e.getCause() : e), e);
-        } catch (DBException | IllegalStateException | IllegalArgumentException | IndexOutOfBoundsException e) {
-            throw unreadable(false, e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Refuses, before MapDB touches it, a file that cannot be a MapDB store: a memory-mapped open
-     * would first grow it to the next MiB. Stores start with MapDB's header and grow by whole MiB.
-     */
-    private void checkShape() throws IOException {
-        long size;
-        try {
-            size = Files.size(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-            return; // a new store
-        }
-        if (size == 0) {
-            return; // created but never written: MapDB starts it afresh
-        }
-        byte[] head = new byte[MAPDB_HEADER.length];
-        try (var in = Files.newInputStream(file)) {
-            int n = in.readNBytes(head, 0, head.length);
-            if (n < head.length || !java.util.Arrays.equals(head, MAPDB_HEADER)) {
-                throw unreadable(false, "it does not start with a MapDB header", null);
-            }
-        }
-        if (size % MAPDB_INCREMENT != 0) {
-            throw unreadable(false, "its size " + size + " is not a whole number of MiB (truncated?)", null);
-        }
-    }
-
-    /** Creates the maps of a new store; refuses a foreign, corrupted or newer one without writing. */
-    private DB checkFormat(DB db) {
-        if (!db.exists("meta")) {
-            if (db.getAllNames().iterator().hasNext()) {
-                throw unreadable(false, "not a jfunc job store", null);
-            }
-            BTreeMap<String, String> meta = db.treeMap("meta", Serializer.STRING, Serializer.STRING).create();
-            meta.put(FORMAT_KEY, Integer.toString(FORMAT));
-            return db;
-        }
-        String format = db.treeMap("meta", Serializer.STRING, Serializer.STRING).open().get(FORMAT_KEY);
-        int version;
-        try {
-            version = Integer.parseInt(format == null ? "" : format);
-        } catch (NumberFormatException e) {
-            throw unreadable(false, "format version '" + format + "' is not a number", e);
-        }
-        if (version > FORMAT) {
-            throw unreadable(true, "format " + version + ", this jfunc reads format " + FORMAT, null);
-        }
-        if (version < 1) {
-            throw unreadable(false, "format version " + version, null);
-        }
-        return db;
-    }
-
-    private JobStoreException busy(Throwable cause) {
-        return new JobStoreException(JobStoreException.Reason.BUSY, file, "job store " + file
-                + " is busy (another jfunc is using it; waited " + lockWait.toMillis() + " ms) - retry", cause);
-    }
-
-    private JobStoreException unreadable(boolean newer, String detail, Throwable cause) {
-        String message = newer
-                ? "job store " + file + " was written by a newer jfunc (" + detail + "); it was left unchanged:"
-                    + " use that version, or move the file away to start a new store"
-                : "job store " + file + " cannot be read (" + detail + "); it was left unchanged:"
-                    + " move it away to start a new store";
-        return new JobStoreException(newer ? JobStoreException.Reason.NEWER_VERSION : JobStoreException.Reason.CORRUPT,
-                file, message, cause);
     }
 }

@@ -3,9 +3,12 @@
  * {@link jfunc.overlord.jobs.MapDbJobStore}) that maps one overlord job id to one minion job id
  * per minion and, once the job is FINISHED, keeps every minion's result.
  *
- * <p>Threads and locks: the store is opened for each operation and closed after its commit;
- * threads of one JVM queue on a per-file lock, processes on MapDB's file lock (bounded wait).
- * No lock is ever held across a remote call. {@link jfunc.overlord.jobs.MinionRecorder} batches
- * the fan-out's records (one writer at a time, a timer thread for the time bound).
+ * <p>Threads and locks: the store is opened for each operation and closed after its commit.
+ * The operations of one JVM run one at a time on a single store thread that is never
+ * interrupted; processes take turns on an OS lock on {@code jobs.db.lock} (bounded wait, then
+ * BUSY), with MapDB's own file lock as a second guard. No lock is ever held across a remote call.
+ * {@link jfunc.overlord.jobs.MinionRecorder} batches a fan-out's records (its own thread writes;
+ * fan-out threads only hand records over). {@link jfunc.overlord.jobs.AsyncJobs} is the flow;
+ * {@code MinionReplies} reads what minions answer; {@code StoreFile} guards the file.
  */
 package jfunc.overlord.jobs;

@@ -1,0 +1,158 @@
+package jfunc.overlord.jobs;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import jfunc.common.rpc.CallError;
+import jfunc.overlord.MinionResult;
+
+/**
+ * The minion side of the async protocol as the overlord reads it (docs/PROTOCOL.md): what a
+ * {@code jobs.submit}, {@code jobs.status}, {@code jobs.status_many} or {@code jobs.wait} answer
+ * (or failure) means for a minion's record, the request ids, and the argument summary.
+ */
+final class MinionReplies {
+    static final int MAX_ARGS_SUMMARY = 200;
+
+    private MinionReplies() {}
+
+    /** One pending minion job: the overlord job it belongs to, the minion's record, the job's deadline. */
+    record Pending(String jobId, MinionJob minion, Instant deadline) {}
+
+    /** The new records of {@code pending} (all of one minion) from its answer. */
+    static List<MinionJob> interpret(List<Pending> pending, MinionResult r, Instant now) {
+        List<MinionJob> out = new ArrayList<>(pending.size());
+        if (!r.ok()) {
+            for (Pending p : pending) {
+                out.add(fromError(p, r.error(), now));
+            }
+            return out;
+        }
+        if (pending.size() == 1 && !(r.value() instanceof Map<?, ?> m && isManyReply(m))) {
+            out.add(fromRecord(pending.get(0), r.value(), now));
+            return out;
+        }
+        Map<?, ?> byId = r.value() instanceof Map<?, ?> m ? m : Map.of();
+        for (Pending p : pending) {
+            Object record = byId.get(p.minion().jobId());
+            out.add(record != null ? fromRecord(p, record, now) : p.minion().withPollError(new MinionError("protocol", 0,
+                    "jobs.status_many did not answer for job " + p.minion().jobId()), now));
+        }
+        return out;
+    }
+
+    /** A status_many reply is keyed by job id; a single record has a "state" member. */
+    private static boolean isManyReply(Map<?, ?> m) {
+        return !m.containsKey("state");
+    }
+
+    static MinionJob fromRecord(Pending p, Object reply, Instant now) {
+        MinionJob cur = p.minion();
+        if (!(reply instanceof Map<?, ?> record)) {
+            return cur.withPollError(new MinionError("protocol", 0, "a job record was expected, got " + reply), now);
+        }
+        String state = String.valueOf(record.get("state"));
+        return switch (state) {
+            case "FINISHED" -> MinionJob.finished(cur.minion(), cur.jobId(), record.containsKey("result") ? record.get("result") : "", now);
+            case "FAILED" -> MinionJob.failed(cur.minion(), cur.jobId(), new MinionError("fault",
+                    record.get("fault_code") instanceof Integer c ? c : 0, String.valueOf(record.containsKey("fault_string") ? record.get("fault_string") : "")), now);
+            case "LOST", "UNKNOWN" -> MinionJob.lost(cur.minion(), cur.jobId(),
+                    String.valueOf(record.containsKey("reason") ? record.get("reason") : "the minion no longer knows job " + cur.jobId()), now);
+            case "QUEUED", "RUNNING" -> MinionJob.running(cur.minion(), cur.jobId(), now);
+            default -> cur.withPollError(new MinionError("protocol", 0, "unknown job state '" + state + "'"), now);
+        };
+    }
+
+    static MinionJob fromError(Pending p, CallError error, Instant now) {
+        MinionJob cur = p.minion();
+        if (error.kind() == CallError.Kind.FAULT && error.faultCode() == jfunc.common.Faults.UNKNOWN_JOB) {
+            return MinionJob.lost(cur.minion(), cur.jobId(), error.message(), now);
+        }
+        if (p.deadline() != null && now.isAfter(p.deadline())) {
+            return MinionJob.failed(cur.minion(), cur.jobId(), new MinionError(MinionError.of(error).kind(),
+                    error.faultCode(), error.message() + " (and the job's deadline " + p.deadline() + " has passed)"), now);
+        }
+        return cur.withPollError(MinionError.of(error), now);
+    }
+
+    /** What jobs.submit answered, as this minion's record. */
+    static MinionJob submission(MinionResult r) {
+        Instant now = Instant.now();
+        if (!r.ok()) {
+            MinionError e = MinionError.of(r.error());
+            if (r.error().kind() == CallError.Kind.TIMEOUT) {
+                e = new MinionError(e.kind(), e.code(), e.message() + " (the minion may have started the job)");
+            }
+            return MinionJob.failed(r.minion(), null, e, now);
+        }
+        if (r.value() instanceof String minionJobId && !minionJobId.isEmpty()) {
+            return MinionJob.running(r.minion(), minionJobId, now);
+        }
+        return MinionJob.failed(r.minion(), null, new MinionError("protocol", 0,
+                "jobs.submit answered " + r.value() + " instead of a job id"), now);
+    }
+
+    /**
+     * The idempotency key of one minion's submission: the overlord job id and the minion name
+     * (a hash of the name when that would pass the minion's 200-character limit).
+     */
+    static String requestId(String jobId, String minion) {
+        String id = jobId + "/" + minion;
+        if (id.length() <= 200) {
+            return id;
+        }
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(minion.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return jobId + "/sha256:" + java.util.HexFormat.of().formatHex(h);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A bounded, readable summary of the arguments: {@code ['yum -y update', 5]}. */
+    static String summarize(List<Object> params) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < params.size() && b.length() <= MAX_ARGS_SUMMARY; i++) {
+            if (i > 0) {
+                b.append(", ");
+            }
+            render(b, params.get(i));
+        }
+        b.append(']');
+        return b.length() <= MAX_ARGS_SUMMARY ? b.toString() : b.substring(0, MAX_ARGS_SUMMARY - 3) + "...";
+    }
+
+    private static void render(StringBuilder b, Object v) {
+        if (b.length() > MAX_ARGS_SUMMARY) {
+            return;
+        }
+        if (v instanceof String s) {
+            b.append('\'').append(s.length() > MAX_ARGS_SUMMARY ? s.substring(0, MAX_ARGS_SUMMARY) : s).append('\'');
+        } else if (v instanceof byte[] bytes) {
+            b.append('<').append(bytes.length).append(" bytes>");
+        } else if (v instanceof Object[] a) {
+            b.append('[');
+            for (int i = 0; i < a.length && b.length() <= MAX_ARGS_SUMMARY; i++) {
+                b.append(i > 0 ? ", " : "");
+                render(b, a[i]);
+            }
+            b.append(']');
+        } else if (v instanceof Map<?, ?> m) {
+            b.append('{');
+            boolean first = true;
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                if (b.length() > MAX_ARGS_SUMMARY) {
+                    break;
+                }
+                b.append(first ? "" : ", ").append(e.getKey()).append(": ");
+                render(b, e.getValue());
+                first = false;
+            }
+            b.append('}');
+        } else {
+            b.append(v);
+        }
+    }
+}
