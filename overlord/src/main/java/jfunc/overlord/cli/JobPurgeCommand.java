@@ -12,12 +12,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code jfunc job purge --older-than DURATION}. */
-@Command(name = "purge", header = "Delete jobs submitted more than DURATION ago (whatever their state) from the job store.",
+@Command(name = "purge", header = "Delete jobs submitted more than DURATION ago from the job store.",
         synopsisHeading = "%nUsage:%n",
         customSynopsis = "  jfunc [--state-dir DIR] job purge --older-than DURATION [--json]",
         usageHelpWidth = 90,
-        description = {"", "DURATION: 30d, 12h, 1h30m, 90s... Minions keep their own job records; they purge"
-                + " them after their own retention.", ""},
+        description = {"", "DURATION: 30d, 12h, 1h30m, 90s... Jobs in any state are deleted, except one that a",
+            "running jfunc is still submitting. Minions keep their own job records and purge them",
+            "after their own retention.", ""},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:purged (maybe nothing)", "1:the job store could not be used (busy, I/O)",
             "2:usage error, or a job store that is corrupted or from a newer jfunc"})

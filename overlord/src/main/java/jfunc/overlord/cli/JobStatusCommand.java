@@ -24,7 +24,8 @@ import picocli.CommandLine.ParentCommand;
 /** {@code jfunc job status ID... [--wait [--timeout S]] [--json]}. */
 @Command(name = "status", header = "Show an async job: asks its unfinished minions, answers a FINISHED job from the store.",
         synopsisHeading = "%nUsage:%n",
-        customSynopsis = "  jfunc [--state-dir DIR] job status ID... [--wait [--timeout SECONDS]] [--forks N] [--json]",
+        customSynopsis = {"  jfunc [--state-dir DIR] job status ID... [--wait [--timeout SECONDS]]",
+            "        [--forks N] [--json]"},
         usageHelpWidth = 90,
         description = {"",
             "Only minions still unfinished are asked, one call each (several jobs of one minion in",
