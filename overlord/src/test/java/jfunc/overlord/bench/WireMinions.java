@@ -1,8 +1,6 @@
 package jfunc.overlord.bench;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,8 +14,8 @@ import jfunc.common.rpc.RpcCall;
 import jfunc.common.rpc.RpcServer;
 import jfunc.common.testing.TestPki;
 import jfunc.common.tls.Identity;
-import jfunc.common.tls.Pem;
 import jfunc.overlord.MinionAddress;
+import jfunc.overlord.testing.LoopbackFleet;
 import org.apache.xmlrpc.XmlRpcException;
 
 /**
@@ -38,9 +36,7 @@ final class WireMinions implements AutoCloseable {
             Identity id = pki.minion(name);
             Map<String, String> byRequest = new ConcurrentHashMap<>();
             Map<String, Map<String, Object>> records = new ConcurrentHashMap<>();
-            RpcServer.Options opts = RpcServer.Options.defaults(new InetSocketAddress("127.0.0.1", 0))
-                    .withName(name).withWorkerThreads(2);
-            RpcServer server = RpcServer.start(opts, pki.context(id), call -> dispatch(call, byRequest, records));
+            RpcServer server = LoopbackFleet.startServer(pki, name, id, 2, call -> dispatch(call, byRequest, records));
             servers.add(server);
             out.add(new MinionAddress(name, "127.0.0.1", server.address().getPort()));
         }
@@ -87,20 +83,9 @@ final class WireMinions implements AutoCloseable {
         }
     }
 
+    /** A state dir for the overlord: its identity, the CA certificate, a CRL and CA records of these minions. */
     StateDir overlordState(Path dir, List<MinionAddress> minions) throws IOException {
-        StateDir state = new StateDir(dir);
-        Identity overlord = pki.overlord();
-        Path o = Files.createDirectories(state.overlord());
-        Files.writeString(o.resolve("overlord.key"), Pem.encodePrivateKey(overlord.key()));
-        Files.writeString(o.resolve("overlord.crt"), Pem.encode(overlord.certificate()));
-        Files.writeString(o.resolve("ca.crt"), Pem.encode(pki.caCertificate()));
-        Files.writeString(o.resolve("crl.pem"), Pem.encode(pki.crl()));
-        Path records = Files.createDirectories(state.ca().resolve("records"));
-        for (MinionAddress m : minions) {
-            Files.writeString(records.resolve(m.name() + ".properties"), "name=" + m.name() + "\naddress="
-                    + m.hostPort() + "\nstate=signed\nserial=01\n");
-        }
-        return state;
+        return LoopbackFleet.writeState(dir, pki, pki.overlord(), minions);
     }
 
     @Override

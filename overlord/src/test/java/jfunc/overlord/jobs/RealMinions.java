@@ -19,12 +19,12 @@ import jfunc.common.rpc.RpcClient;
 import jfunc.common.rpc.RpcServer;
 import jfunc.common.testing.TestPki;
 import jfunc.common.tls.Identity;
-import jfunc.common.tls.Pem;
 import jfunc.minion.MinionExtension;
 import jfunc.minion.MinionServer;
 import jfunc.minion.MinionSettings;
 import jfunc.minion.ModuleRegistry;
 import jfunc.overlord.MinionAddress;
+import jfunc.overlord.testing.LoopbackFleet;
 
 /**
  * Real minions for the async tests: jfuncd's own server, modules and extensions (the jobs
@@ -108,9 +108,7 @@ public final class RealMinions implements AutoCloseable {
     private RpcServer relay(String name, Identity identity, InetSocketAddress target) throws IOException {
         RpcClient client = new RpcClient(pki.context(overlord), Duration.ofSeconds(5), Duration.ofSeconds(400));
         RpcClient.Endpoint endpoint = new RpcClient.Endpoint(name, "127.0.0.1", target.getPort());
-        RpcServer.Options opts = RpcServer.Options.defaults(new InetSocketAddress("127.0.0.1", 0))
-                .withName(name).withWorkerThreads(32);
-        return RpcServer.start(opts, pki.context(identity), (RpcCall call) -> {
+        return LoopbackFleet.startServer(pki, name, identity, 32, (RpcCall call) -> {
             calls.computeIfAbsent(name, k -> new ConcurrentHashMap<>())
                     .computeIfAbsent(call.method(), k -> new AtomicInteger()).incrementAndGet();
             long delay = submitDelayMillis.getOrDefault(name, 0L);
@@ -127,18 +125,7 @@ public final class RealMinions implements AutoCloseable {
 
     /** A state dir for the overlord: its identity, the CA certificate, a CRL and CA records of these minions. */
     StateDir overlordState(Path dir, List<MinionAddress> minions) throws IOException {
-        StateDir state = new StateDir(dir);
-        Path o = Files.createDirectories(state.overlord());
-        Files.writeString(o.resolve("overlord.key"), Pem.encodePrivateKey(overlord.key()));
-        Files.writeString(o.resolve("overlord.crt"), Pem.encode(overlord.certificate()));
-        Files.writeString(o.resolve("ca.crt"), Pem.encode(pki.caCertificate()));
-        Files.writeString(o.resolve("crl.pem"), Pem.encode(pki.crl()));
-        Path records = Files.createDirectories(state.ca().resolve("records"));
-        for (MinionAddress m : minions) {
-            Files.writeString(records.resolve(m.name() + ".properties"), "name=" + m.name() + "\naddress="
-                    + m.hostPort() + "\nstate=signed\nserial=01\n");
-        }
-        return state;
+        return LoopbackFleet.writeState(dir, pki, overlord, minions);
     }
 
     private static void close(Running r) {

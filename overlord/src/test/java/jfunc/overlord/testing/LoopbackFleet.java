@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import jfunc.common.Faults;
 import jfunc.common.StateDir;
 import jfunc.common.rpc.RpcCall;
+import jfunc.common.rpc.RpcDispatcher;
 import jfunc.common.rpc.RpcServer;
 import jfunc.common.testing.TestPki;
 import jfunc.common.tls.Identity;
@@ -154,10 +155,16 @@ public final class LoopbackFleet implements AutoCloseable {
         return state;
     }
 
-    private MinionAddress serve(String name, Identity id) throws IOException {
+    /** Starts a TLS XML-RPC server on 127.0.0.1 (ephemeral port) named {@code name}, holding {@code id}'s certificate. */
+    public static RpcServer startServer(TestPki pki, String name, Identity id, int workers, RpcDispatcher dispatcher)
+            throws IOException {
         RpcServer.Options opts = RpcServer.Options.defaults(new InetSocketAddress("127.0.0.1", 0))
-                .withName(name).withWorkerThreads(4);
-        RpcServer server = RpcServer.start(opts, pki.context(id), this::dispatch);
+                .withName(name).withWorkerThreads(workers);
+        return RpcServer.start(opts, pki.context(id), dispatcher);
+    }
+
+    private MinionAddress serve(String name, Identity id) throws IOException {
+        RpcServer server = startServer(pki, name, id, 4, this::dispatch);
         closers.add(server);
         return new MinionAddress(name, "127.0.0.1", server.address().getPort());
     }
