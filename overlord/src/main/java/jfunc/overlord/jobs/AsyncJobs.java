@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import jfunc.common.Ids;
 import jfunc.common.rpc.CallError;
@@ -133,18 +134,12 @@ public final class AsyncJobs {
         Overlord o = overlord();
         Map<String, List<MinionJob>> updates = new ConcurrentHashMap<>();
         Instant now = Instant.now();
-        List<MinionAddress> addresses = new ArrayList<>();
-        for (Map.Entry<String, List<Pending>> e : byMinion.entrySet()) {
-            var address = o.inventory().find(e.getKey());
-            if (address.isPresent()) {
-                addresses.add(address.get());
-            } else {
-                CallError error = Overlord.notInInventory(e.getKey()).error();
-                for (Pending p : e.getValue()) {
-                    updates.computeIfAbsent(p.jobId(), k -> new ArrayList<>()).add(MinionReplies.fromError(p, error, now));
-                }
+        List<MinionAddress> addresses = addresses(o, byMinion, (minion, pending) -> {
+            CallError error = Overlord.notInInventory(minion).error();
+            for (Pending p : pending) {
+                updates.computeIfAbsent(p.jobId(), k -> new ArrayList<>()).add(MinionReplies.fromError(p, error, now));
             }
-        }
+        });
         o.fanOut().call(addresses, m -> statusCall(byMinion.get(m.name())), o.fanOut().limits().timeout(),
                 new FanOutListener() {
                     @Override
@@ -213,17 +208,11 @@ public final class AsyncJobs {
                            Progress progress) {
         Instant now = Instant.now();
         try (MinionRecorder recorder = new MinionRecorder(store, job.id(), BATCH, BATCH_DELAY)) {
-            List<MinionAddress> addresses = new ArrayList<>();
-            for (Map.Entry<String, List<Pending>> e : byMinion.entrySet()) {
-                var address = o.inventory().find(e.getKey());
-                if (address.isPresent()) {
-                    addresses.add(address.get());
-                } else {
-                    MinionJob m = MinionReplies.fromError(e.getValue().get(0), Overlord.notInInventory(e.getKey()).error(), now);
-                    recorder.record(m);
-                    report(m, progress);
-                }
-            }
+            List<MinionAddress> addresses = addresses(o, byMinion, (minion, pending) -> {
+                MinionJob m = MinionReplies.fromError(pending.get(0), Overlord.notInInventory(minion).error(), now);
+                recorder.record(m);
+                report(m, progress);
+            });
             o.fanOut().call(addresses, m -> MethodCall.of("jobs.wait", byMinion.get(m.name()).get(0).minion().jobId(), seconds),
                     Duration.ofSeconds(seconds).plus(WAIT_SLACK), new FanOutListener() {
                         @Override
@@ -236,6 +225,21 @@ public final class AsyncJobs {
                     });
             recorder.finish(false);
         }
+    }
+
+    /** The inventory addresses of the minions in {@code byMinion}; {@code missing} hears of each one not in it. */
+    private static List<MinionAddress> addresses(Overlord o, Map<String, List<Pending>> byMinion,
+                                                 BiConsumer<String, List<Pending>> missing) {
+        List<MinionAddress> addresses = new ArrayList<>();
+        for (Map.Entry<String, List<Pending>> e : byMinion.entrySet()) {
+            var address = o.inventory().find(e.getKey());
+            if (address.isPresent()) {
+                addresses.add(address.get());
+            } else {
+                missing.accept(e.getKey(), e.getValue());
+            }
+        }
+        return addresses;
     }
 
     private static void report(MinionJob m, Progress progress) {
