@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -22,6 +21,7 @@ import javax.net.ssl.TrustManager;
 import jfunc.common.Faults;
 import jfunc.common.rpc.CallError;
 import jfunc.common.rpc.RpcClient;
+import jfunc.common.testing.RawHttps;
 import jfunc.common.testing.TestPki;
 import jfunc.common.tls.CertIssuer;
 import jfunc.common.tls.Identity;
@@ -180,15 +180,6 @@ class HardeningTest {
 
     /** Sends a raw HTTP POST over mutual TLS and returns the whole reply. */
     static String rawPost(SSLContext ctx, String body) throws Exception {
-        try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", minion.server.address().getPort())) {
-            s.setSoTimeout(10_000);
-            byte[] b = body.getBytes(StandardCharsets.UTF_8);
-            OutputStream out = s.getOutputStream();
-            out.write(("POST /RPC2 HTTP/1.1\r\nHost: m1\r\nContent-Type: text/xml\r\nConnection: close\r\n"
-                    + "Content-Length: " + b.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(b);
-            out.flush();
-            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        }
+        return RawHttps.post(ctx, minion.server.address().getPort(), body);
     }
 }

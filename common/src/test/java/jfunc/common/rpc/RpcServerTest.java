@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,6 +19,7 @@ import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import jfunc.common.Faults;
+import jfunc.common.testing.RawHttps;
 import jfunc.common.testing.TestPki;
 import jfunc.common.tls.Identity;
 import org.apache.xmlrpc.XmlRpcException;
@@ -240,17 +239,6 @@ class RpcServerTest {
 
     /** Sends a raw HTTP POST over mutual TLS and returns the whole reply text. */
     static String rawPost(String body) throws Exception {
-        SSLContext ctx = pki.context(overlord);
-        try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", rpc.address().getPort())) {
-            s.setSoTimeout(10_000);
-            byte[] b = body.getBytes(StandardCharsets.UTF_8);
-            OutputStream out = s.getOutputStream();
-            out.write(("POST /RPC2 HTTP/1.1\r\nHost: m1\r\nContent-Type: text/xml\r\nConnection: close\r\n"
-                    + "Content-Length: " + b.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(b);
-            out.flush();
-            InputStream in = s.getInputStream();
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
+        return RawHttps.post(pki.context(overlord), rpc.address().getPort(), body);
     }
 }
