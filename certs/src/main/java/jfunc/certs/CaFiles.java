@@ -157,6 +157,23 @@ final class CaFiles {
         return CaRecord.parse(readText(f), f.toString());
     }
 
+    /** How many requests wait in {@code pending/} (counted by file, without parsing them). */
+    int pendingCount() throws CaException {
+        Path dirOfPending = dir.resolve("pending");
+        if (!Files.isDirectory(dirOfPending)) {
+            return 0;
+        }
+        int n = 0;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dirOfPending, "*.csr")) {
+            for (Path ignored : ds) {
+                n++;
+            }
+        } catch (IOException e) {
+            throw CaException.files(dirOfPending + ": cannot list: " + e.getMessage());
+        }
+        return n;
+    }
+
     List<CaRecord> readRecords() throws CaException {
         List<CaRecord> out = new ArrayList<>();
         Path dirOfRecords = dir.resolve("records");

@@ -177,6 +177,13 @@ public final class CaStore {
             CertIssuer issuer = files.issuer();
             CaRecord r = files.readRecord(n);
             if (r == null) {
+                // anyone can reach the enrolment port: a bounded queue keeps them from filling the disk
+                if (!autosign.test(n) && files.pendingCount() >= settings.maxPending()) {
+                    String reason = "the CA already has " + settings.maxPending() + " requests waiting"
+                            + " (ca.max_pending); an administrator must sign or clean some first";
+                    log.warn("refused a CSR for {}: {}", n, reason);
+                    return withCa(EnrolmentAnswer.refused(reason));
+                }
                 files.write(files.pending(n), Pem.encode(sub.request()), false);
                 files.writeRecord(CaRecord.pending(n, addr, CaRecord.now()));
                 log.info("{} submitted a CSR (address {})", n, addr.isEmpty() ? "-" : addr);
