@@ -86,6 +86,8 @@ final class MinionDispatcher implements RpcDispatcher {
                 if (params.size() != 1 || !(params.get(0) instanceof String m)) {
                     throw new XmlRpcException(Faults.BAD_ARGUMENTS, method + ": takes 1 argument (method: string)");
                 }
+                // help describes only what the caller may call (it names paths, roots, limits)
+                ctx.checkAllowed(m);
                 return help(m);
             }
             default -> throw new XmlRpcException(Faults.UNKNOWN_METHOD, "unknown method " + ModuleRegistry.printable(method));

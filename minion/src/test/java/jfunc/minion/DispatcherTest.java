@@ -106,6 +106,12 @@ class DispatcherTest {
         // a limited caller sees only what it may call
         List<Object> mine = Arrays.asList((Object[]) monitor.call(minion.endpoint, "system.list_methods"));
         assertTrue(mine.contains("test.ping") && !mine.contains("test.echo"), mine.toString());
+        // ... and help for those only: no signatures, copyfile roots or limits of the others
+        assertTrue(((String) monitor.call(minion.endpoint, "system.method_help", "test.ping")).startsWith("test.ping()"));
+        XmlRpcException e = fault(monitor, "system.method_help", "copyfile.copyfile");
+        assertEquals(Faults.FORBIDDEN, e.code);
+        assertEquals("forbidden: 'monitor.example.org' may not call copyfile.copyfile", e.getMessage());
+        assertEquals(Faults.FORBIDDEN, fault(monitor, "system.method_help", "test.nope").code);
     }
 
     @Test
