@@ -1,10 +1,5 @@
 package jfunc.overlord.inventory;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,21 +19,15 @@ public final class GroupsFile {
 
     /** Group name → members, in file order; empty when the file does not exist. */
     public static Map<String, List<String>> read(Path file) throws ConfigException {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
+        List<String> lines = LineFiles.read(file);
+        if (lines == null) {
             return Map.of();
-        } catch (AccessDeniedException e) {
-            throw new ConfigException("cannot read " + file + ": permission denied");
-        } catch (IOException e) {
-            throw new ConfigException("cannot read " + file + ": " + e.getMessage());
         }
         Map<String, List<String>> groups = new LinkedHashMap<>();
         List<String> current = null;
         for (int i = 0; i < lines.size(); i++) {
             String raw = lines.get(i);
-            String line = OverridesFile.stripComment(raw);
+            String line = LineFiles.stripComment(raw);
             if (line.isEmpty()) {
                 continue;
             }

@@ -1,10 +1,5 @@
 package jfunc.overlord.inventory;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,19 +19,13 @@ public final class OverridesFile {
 
     /** The entries of {@code file}; none when it does not exist. */
     public static List<MinionAddress> read(Path file) throws ConfigException {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
+        List<String> lines = LineFiles.read(file);
+        if (lines == null) {
             return List.of();
-        } catch (AccessDeniedException e) {
-            throw new ConfigException("cannot read " + file + ": permission denied");
-        } catch (IOException e) {
-            throw new ConfigException("cannot read " + file + ": " + e.getMessage());
         }
         List<MinionAddress> out = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
-            String line = stripComment(lines.get(i));
+            String line = LineFiles.stripComment(lines.get(i));
             if (line.isEmpty()) {
                 continue;
             }
@@ -57,10 +46,5 @@ public final class OverridesFile {
             }
         }
         return out;
-    }
-
-    static String stripComment(String line) {
-        int hash = line.indexOf('#');
-        return (hash < 0 ? line : line.substring(0, hash)).strip();
     }
 }
