@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -87,7 +88,8 @@ public final class CopyfileModule implements MinionModule {
         byte[] content = a.bytes(1);
         Files.createDirectories(target.getParent());
         SecureFiles.write(target, content, true);
-        Files.setPosixFilePermissions(target, mode);
+        // never through a symlink: the path may have been swapped for one since the rename
+        Files.getFileAttributeView(target, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setPermissions(mode);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("path", target.toString());
         out.put("size", content.length);
@@ -101,7 +103,7 @@ public final class CopyfileModule implements MinionModule {
             throw new IOException("'" + file + "' is not a file");
         }
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) { // file is a real path
             byte[] buf = new byte[64 * 1024];
             int n;
             while ((n = in.read(buf)) >= 0) {
