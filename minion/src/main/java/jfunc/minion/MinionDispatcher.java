@@ -156,6 +156,12 @@ final class MinionDispatcher implements RpcDispatcher {
         if ("system.multicall".equals(method)) {
             throw new XmlRpcException(Faults.BAD_ARGUMENTS, "system.multicall: nested system.multicall is not allowed");
         }
+        if ("jobs.wait".equals(method)) {
+            // 1,000 waits of up to jobs.max_wait each would hold a worker for days, and jobs
+            // submitted in the same batch only start when it ends
+            throw new XmlRpcException(Faults.BAD_ARGUMENTS,
+                    "system.multicall: jobs.wait cannot run inside a multicall; call it alone, or use jobs.status_many");
+        }
         return single(method, params, ctx);
     }
 

@@ -307,6 +307,20 @@ class JobsRpcTest {
         assertEquals("FINISHED", ((Map<?, ?>) monitor.call(minion.endpoint, "jobs.status", id)).get("state"));
     }
 
+    @Test
+    void jobsWaitIsRefusedInsideAMulticallAndTheOtherEntriesRun() throws Exception {
+        String id = (String) minion.call("async.test.ping");
+        Object[] answers = (Object[]) minion.call("system.multicall", (Object) new Object[] {
+                Map.of("methodName", "jobs.wait", "params", new Object[] {id, 300}),
+                Map.of("methodName", "test.ping", "params", new Object[0])});
+        Map<?, ?> refused = (Map<?, ?>) answers[0];
+        assertEquals(Faults.BAD_ARGUMENTS, refused.get("faultCode"));
+        assertTrue(((String) refused.get("faultString")).contains("jobs.wait cannot run inside a multicall"),
+                String.valueOf(refused.get("faultString")));
+        assertEquals(true, ((Object[]) answers[1])[0]);
+        waitDone(id);
+    }
+
     static XmlRpcException assertFault(int code, String method, Object... params) {
         XmlRpcException e = assertThrows(XmlRpcException.class, () -> minion.call(method, params), method);
         assertEquals(code, e.code, method + ": " + e.getMessage());
