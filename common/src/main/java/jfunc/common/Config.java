@@ -127,18 +127,6 @@ public final class Config {
         }
     }
 
-    public boolean getBoolean(String key, boolean defaultValue) throws ConfigException {
-        String v = raw(key);
-        if (v == null || v.isEmpty()) {
-            return defaultValue;
-        }
-        return switch (v.trim().toLowerCase(Locale.ROOT)) {
-            case "true", "yes", "on", "1" -> true;
-            case "false", "no", "off", "0" -> false;
-            default -> throw new ConfigException(where(key) + ": '" + v + "' is not true or false");
-        };
-    }
-
     private String raw(String key) {
         String k = normal(key);
         if (flags.containsKey(k)) {

@@ -42,10 +42,6 @@ public final class Glob {
         return pattern.matcher(s).matches();
     }
 
-    public boolean hasWildcards() {
-        return text.indexOf('*') >= 0 || text.indexOf('?') >= 0 || text.indexOf('[') >= 0;
-    }
-
     @Override
     public String toString() {
         return text;
