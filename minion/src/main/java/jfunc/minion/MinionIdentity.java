@@ -10,6 +10,7 @@ import java.security.cert.X509Certificate;
 import jfunc.common.SecureFiles;
 import jfunc.common.tls.CaTrust;
 import jfunc.common.tls.Identity;
+import jfunc.common.tls.LeanPem;
 import jfunc.common.tls.Pem;
 
 /**
@@ -38,14 +39,15 @@ public record MinionIdentity(Path dir) {
         return Files.isRegularFile(keyFile()) && Files.isRegularFile(certFile()) && Files.isRegularFile(caFile());
     }
 
+    /** Reads with the JDK alone where it can ({@link LeanPem}): loading BouncyCastle costs idle memory. */
     public Identity load() throws Pem.PemException {
-        return Identity.load(keyFile(), certFile());
+        return new Identity(LeanPem.privateKey(keyFile()), LeanPem.certificates(certFile()));
     }
 
     /** Trust in the CA of {@code ca.crt}, with {@code crl.pem} applied when it exists. */
     public CaTrust trust() throws Pem.PemException, GeneralSecurityException {
-        X509CRL crl = Files.exists(crlFile()) ? Pem.readCrl(crlFile()) : null;
-        return new CaTrust(Pem.readCertificate(caFile()), crl);
+        X509CRL crl = Files.exists(crlFile()) ? LeanPem.crl(crlFile()) : null;
+        return new CaTrust(LeanPem.certificates(caFile()).get(0), crl);
     }
 
     /** Writes all files (atomically; the key 0600). {@code crl} may be null. */

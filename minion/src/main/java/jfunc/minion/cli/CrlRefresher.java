@@ -4,7 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.attribute.FileTime;
 import java.security.cert.X509CRL;
 import jfunc.common.tls.CaTrust;
-import jfunc.common.tls.Pem;
+import jfunc.common.tls.LeanPem;
 import jfunc.minion.MinionIdentity;
 import jfunc.certs.enrol.EnrolmentException;
 import org.slf4j.Logger;
@@ -48,7 +48,7 @@ final class CrlRefresher {
             }
             FileTime modified = Files.getLastModifiedTime(files.crlFile());
             if (!modified.equals(seen)) {
-                apply(Pem.readCrl(files.crlFile()));
+                apply(LeanPem.crl(files.crlFile()));
                 seen = modified;
             }
         } catch (Exception e) {

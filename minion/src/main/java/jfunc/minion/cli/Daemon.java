@@ -125,6 +125,7 @@ final class Daemon {
 
         System.err.println("jfuncd: serving " + settings.name() + " on " + server.address().getHostString() + ":"
                 + server.address().getPort() + " (certificate SHA-256 " + Certs.fingerprint(identity.certificate()) + ")");
+        IdleGc.collect();
         stopRequested.await();
         stop(server, timer, extensions);
         return ExitCodes.OK;

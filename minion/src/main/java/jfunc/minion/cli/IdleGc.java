@@ -7,6 +7,8 @@ import org.slf4j.LoggerFactory;
  * Gives memory back once the minion has been idle for a while after serving calls: a few full
  * collections in a row (the Serial collector shrinks the heap only gradually over consecutive
  * full collections), which also clear soft references. Never runs while calls arrive.
+ * {@link #collect} is also run once when start-up is over: start-up garbage (certificate
+ * parsing, configuration, module discovery, the jobs status file) grew the heap.
  */
 final class IdleGc implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(IdleGc.class);
@@ -25,15 +27,20 @@ final class IdleGc implements Runnable {
     public synchronized void run() {
         long now = calls.getAsLong();
         if (now == seen && now != collectedAt) {
-            long before = used();
-            for (int i = 0; i < COLLECTIONS; i++) {
-                System.gc();
-            }
+            collect();
             collectedAt = now;
-            log.debug("idle: heap {} KB in use, was {} KB; {} KB committed", used() / 1024, before / 1024,
-                    Runtime.getRuntime().totalMemory() / 1024);
         }
         seen = now;
+    }
+
+    /** Collects until the heap has shrunk to what is in use (plus MaxHeapFreeRatio). */
+    static void collect() {
+        long before = used();
+        for (int i = 0; i < COLLECTIONS; i++) {
+            System.gc();
+        }
+        log.debug("idle: heap {} KB in use, was {} KB; {} KB committed", used() / 1024, before / 1024,
+                Runtime.getRuntime().totalMemory() / 1024);
     }
 
     private static long used() {

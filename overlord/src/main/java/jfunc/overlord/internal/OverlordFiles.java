@@ -9,6 +9,7 @@ import jfunc.common.Config.ConfigException;
 import jfunc.common.StateDir;
 import jfunc.common.tls.CaTrust;
 import jfunc.common.tls.Identity;
+import jfunc.common.tls.LeanPem;
 import jfunc.common.tls.Pem;
 
 /**

@@ -1,4 +1,4 @@
-package jfunc.overlord.internal;
+package jfunc.common.tls;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,8 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import jfunc.common.testing.TestPki;
-import jfunc.common.tls.Identity;
-import jfunc.common.tls.Pem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,4 +1,4 @@
-package jfunc.overlord.internal;
+package jfunc.common.tls;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -15,21 +15,21 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import jfunc.common.tls.Pem;
 
 /**
- * Reads the overlord's PEM files with the JDK alone, and falls back to {@link Pem} (BouncyCastle)
- * for what the JDK cannot read (traditional openssl key forms). Why: BouncyCastle's jars are
- * signed, and verifying them costs a fresh CLI process hundreds of milliseconds; the files
- * {@code jfunc-ca init} writes (PKCS#8 keys, X.509 certificates and CRLs) need none of it.
+ * Reads PEM keys, certificates and CRLs with the JDK alone, and falls back to {@link Pem}
+ * (BouncyCastle) for what the JDK cannot read (traditional openssl key forms). Why: BouncyCastle's
+ * jars are signed, and verifying them costs a fresh CLI process hundreds of milliseconds and a
+ * long-running one memory (jfuncd's idle RSS); the files {@code jfunc-ca} writes (PKCS#8 keys,
+ * X.509 certificates and CRLs) need none of it.
  */
-final class LeanPem {
+public final class LeanPem {
     private static final String KEY_BEGIN = "-----BEGIN PRIVATE KEY-----";
     private static final String KEY_END = "-----END PRIVATE KEY-----";
 
     private LeanPem() {}
 
-    static PrivateKey privateKey(Path file) throws Pem.PemException {
+    public static PrivateKey privateKey(Path file) throws Pem.PemException {
         String text = read(file);
         int begin = text.indexOf(KEY_BEGIN);
         int end = text.indexOf(KEY_END);
@@ -50,7 +50,7 @@ final class LeanPem {
         return Pem.readPrivateKey(file);
     }
 
-    static List<X509Certificate> certificates(Path file) throws Pem.PemException {
+    public static List<X509Certificate> certificates(Path file) throws Pem.PemException {
         String text = read(file);
         try {
             List<X509Certificate> out = new ArrayList<>();
@@ -66,7 +66,7 @@ final class LeanPem {
         return Pem.readCertificates(file);
     }
 
-    static X509CRL crl(Path file) throws Pem.PemException {
+    public static X509CRL crl(Path file) throws Pem.PemException {
         String text = read(file);
         try {
             return (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(stream(text));
