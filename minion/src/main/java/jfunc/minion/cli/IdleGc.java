@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
  * collections in a row (the Serial collector shrinks the heap only gradually over consecutive
  * full collections), which also clear soft references. Never runs while calls arrive.
  * {@link #collect} is also run once when start-up is over: start-up garbage (certificate
- * parsing, configuration, module discovery, the jobs status file) grew the heap.
+ * parsing, configuration, module discovery) grew the heap.
  */
 final class IdleGc implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(IdleGc.class);

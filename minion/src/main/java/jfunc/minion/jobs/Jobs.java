@@ -67,18 +67,25 @@ public final class Jobs implements AutoCloseable {
     }
 
     /**
-     * Opens the minion's status file ({@code STATE/minion/NAME/status.db}) with the settings'
-     * config and plugs jobs into {@code registry}: the {@code jobs} module, the {@code async}
-     * prefix route and the multicall batch scope. Call after the modules are loaded, before serving.
+     * Plugs jobs into {@code registry} with the settings' config: the {@code jobs} module, the
+     * {@code async} prefix route and the multicall batch scope. The status file
+     * ({@code STATE/minion/NAME/status.db}) is opened on the first jobs call ({@link JobsOnDemand});
+     * settings are checked now. Call after the modules are loaded, before serving.
      */
-    public static Jobs install(ModuleRegistry registry, MinionSettings settings)
+    public static JobsOnDemand install(ModuleRegistry registry, MinionSettings settings)
             throws StatusFile.StatusFileException, ConfigException {
-        Jobs jobs = open(settings.minionDir().resolve("status.db"), settings.config(), new RegistryCalls(registry),
-                registry.modules());
+        JobLimits limits = JobLimits.from(settings.config(), registry.modules());
+        JobsOnDemand jobs = new JobsOnDemand(settings.minionDir().resolve("status.db"), limits,
+                new RegistryCalls(registry), Clock.systemUTC());
         try {
             registry.add(new JobsModule(jobs));
-            registry.route("async", (inner, args, context) -> jobs.call("async." + inner, args, context));
-            registry.batchScope(batch -> jobs.batch(batch::run));
+            registry.route("async", (inner, args, context) -> jobs.get().call("async." + inner, args, context));
+            // Before the file is open a batch runs as is: a submission in it opens the file and
+            // then waits for its own commit instead of the batch's one.
+            registry.batchScope(batch -> {
+                Jobs open = jobs.ifOpen();
+                return open == null ? batch.run() : open.batch(batch::run);
+            });
         } catch (ConfigException | RuntimeException e) {
             jobs.close();
             throw e;

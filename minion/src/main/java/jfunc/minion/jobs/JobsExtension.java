@@ -5,12 +5,12 @@ import jfunc.minion.MinionSettings;
 import jfunc.minion.ModuleRegistry;
 
 /**
- * Plugs async jobs into jfuncd (found with ServiceLoader): opens the status file and installs
- * the jobs module, the async route and the multicall batch scope ({@link Jobs#install}); on
- * close marks jobs still running LOST and closes the status file.
+ * Plugs async jobs into jfuncd (found with ServiceLoader): installs the jobs module, the async
+ * route and the multicall batch scope ({@link Jobs#install}; the status file opens on the first
+ * jobs call); on close marks jobs still running LOST and closes the status file.
  */
 public final class JobsExtension implements MinionExtension {
-    private Jobs jobs;
+    private JobsOnDemand jobs;
 
     @Override
     public void install(ModuleRegistry registry, MinionSettings settings) throws Exception {

@@ -122,7 +122,7 @@ public final class StatusFile implements AutoCloseable {
         return DBMaker.fileDB(file.toFile()).transactionEnable().make();
     }
 
-    private static StatusFileException locked(Path file, Exception e) {
+    static StatusFileException locked(Path file, Exception e) {
         return new StatusFileException("status file " + file + " is in use (locked by another jfuncd process or"
                 + " an open store in this one); stop the other minion with this name or choose another --state-dir", e);
     }

@@ -23,7 +23,7 @@ import org.apache.xmlrpc.XmlRpcException;
 final class JobsMinion implements AutoCloseable {
     static final String NAME = "m1.example.org";
 
-    final Jobs jobs;
+    final JobsOnDemand jobs;
     final MinionServer server;
     final RpcClient client;
     final RpcClient.Endpoint endpoint;
