@@ -7,6 +7,9 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.util.Date;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Objects;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManagerFactory;
@@ -28,6 +31,8 @@ public final class CaTrust extends X509ExtendedTrustManager {
     private final X509Certificate ca;
     private final X509ExtendedTrustManager pkix;
     private volatile X509CRL crl;
+    private final Set<ValidatedChain> validated = ConcurrentHashMap.newKeySet();
+    static final int MAX_VALIDATED = 20_000;
 
     public CaTrust(X509Certificate ca, X509CRL crl) throws GeneralSecurityException {
         this.ca = Objects.requireNonNull(ca, "ca");
@@ -83,39 +88,68 @@ public final class CaTrust extends X509ExtendedTrustManager {
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-        pkix.checkClientTrusted(chain, authType, socket);
-        checkNotRevoked(chain[0]);
+        check(chain, authType, true, () -> pkix.checkClientTrusted(chain, authType, socket));
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-        pkix.checkClientTrusted(chain, authType, engine);
-        checkNotRevoked(chain[0]);
+        check(chain, authType, true, () -> pkix.checkClientTrusted(chain, authType, engine));
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        pkix.checkClientTrusted(chain, authType);
-        checkNotRevoked(chain[0]);
+        check(chain, authType, true, () -> pkix.checkClientTrusted(chain, authType));
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-        pkix.checkServerTrusted(chain, authType, socket);
-        checkNotRevoked(chain[0]);
+        check(chain, authType, false, () -> pkix.checkServerTrusted(chain, authType, socket));
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-        pkix.checkServerTrusted(chain, authType, engine);
-        checkNotRevoked(chain[0]);
+        check(chain, authType, false, () -> pkix.checkServerTrusted(chain, authType, engine));
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        pkix.checkServerTrusted(chain, authType);
+        check(chain, authType, false, () -> pkix.checkServerTrusted(chain, authType));
+    }
+
+    /**
+     * PKIX validation (signature, path to our CA, key usage for the direction) once per distinct
+     * chain, then only the checks that change with time: validity dates and the current CRL.
+     * A handshake still proves the peer holds the key (JSSE verifies its CertificateVerify), so
+     * remembering that a chain is well signed is safe, and it saves a signature check and path
+     * building on every new connection from the same peer (the overlord calls the same minions,
+     * a minion hears from the same overlord).
+     */
+    private void check(X509Certificate[] chain, String authType, boolean client, PkixCheck pkixCheck)
+            throws CertificateException {
+        if (chain == null || chain.length == 0) {
+            throw new CertificateException("no certificate presented");
+        }
+        ValidatedChain key = new ValidatedChain(List.of(chain), String.valueOf(authType), client);
+        if (!validated.contains(key)) {
+            pkixCheck.run();
+            if (validated.size() >= MAX_VALIDATED) {
+                validated.clear(); // rare: more distinct peers than a fleet has; start over
+            }
+            validated.add(key);
+        } else {
+            for (X509Certificate c : chain) {
+                c.checkValidity();
+            }
+        }
         checkNotRevoked(chain[0]);
     }
+
+    private interface PkixCheck {
+        void run() throws CertificateException;
+    }
+
+    /** X509Certificate equality is byte equality of the encoding, so this is exact. */
+    private record ValidatedChain(List<X509Certificate> chain, String authType, boolean client) {}
 
     @Override
     public X509Certificate[] getAcceptedIssuers() {

@@ -28,6 +28,7 @@ public final class TlsContexts {
         if (System.getProperty("jdk.tls.namedGroups") == null) {
             System.setProperty("jdk.tls.namedGroups", NAMED_GROUPS);
         }
+        FastEcProvider.install();
     }
 
     private TlsContexts() {}
