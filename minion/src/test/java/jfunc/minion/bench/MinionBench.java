@@ -124,6 +124,11 @@ public final class MinionBench {
             System.out.printf("RSS right after load: %.1f MB%n", rssMb(javaPid));
             Thread.sleep(15_000);
             System.out.printf("RSS idle 15 s after load (idle_gc_after = 5s): %.1f MB%n", rssMb(javaPid));
+            // The status file (MapDB) opens on the first jobs call: what a minion that runs jobs pays.
+            Object id = reused.call(ep, "async.test.ping");
+            reused.call(ep, "jobs.wait", id, 30);
+            Thread.sleep(7_000);
+            System.out.printf("RSS after the first jobs call (status file open), idle 7 s: %.1f MB%n", rssMb(javaPid));
             if (Boolean.getBoolean("bench.nmt")) { // start with JFUNC_JAVA_OPTS=-XX:NativeMemoryTracking=summary
                 Process jcmd = new ProcessBuilder("jcmd", String.valueOf(javaPid), "VM.native_memory", "summary")
                         .redirectErrorStream(true).start();
