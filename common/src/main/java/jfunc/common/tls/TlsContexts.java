@@ -28,10 +28,20 @@ public final class TlsContexts {
         if (System.getProperty("jdk.tls.namedGroups") == null) {
             System.setProperty("jdk.tls.namedGroups", NAMED_GROUPS);
         }
-        FastEcProvider.install();
     }
 
     private TlsContexts() {}
+
+    /**
+     * From now on, handshakes in this JVM sign, verify and agree keys with BouncyCastle's code
+     * ({@link FastEcProvider}): 2-6x less CPU per handshake, for about 360 ms of one-time class
+     * loading (BouncyCastle's signed jar is verified). Worth it in a long-running server and in a
+     * fan-out to many minions, not in a CLI call to a few. {@code -Djfunc.tls.fastEc=false}
+     * keeps the JDK's code everywhere.
+     */
+    public static void useFastEc() {
+        FastEcProvider.install();
+    }
 
     /** For a side that proves its identity and trusts only our CA (and its CRL). */
     public static SSLContext mutual(Identity identity, CaTrust trust) throws GeneralSecurityException {

@@ -14,17 +14,13 @@ import javax.crypto.KeyAgreement;
 import org.junit.jupiter.api.Test;
 
 /**
- * TLS handshakes use BouncyCastle's ECDSA and x25519 once jfunc sets up TLS, and what they
+ * TLS handshakes use BouncyCastle's ECDSA and x25519 once a program asks for it, and what they
  * produce is interchangeable with the JDK's (a peer on a plain JDK or OpenSSL must agree).
  * Handshakes through it: RpcServerTest and every test that calls a server.
  */
 class FastEcProviderTest {
     static {
-        try {
-            Class.forName(TlsContexts.class.getName()); // its set-up installs the provider
-        } catch (ClassNotFoundException e) {
-            throw new AssertionError(e);
-        }
+        TlsContexts.useFastEc();
     }
 
     private static final byte[] MESSAGE = "jfunc handshake transcript".getBytes(StandardCharsets.UTF_8);
