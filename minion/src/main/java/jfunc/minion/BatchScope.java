@@ -10,9 +10,13 @@ import org.apache.xmlrpc.XmlRpcException;
 @FunctionalInterface
 public interface BatchScope {
     /** No grouping: runs the batch as is. */
-    BatchScope NONE = Batch::run;
+    BatchScope NONE = (methods, batch) -> batch.run();
 
-    Object run(Batch batch) throws XmlRpcException;
+    /**
+     * Runs {@code batch}; {@code methods} are the method names it holds (null where an entry
+     * names none), so a scope can tell whether it has anything to group.
+     */
+    Object run(java.util.List<String> methods, Batch batch) throws XmlRpcException;
 
     /** The calls of one multicall. */
     @FunctionalInterface

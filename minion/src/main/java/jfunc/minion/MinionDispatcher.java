@@ -40,7 +40,7 @@ final class MinionDispatcher implements RpcDispatcher {
             if (!rules.knows(caller)) {
                 throw CallContext.forbidden(caller, call.method());
             }
-            return registry.batchScope().run(() -> multicall(call.params(), ctx));
+            return registry.batchScope().run(methodNames(call.params()), () -> multicall(call.params(), ctx));
         }
         return single(call.method(), call.params(), ctx);
     }
@@ -112,6 +112,19 @@ final class MinionDispatcher implements RpcDispatcher {
                 "unknown method " + ModuleRegistry.printable(method)));
         String module = method.substring(0, method.indexOf('.'));
         return module + "." + spec.signature() + (spec.help().isEmpty() ? "" : ": " + spec.help());
+    }
+
+    /** The method names a multicall's entries name (null for an entry without one); empty when malformed. */
+    private static List<String> methodNames(List<Object> params) {
+        if (params.size() != 1 || !ArgType.ARRAY.accepts(params.get(0))) {
+            return List.of();
+        }
+        List<Object> calls = new Args("system.multicall", params).array(0);
+        List<String> names = new ArrayList<>(calls.size());
+        for (Object c : calls) {
+            names.add(c instanceof Map<?, ?> m && m.get("methodName") instanceof String s ? s : null);
+        }
+        return names;
     }
 
     private List<Object> multicall(List<Object> params, CallContext ctx) throws XmlRpcException {

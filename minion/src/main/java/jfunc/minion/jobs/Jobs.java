@@ -80,10 +80,18 @@ public final class Jobs implements AutoCloseable {
         try {
             registry.add(new JobsModule(jobs));
             registry.route("async", (inner, args, context) -> jobs.get().call("async." + inner, args, context));
-            // Before the file is open a batch runs as is: a submission in it opens the file and
-            // then waits for its own commit instead of the batch's one.
-            registry.batchScope(batch -> {
+            // A batch with jobs calls opens the file first, so its submissions share one commit
+            // even when it is the first jobs use (else each waits for a commit of its own:
+            // 1,000 async calls took 50 s instead of 0.3 s).
+            registry.batchScope((methods, batch) -> {
                 Jobs open = jobs.ifOpen();
+                if (open == null && methods.stream().anyMatch(Jobs::needsStatusFile)) {
+                    try {
+                        open = jobs.get();
+                    } catch (XmlRpcException cannotOpen) {
+                        return batch.run(); // each jobs entry gets the fault on its own
+                    }
+                }
                 return open == null ? batch.run() : open.batch(batch::run);
             });
         } catch (ConfigException | RuntimeException e) {
@@ -91,6 +99,10 @@ public final class Jobs implements AutoCloseable {
             throw e;
         }
         return jobs;
+    }
+
+    private static boolean needsStatusFile(String method) {
+        return method != null && (method.startsWith("jobs.") || method.startsWith("async."));
     }
 
     static Jobs open(Path statusFile, JobLimits limits, CallRunner calls, Clock clock)

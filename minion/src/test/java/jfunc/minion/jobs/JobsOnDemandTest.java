@@ -54,4 +54,23 @@ class JobsOnDemandTest {
             assertThrows(StatusFile.StatusFileException.class, () -> new JobsMinion(pki, dir, Map.of(), List.of()));
         }
     }
+
+    @Test
+    void aFirstMulticallOfSubmissionsSharesOneCommitLikeAnyOther() throws Exception {
+        // With a 2 s group commit, 20 submissions that each waited for a commit of their own
+        // would take 40 s; sharing the batch's one commit they take about 2 s.
+        TestPki pki = new TestPki();
+        try (JobsMinion minion = new JobsMinion(pki, dir, Map.of("jobs.commit_interval", "2s"), List.of())) {
+            Object[] batch = new Object[20];
+            java.util.Arrays.fill(batch, Map.of("methodName", "async.test.ping", "params", new Object[0]));
+            long start = System.nanoTime();
+            Object[] results = (Object[]) minion.call("system.multicall", (Object) batch);
+            long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+            assertEquals(20, results.length);
+            for (Object r : results) {
+                assertTrue(r instanceof Object[] ok && ok[0] instanceof String, "not a job id: " + r);
+            }
+            assertTrue(seconds < 20, "the first batch took " + seconds + " s: one commit per submission");
+        }
+    }
 }
