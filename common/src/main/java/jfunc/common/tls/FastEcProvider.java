@@ -16,24 +16,21 @@ import java.security.Security;
  */
 final class FastEcProvider extends Provider {
     static final String NAME = "jfunc-fast-ec";
-    private static final String EC = "org.bouncycastle.jcajce.provider.asymmetric.ec.";
+    private static final String KEYS = "jfunc.common.tls.FastEcKeys";
     private static final String XDH = "org.bouncycastle.jcajce.provider.asymmetric.edec.";
 
     private FastEcProvider() {
         super(NAME, "1.0", "jfunc: BouncyCastle ECDSA and XDH for TLS handshakes");
-        put("Signature.SHA256withECDSA", EC + "SignatureSpi$ecDSA256");
-        put("Signature.SHA384withECDSA", EC + "SignatureSpi$ecDSA384");
-        put("Signature.SHA512withECDSA", EC + "SignatureSpi$ecDSA512");
+        // By name: loading these classes loads BouncyCastle, which waits for the first handshake.
+        put("Signature.SHA256withECDSA", KEYS + "$Sha256");
         for (String name : new String[] {"XDH", "X25519", "X448"}) {
             put("KeyPairGenerator." + name, XDH + "KeyPairGeneratorSpi$" + name);
             put("KeyFactory." + name, XDH + "KeyFactorySpi$" + name);
             put("KeyAgreement." + name, XDH + "KeyAgreementSpi$" + name);
         }
         // Signatures accept any EC key (delayed provider selection picks us for SunEC keys too).
-        for (String alg : new String[] {"SHA256withECDSA", "SHA384withECDSA", "SHA512withECDSA"}) {
-            put("Signature." + alg + " SupportedKeyClasses",
-                    "java.security.interfaces.ECPublicKey|java.security.interfaces.ECPrivateKey");
-        }
+        put("Signature.SHA256withECDSA SupportedKeyClasses",
+                "java.security.interfaces.ECPublicKey|java.security.interfaces.ECPrivateKey");
     }
 
     /** Puts the provider first, once per JVM, unless {@code -Djfunc.tls.fastEc=false}. */
