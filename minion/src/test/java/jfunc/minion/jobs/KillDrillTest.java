@@ -98,7 +98,8 @@ class KillDrillTest {
             for (Map<String, Object> r : after.values()) {
                 String s = (String) r.get("state");
                 counts.merge(s, 1, Integer::sum);
-                assertTrue(s.equals("FINISHED") || s.equals("LOST"), "after restart: " + r);
+                assertTrue(s.equals("FINISHED") || s.equals("LOST"), "after restart: " + r
+                        + "\nthe restarted minion said:\n" + second.output());
                 if (s.equals("LOST")) {
                     assertTrue(((String) r.get("reason")).startsWith("minion restarted"), r.toString());
                 }
