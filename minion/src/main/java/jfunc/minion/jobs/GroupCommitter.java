@@ -64,14 +64,8 @@ final class GroupCommitter implements AutoCloseable {
                 LockSupport.parkNanos(this, wait);
                 continue;
             }
-            if (changes.get() == committedChanges) {
-                if (wanted) {
-                    // Nothing to commit: whatever the waiters' changes were, they are committed.
-                    wanted = false;
-                    next.getAndSet(new CompletableFuture<>()).complete(null);
-                } else {
-                    LockSupport.parkNanos(this, IDLE_NANOS); // changed() and nextCommit() wake us
-                }
+            if (changes.get() == committedChanges && !wanted) {
+                LockSupport.parkNanos(this, IDLE_NANOS); // changed() and nextCommit() wake us
                 continue;
             }
             commitNow();
@@ -80,13 +74,22 @@ final class GroupCommitter implements AutoCloseable {
 
     /**
      * Swap the future, then read the change count, then commit (the commit snapshots the notes):
-     * a change counted in {@code seen} was noted before it was counted, so it is in this commit.
+     * a waiter holding the swapped-out future counted its change before it took the future, so
+     * the count read after the swap includes it, and the commit (which notes were made before
+     * they were counted) holds it. When that count shows nothing new since the last commit, the
+     * waiters' changes are already committed and they are released without one. The count must
+     * be read after the swap: read before it, a change counted in between was released uncommitted
+     * (an acknowledged job unknown after kill -9).
      */
     private void commitNow() {
-        lastCommitStart = System.nanoTime();
         wanted = false;
         CompletableFuture<Void> done = next.getAndSet(new CompletableFuture<>());
         long seen = changes.get();
+        if (seen == committedChanges) {
+            done.complete(null);
+            return;
+        }
+        lastCommitStart = System.nanoTime();
         try {
             commit.run();
             committedChanges = seen;
