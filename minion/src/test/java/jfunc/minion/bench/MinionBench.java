@@ -67,10 +67,12 @@ public final class MinionBench {
             // A new RpcClient has its own socket factory, so the JDK opens a new connection. With a
             // new SSLContext too, the handshake is a full one; with a shared one, TLS 1.3 resumes the
             // session. Contexts are built before timing: building one (PKCS12 key store) is client cost.
-            // 500 warm-up handshakes first: both JITs must have compiled the handshake path (a
-            // long-lived overlord has), or the figure measures the interpreter.
+            // 2,000 warm-up handshakes first: the figure is the steady state of a long-running
+            // client (the overlord's API, a poller), whose JIT has compiled the handshake path; with
+            // 50 it measured the interpreter and BouncyCastle's math in C1 (p50 11 ms), with 500
+            // 6-9 ms. A CLI's cold start is what bench/overlord-cli measures.
             int fresh = 300;
-            int warmUp = 500;
+            int warmUp = 2000;
             List<javax.net.ssl.SSLContext> contexts = new ArrayList<>();
             for (int i = 0; i < fresh + warmUp; i++) {
                 contexts.add(pki.context(overlord));
