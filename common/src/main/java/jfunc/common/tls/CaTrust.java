@@ -140,6 +140,7 @@ public final class CaTrust extends X509ExtendedTrustManager {
             for (X509Certificate c : chain) {
                 c.checkValidity();
             }
+            ca.checkValidity(); // PKIX would refuse every chain once our CA expires
         }
         checkNotRevoked(chain[0]);
     }
