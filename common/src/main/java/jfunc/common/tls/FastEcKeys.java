@@ -21,7 +21,7 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
  * keys seen are our own identity and the peers' certificates: few, and reused by every handshake.
  */
 final class FastEcKeys {
-    private static final int MAX_KEPT = 10_000;
+    private static final int MAX_KEPT = 4_096; // a kept public key holds a few KB of precomputed points
     private static final Map<PrivateKey, BCECPrivateKey> PRIVATE = new ConcurrentHashMap<>();
     private static final Map<ByteBuffer, BCECPublicKey> PUBLIC = new ConcurrentHashMap<>();
 
