@@ -51,6 +51,19 @@ final class Daemon {
             System.err.println("jfuncd: error: " + e.getMessage());
             return ExitCodes.USAGE;
         }
+        StateLock lock;
+        try {
+            lock = StateLock.acquire(settings.minionDir());
+        } catch (java.io.IOException e) {
+            System.err.println("jfuncd: error: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        try (lock) {
+            return run(files, enrolment, idleGc);
+        }
+    }
+
+    private int run(MinionIdentity files, Enrolment enrolment, long idleGc) throws Exception {
         Thread main = Thread.currentThread();
         AtomicBoolean enrolling = new AtomicBoolean();
         Signals.onTerminate(() -> {

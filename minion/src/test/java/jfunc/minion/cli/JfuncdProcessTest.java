@@ -113,6 +113,21 @@ class JfuncdProcessTest {
             var endpoint = new RpcClient.Endpoint(NAME, "127.0.0.1", Integer.parseInt(serving.group(2)));
             RpcClient overlord = new RpcClient(pki.context(pki.overlord()), Duration.ofSeconds(5), Duration.ofSeconds(30));
             assertEquals(true, overlord.call(endpoint, "test.ping"));
+
+            // a second jfuncd on the same minion folder (another port) stops at once and says who runs
+            LinkedBlockingQueue<String> secondLines = new LinkedBlockingQueue<>();
+            Process second = start(state, secondLines, "--ca", "127.0.0.1:1");
+            assertTrue(second.waitFor(60, TimeUnit.SECONDS), "a second jfuncd on the same folder kept running");
+            assertEquals(ExitCodes.USAGE, second.exitValue());
+            List<String> secondSeen = new ArrayList<>();
+            String l;
+            while ((l = secondLines.poll(2, TimeUnit.SECONDS)) != null) {
+                secondSeen.add(l);
+            }
+            assertTrue(secondSeen.stream().anyMatch(x -> x.contains("another jfuncd (pid " + p.pid() + ") already runs on")),
+                    String.join("\n", secondSeen));
+            assertEquals(true, overlord.call(endpoint, "test.ping"), "the first one keeps serving");
+
             Object[] r = (Object[]) overlord.call(endpoint, "command.run", "echo hi");
             assertArrayEquals(new Object[] {0, "hi\n", ""}, r);
 
