@@ -1,5 +1,6 @@
 package jfunc.minion;
 
+import java.util.List;
 import org.apache.xmlrpc.XmlRpcException;
 
 /**
@@ -16,7 +17,7 @@ public interface BatchScope {
      * Runs {@code batch}; {@code methods} are the method names it holds (null where an entry
      * names none), so a scope can tell whether it has anything to group.
      */
-    Object run(java.util.List<String> methods, Batch batch) throws XmlRpcException;
+    Object run(List<String> methods, Batch batch) throws XmlRpcException;
 
     /** The calls of one multicall. */
     @FunctionalInterface

@@ -40,7 +40,8 @@ final class MinionDispatcher implements RpcDispatcher {
             if (!rules.knows(caller)) {
                 throw CallContext.forbidden(caller, call.method());
             }
-            return registry.batchScope().run(methodNames(call.params()), () -> multicall(call.params(), ctx));
+            List<Object> calls = multicallEntries(call.params());
+            return registry.batchScope().run(methodNames(calls), () -> multicall(calls, ctx));
         }
         return single(call.method(), call.params(), ctx);
     }
@@ -114,12 +115,8 @@ final class MinionDispatcher implements RpcDispatcher {
         return module + "." + spec.signature() + (spec.help().isEmpty() ? "" : ": " + spec.help());
     }
 
-    /** The method names a multicall's entries name (null for an entry without one); empty when malformed. */
-    private static List<String> methodNames(List<Object> params) {
-        if (params.size() != 1 || !ArgType.ARRAY.accepts(params.get(0))) {
-            return List.of();
-        }
-        List<Object> calls = new Args("system.multicall", params).array(0);
+    /** The method names the entries name (null for an entry without one; subCall reports it). */
+    private static List<String> methodNames(List<Object> calls) {
         List<String> names = new ArrayList<>(calls.size());
         for (Object c : calls) {
             names.add(c instanceof Map<?, ?> m && m.get("methodName") instanceof String s ? s : null);
@@ -127,7 +124,8 @@ final class MinionDispatcher implements RpcDispatcher {
         return names;
     }
 
-    private List<Object> multicall(List<Object> params, CallContext ctx) throws XmlRpcException {
+    /** The calls of a multicall, or fault 103 when it is not one array of at most MAX_MULTICALL. */
+    private static List<Object> multicallEntries(List<Object> params) throws XmlRpcException {
         if (params.size() != 1 || !ArgType.ARRAY.accepts(params.get(0))) {
             throw new XmlRpcException(Faults.BAD_ARGUMENTS,
                     "system.multicall: takes 1 argument (calls: array of {methodName, params})");
@@ -137,6 +135,10 @@ final class MinionDispatcher implements RpcDispatcher {
             throw new XmlRpcException(Faults.BAD_ARGUMENTS, "system.multicall: at most " + MAX_MULTICALL
                     + " calls in one batch, got " + calls.size());
         }
+        return calls;
+    }
+
+    private List<Object> multicall(List<Object> calls, CallContext ctx) throws XmlRpcException {
         List<Object> results = new ArrayList<>(calls.size());
         for (int i = 0; i < calls.size(); i++) {
             try {
