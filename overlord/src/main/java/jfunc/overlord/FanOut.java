@@ -19,7 +19,7 @@ import javax.net.ssl.SSLContext;
 import jfunc.common.rpc.CallError;
 import jfunc.common.rpc.RpcClient;
 import jfunc.common.tls.TlsContexts;
-import jfunc.overlord.fanout.AbortableTls;
+import jfunc.overlord.fanout.AbortableSockets;
 import jfunc.overlord.fanout.CallScope;
 
 /**
@@ -51,6 +51,8 @@ public final class FanOut implements AutoCloseable {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration MAX_TIMEOUT = Duration.ofDays(1);
     public static final Duration MAX_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /** The largest reply a minion may send (a call's output is capped well below this on the minion). */
+    static final long MAX_REPLY_BYTES = 64L * 1024 * 1024;
 
     /**
      * How wide and how long a fan-out may be. {@code forks}: 1 to {@value #MAX_FORKS} calls at once
@@ -97,7 +99,8 @@ public final class FanOut implements AutoCloseable {
     /** A fan-out over {@code tls} (the overlord's mutual TLS context). */
     public FanOut(SSLContext tls, Limits limits) {
         this.limits = Objects.requireNonNull(limits, "limits");
-        this.client = new RpcClient(AbortableTls.wrap(tls), limits.connectTimeout(), limits.timeout());
+        this.client = new RpcClient(tls, limits.connectTimeout(), limits.timeout(), MAX_REPLY_BYTES,
+                AbortableSockets.supplier());
         this.forks = new Semaphore(limits.forks());
         // Unbounded threads, bounded permits: a call abandoned at its deadline gives its permit
         // back at once, even if its thread is still stuck somewhere we cannot interrupt (DNS).
@@ -253,6 +256,7 @@ public final class FanOut implements AutoCloseable {
     /** Stops the threads; calls still running are abandoned. Idempotent. */
     @Override
     public void close() {
+        client.close();
         threads.shutdownNow();
         watchdog.shutdownNow();
     }

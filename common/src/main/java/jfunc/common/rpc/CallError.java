@@ -32,6 +32,9 @@ public record CallError(Kind kind, int faultCode, String message) {
             return new CallError(Kind.FAULT, x.code, x.getMessage());
         }
         for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof HttpConnection.ConnectionLost) {
+                return new CallError(Kind.UNREACHABLE, 0, c.getMessage());
+            }
             if (c instanceof SocketTimeoutException) {
                 return new CallError(Kind.TIMEOUT, 0, "no answer in time (" + c.getMessage() + ")");
             }

@@ -1,10 +1,10 @@
 /**
  * Making a stuck call abortable. Implementation detail of {@link jfunc.overlord.FanOut}.
  *
- * <p>Why: the JDK's HTTPS client only has a per-read timeout, so a peer that trickles a byte now
- * and then, or a DNS or TLS stall, could hold a fork for ever. {@link jfunc.overlord.fanout.AbortableTls}
- * wraps the overlord's SSLContext so that every connection is a plain TCP socket we create
- * (TLS is layered on top); each read and write records the socket in the calling thread's
+ * <p>Why: a socket only has a per-read timeout, so a peer that trickles a byte now and then, or a
+ * DNS or TLS stall, could hold a fork for ever. The RPC client makes each connection's TCP socket
+ * with {@link jfunc.overlord.fanout.AbortableSockets} (TLS is layered on top); its connect and
+ * each read and write record the socket in the calling thread's
  * {@link jfunc.overlord.fanout.CallScope}. When a minion's deadline passes, the fan-out's watchdog
  * aborts that scope: it closes the TCP sockets, and the blocked read fails at once.
  *
