@@ -17,13 +17,19 @@ import jfunc.overlord.Selection;
 
 /**
  * Sync fan-out benchmark: a {@code test.ping} to N real minion servers in this JVM on loopback
- * (N = 1, 100, 1000 by default), five measured runs per N after one warm-up, each run with a new
- * {@link Overlord} (so a new TLS client: every connection is fresh, a full handshake, no
- * keep-alive). Prints the median, min and max wall time, and the process CPU time per minion
+ * (N = 1, 100, 1000 by default), five measured runs per N, each run with a new {@link Overlord}
+ * (so a new TLS client: every connection is fresh, a full handshake, no keep-alive).
+ *
+ * <p>Warm-up: the JVM first runs fan-outs to the whole fleet until {@code bench.warmup} (10,000)
+ * fresh handshakes are done, so that the figures are the steady state of a long-running
+ * overlord rather than the JIT compiling the TLS code (one 1,000-minion fan-out leaves the JIT
+ * busy for several more). The first of those fan-outs, in a cold JVM, is printed on its own: it
+ * is what a one-shot CLI run costs. Prints the median, min and max wall time, and the process CPU time per minion
  * (overlord and minion side together: on an idle machine the wall time cannot go below
  * N * that / cores), and the CPU time of the overlord's fan-out threads alone per minion (what
  * the overlord host spends when the minions are elsewhere). Run with {@code bench/overlord-fanout}.
- * Options: arguments are the sizes; {@code -Dbench.forks=64}, {@code -Dbench.runs=5}.
+ * Options: arguments are the sizes; {@code -Dbench.forks=64}, {@code -Dbench.runs=5},
+ * {@code -Dbench.warmup=10000} (handshakes; 0 for one warm-up fan-out per size only).
  */
 public final class FanOutBench {
     public static void main(String[] args) throws Exception {
@@ -37,14 +43,31 @@ public final class FanOutBench {
         }
         int forks = Integer.getInteger("bench.forks", FanOut.DEFAULT_FORKS);
         int runs = Integer.getInteger("bench.runs", 5);
+        int warmUp = Integer.getInteger("bench.warmup", 10_000);
         System.out.printf("jfunc sync fan-out: test.ping to N minion servers (MinionServer, 1 worker each) on loopback,%n"
-                + "fresh TLS connections per run, forks=%d, %d runs after 1 warm-up; %d cores, Java %s%n%n",
-                forks, runs, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-        System.out.printf("%6s  %10s  %8s  %8s  %10s  %14s  %16s%n", "N", "median ms", "min ms", "max ms", "warm-up ms",
-                "CPU ms/minion", "overlord CPU ms");
+                + "fresh TLS connections per run, forks=%d, %d runs after %d warm-up handshakes; %d cores, Java %s%n%n",
+                forks, runs, warmUp, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         StateDir state = new StateDir(Files.createTempDirectory("jfunc-fanout-bench"));
         List<String> keptAlive = new ArrayList<>();
         try (BenchFleet fleet = new BenchFleet(state)) {
+            if (warmUp > 0) {
+                int all = Collections.max(sizes);
+                fleet.grow(all);
+                Inventory inventory = Inventory.of(fleet.minions.subList(0, all), Map.of());
+                FanOut.Limits limits = new FanOut.Limits(forks, Duration.ofSeconds(30));
+                long[] cold = once(fleet, inventory, inventory.select("*"), limits);
+                System.out.printf("first fan-out in a cold JVM: N=%d, %.1f ms, %.2f CPU ms/minion%n", all, cold[0] / 1e6,
+                        cold[1] / 1e6 / all);
+                int done = all;
+                long t0 = System.nanoTime();
+                while (done < warmUp) {
+                    once(fleet, inventory, inventory.select("*"), limits);
+                    done += all;
+                }
+                System.out.printf("warm-up: %d fresh handshakes in %.1f s%n%n", done, (System.nanoTime() - t0) / 1e9);
+            }
+            System.out.printf("%6s  %10s  %8s  %8s  %10s  %14s  %16s%n", "N", "median ms", "min ms", "max ms", "warm-up ms",
+                    "CPU ms/minion", "overlord CPU ms");
             for (int n : sizes) {
                 fleet.grow(n);
                 Inventory inventory = Inventory.of(fleet.minions.subList(0, n), Map.of());
