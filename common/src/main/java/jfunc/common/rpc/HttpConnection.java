@@ -288,6 +288,16 @@ final class HttpConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * A reply body that ended early. Not an EOFException: the XML parser takes those for the end
+     * of its input and would report only "premature end of file".
+     */
+    static final class Truncated extends IOException {
+        Truncated(String message) {
+            super(message);
+        }
+    }
+
     /** A body of known length; closing it leaves the connection open. */
     private static final class FixedBody extends InputStream {
         private final InputStream in;
@@ -324,9 +334,9 @@ final class HttpConnection implements AutoCloseable {
             return n;
         }
 
-        private int eof() throws EOFException {
+        private int eof() throws IOException {
             if (left != Long.MAX_VALUE) {
-                throw new EOFException("the reply ended " + left + " bytes before its Content-Length");
+                throw new Truncated("the reply ended " + left + " bytes before its Content-Length");
             }
             left = 0;
             return -1;
@@ -384,7 +394,7 @@ final class HttpConnection implements AutoCloseable {
             }
             int b = in.read();
             if (b == -1) {
-                throw new EOFException("the reply ended inside a chunk");
+                throw new Truncated("the reply ended inside a chunk");
             }
             chunkLeft--;
             return b;
@@ -400,7 +410,7 @@ final class HttpConnection implements AutoCloseable {
             }
             int n = in.read(buf, off, (int) Math.min(len, chunkLeft));
             if (n == -1) {
-                throw new EOFException("the reply ended inside a chunk");
+                throw new Truncated("the reply ended inside a chunk");
             }
             chunkLeft -= n;
             return n;

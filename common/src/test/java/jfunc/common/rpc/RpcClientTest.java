@@ -1,0 +1,274 @@
+package jfunc.common.rpc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLServerSocket;
+import jfunc.common.testing.TestPki;
+import org.apache.xmlrpc.XmlRpcException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The client's own HTTP layer ({@link HttpConnection}, {@link ConnectionPool}) against real TLS
+ * servers on loopback: our RpcServer, and small hand-written servers that misbehave on purpose.
+ */
+class RpcClientTest {
+    static final TestPki pki = new TestPki();
+    static final String NAME = "m1.example.org";
+
+    private final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+    }
+
+    private RpcClient client(long maxReplyBytes) {
+        RpcClient c = new RpcClient(pki.context(pki.overlord()), Duration.ofSeconds(5), Duration.ofSeconds(5), maxReplyBytes);
+        open.add(c);
+        return c;
+    }
+
+    @Test
+    void aSecondCallReusesTheConnection() throws Exception {
+        List<InetSocketAddress> from = new CopyOnWriteArrayList<>();
+        RpcServer server = RpcServer.start(RpcServer.Options.defaults(new InetSocketAddress("127.0.0.1", 0)),
+                pki.context(pki.minion(NAME)), call -> {
+                    from.add(call.remote());
+                    return "pong";
+                });
+        open.add(server);
+        RpcClient c = client(1 << 20);
+        RpcClient.Endpoint ep = new RpcClient.Endpoint(NAME, "127.0.0.1", server.address().getPort());
+        assertEquals("pong", c.call(ep, "test.ping"));
+        assertEquals("pong", c.call(ep, "test.ping"));
+        assertEquals(2, from.size());
+        assertEquals(from.get(0), from.get(1), "both calls came over one connection (same client port)");
+        c.close();
+        assertEquals("pong", c.call(ep, "test.ping"), "a closed client's next call connects anew");
+        assertTrue(!from.get(2).equals(from.get(0)));
+    }
+
+    @Test
+    void aConnectionTheServerClosedWhileIdleIsNotUsedAgain() throws Exception {
+        RawServer server = new RawServer((n, in, out) -> {
+            reply(out, "200 OK", "Content-Length", pong());
+            return false;          // then close the connection (with a TLS close_notify)
+        });
+        RpcClient c = client(1 << 20);
+        assertEquals("pong", c.call(server.endpoint(), "test.ping"));
+        server.awaitClosed(1);
+        assertEquals("pong", c.call(server.endpoint(), "test.ping"), "the next call opened a new connection");
+        assertEquals(2, server.connections.get());
+    }
+
+    @Test
+    void aKeptAliveConnectionThatBreaksUnderACallFailsAsUnreachableAndIsNotSentAgain() throws Exception {
+        RawServer server = new RawServer((n, in, out) -> {
+            if (n == 1) {
+                reply(out, "200 OK", "Content-Length", pong());
+                return true;
+            }
+            return false;          // read the second request, then drop the connection unanswered
+        });
+        RpcClient c = client(1 << 20);
+        assertEquals("pong", c.call(server.endpoint(), "test.ping"));
+        XmlRpcException e = assertThrows(XmlRpcException.class, () -> c.call(server.endpoint(), "test.ping"));
+        CallError error = CallError.of(e);
+        assertEquals(CallError.Kind.UNREACHABLE, error.kind(), error.toString());
+        assertTrue(error.message().contains("kept-alive"), error.message());
+        assertEquals(2, server.requests.get(), "the broken call was not re-sent");
+    }
+
+    @Test
+    void chunkedRepliesAreReadAndKeepTheConnection() throws Exception {
+        RawServer server = new RawServer((n, in, out) -> {
+            reply(out, "200 OK", "Transfer-Encoding", pong());
+            return true;
+        });
+        RpcClient c = client(1 << 20);
+        assertEquals("pong", c.call(server.endpoint(), "test.ping"));
+        assertEquals("pong", c.call(server.endpoint(), "test.ping"));
+        assertEquals(1, server.connections.get());
+    }
+
+    @Test
+    void anHttpErrorIsAProtocolErrorThatQuotesTheServer() throws Exception {
+        RawServer server = new RawServer((n, in, out) -> {
+            reply(out, "503 Service Unavailable", "Content-Length", "busy, come back later");
+            return true;
+        });
+        XmlRpcException e = assertThrows(XmlRpcException.class, () -> client(1 << 20).call(server.endpoint(), "test.ping"));
+        CallError error = CallError.of(e);
+        assertEquals(CallError.Kind.PROTOCOL, error.kind());
+        assertEquals("HTTP 503 Service Unavailable", error.message());
+        assertTrue(e.getMessage().contains("busy, come back later"), e.getMessage());
+    }
+
+    @Test
+    void aReplyOverTheLimitIsRefused() throws Exception {
+        String big = "<?xml version=\"1.0\"?><methodResponse><params><param><value>" + "x".repeat(10_000)
+                + "</value></param></params></methodResponse>";
+        RawServer server = new RawServer((n, in, out) -> {
+            reply(out, "200 OK", "Content-Length", big);
+            return true;
+        });
+        XmlRpcException e = assertThrows(XmlRpcException.class, () -> client(4096).call(server.endpoint(), "test.ping"));
+        assertTrue(e.getMessage().contains("limit of 4096 bytes"), e.getMessage());
+    }
+
+    @Test
+    void aReplyCutShortIsAnError() throws Exception {
+        RawServer server = new RawServer((n, in, out) -> {
+            byte[] body = pong().getBytes(StandardCharsets.UTF_8);
+            out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            out.write(body, 0, body.length / 2);    // the server dies half-way through its reply
+            out.flush();
+            return false;
+        });
+        XmlRpcException e = assertThrows(XmlRpcException.class, () -> client(1 << 20).call(server.endpoint(), "test.ping"));
+        assertEquals(CallError.Kind.PROTOCOL, CallError.of(e).kind(), e.toString());
+        assertTrue(e.getMessage().contains("before its Content-Length"), e.getMessage());
+    }
+
+    static String pong() {
+        return "<?xml version=\"1.0\"?><methodResponse><params><param><value>pong</value></param></params></methodResponse>";
+    }
+
+    /** Writes a reply with its length given as {@code framing} "Content-Length" or "Transfer-Encoding" (chunked). */
+    static void reply(OutputStream out, String status, String framing, String body) throws IOException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        StringBuilder head = new StringBuilder("HTTP/1.1 ").append(status).append("\r\nContent-Type: text/xml\r\n");
+        if (framing.equals("Content-Length")) {
+            out.write(head.append("Content-Length: ").append(b.length).append("\r\n\r\n").toString().getBytes(StandardCharsets.UTF_8));
+            out.write(b);
+        } else {
+            out.write(head.append("Transfer-Encoding: chunked\r\n\r\n").toString().getBytes(StandardCharsets.UTF_8));
+            for (int off = 0; off < b.length; off += 7) {      // small chunks, with an extension on one
+                int len = Math.min(7, b.length - off);
+                out.write((Integer.toHexString(len) + (off == 0 ? ";note=1" : "") + "\r\n").getBytes(StandardCharsets.UTF_8));
+                out.write(b, off, len);
+                out.write("\r\n".getBytes(StandardCharsets.UTF_8));
+            }
+            out.write("0\r\n\r\n".getBytes(StandardCharsets.UTF_8));
+        }
+        out.flush();
+    }
+
+    /** What a raw server does with the n-th request of a connection; true keeps the connection. */
+    interface Handler {
+        boolean handle(int n, InputStream in, OutputStream out) throws IOException;
+    }
+
+    /** A TLS server (client certificate required) that reads whole HTTP requests and lets a handler answer. */
+    final class RawServer implements AutoCloseable {
+        final AtomicInteger connections = new AtomicInteger();
+        final AtomicInteger requests = new AtomicInteger();
+        final AtomicInteger closed = new AtomicInteger();
+        private final SSLServerSocket socket;
+
+        RawServer(Handler handler) throws IOException {
+            socket = (SSLServerSocket) pki.context(pki.minion(NAME)).getServerSocketFactory()
+                    .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            socket.setNeedClientAuth(true);
+            open.add(this);
+            Thread t = new Thread(() -> {
+                while (!socket.isClosed()) {
+                    try {
+                        Socket s = socket.accept();
+                        connections.incrementAndGet();
+                        Thread c = new Thread(() -> serve(s, handler));
+                        c.setDaemon(true);
+                        c.start();
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+        }
+
+        RpcClient.Endpoint endpoint() {
+            return new RpcClient.Endpoint(NAME, "127.0.0.1", socket.getLocalPort());
+        }
+
+        void awaitClosed(int n) throws InterruptedException {
+            for (int i = 0; i < 500 && closed.get() < n; i++) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(50);  // let the close_notify reach the client's socket
+        }
+
+        private void serve(Socket s, Handler handler) {
+            try (s) {
+                InputStream in = new BufferedInputStream(s.getInputStream());
+                OutputStream out = s.getOutputStream();
+                for (int n = 1; ; n++) {
+                    if (!readRequest(in)) {
+                        return;
+                    }
+                    requests.incrementAndGet();
+                    if (!handler.handle(n, in, out)) {
+                        return;
+                    }
+                }
+            } catch (IOException e) {
+                // the client went away
+            } finally {
+                closed.incrementAndGet();
+            }
+        }
+
+        /** Reads one request head and its Content-Length body; false at the end of the connection. */
+        private boolean readRequest(InputStream in) throws IOException {
+            long length = 0;
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            boolean any = false;
+            while (true) {
+                int b = in.read();
+                if (b == -1) {
+                    return false;
+                }
+                any = true;
+                if (b != '\n') {
+                    line.write(b);
+                    continue;
+                }
+                String l = line.toString(StandardCharsets.ISO_8859_1).trim();
+                line.reset();
+                if (l.isEmpty() && any) {
+                    break;
+                }
+                if (l.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                    length = Long.parseLong(l.substring(15).trim());
+                }
+            }
+            in.readNBytes((int) length);
+            return true;
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+}
