@@ -172,12 +172,12 @@ final class HttpConnection implements AutoCloseable {
         }
         InputStream replyBody;
         if (chunked) {
-            replyBody = new ChunkedBody(in);
+            replyBody = ReplyBodies.chunked(in);
         } else if (length >= 0) {
-            replyBody = new FixedBody(in, length);
+            replyBody = ReplyBodies.fixed(in, length);
         } else {
             keepAlive = false;   // the body ends when the server closes
-            replyBody = new FixedBody(in, Long.MAX_VALUE);
+            replyBody = ReplyBodies.untilClosed(in);
         }
         return new Reply(code, reason, replyBody, keepAlive);
     }
@@ -251,7 +251,7 @@ final class HttpConnection implements AutoCloseable {
         }
     }
 
-    private static String readLine(InputStream in, boolean first) throws IOException {
+    static String readLine(InputStream in, boolean first) throws IOException {
         StringBuilder line = new StringBuilder(64);
         while (true) {
             int b = in.read();
@@ -275,7 +275,7 @@ final class HttpConnection implements AutoCloseable {
         }
     }
 
-    private static String printable(String s) {
+    static String printable(String s) {
         String cut = s.length() > 60 ? s.substring(0, 60) + "..." : s;
         return cut.replaceAll("[^\\x20-\\x7e]", "?");
     }
@@ -285,140 +285,6 @@ final class HttpConnection implements AutoCloseable {
             s.close();
         } catch (IOException e) {
             // nothing left to do
-        }
-    }
-
-    /**
-     * A reply body that ended early. Not an EOFException: the XML parser takes those for the end
-     * of its input and would report only "premature end of file".
-     */
-    static final class Truncated extends IOException {
-        Truncated(String message) {
-            super(message);
-        }
-    }
-
-    /** A body of known length; closing it leaves the connection open. */
-    private static final class FixedBody extends InputStream {
-        private final InputStream in;
-        private long left;
-
-        FixedBody(InputStream in, long length) {
-            this.in = in;
-            this.left = length;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (left <= 0) {
-                return -1;
-            }
-            int b = in.read();
-            if (b == -1) {
-                return eof();
-            }
-            left--;
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buf, int off, int len) throws IOException {
-            if (left <= 0) {
-                return -1;
-            }
-            int n = in.read(buf, off, (int) Math.min(len, left));
-            if (n == -1) {
-                return eof();
-            }
-            left -= n;
-            return n;
-        }
-
-        private int eof() throws IOException {
-            if (left != Long.MAX_VALUE) {
-                throw new Truncated("the reply ended " + left + " bytes before its Content-Length");
-            }
-            left = 0;
-            return -1;
-        }
-
-        @Override
-        public void close() {
-            // the connection may carry the next call
-        }
-    }
-
-    /** A chunked body; closing it leaves the connection open. */
-    private static final class ChunkedBody extends InputStream {
-        private final InputStream in;
-        private long chunkLeft;
-        private boolean done;
-
-        ChunkedBody(InputStream in) {
-            this.in = in;
-        }
-
-        private boolean next() throws IOException {
-            if (done) {
-                return false;
-            }
-            if (chunkLeft == 0) {
-                String size = readLine(in, false);
-                if (size.isEmpty()) {            // the CRLF after the previous chunk's data
-                    size = readLine(in, false);
-                }
-                int semi = size.indexOf(';');
-                try {
-                    chunkLeft = Long.parseLong((semi >= 0 ? size.substring(0, semi) : size).trim(), 16);
-                } catch (NumberFormatException e) {
-                    throw new IOException("bad chunk size in the reply: " + printable(size));
-                }
-                if (chunkLeft < 0) {
-                    throw new IOException("bad chunk size in the reply: " + printable(size));
-                }
-                if (chunkLeft == 0) {
-                    while (!readLine(in, false).isEmpty()) {
-                        // trailers: ignored
-                    }
-                    done = true;
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (!next()) {
-                return -1;
-            }
-            int b = in.read();
-            if (b == -1) {
-                throw new Truncated("the reply ended inside a chunk");
-            }
-            chunkLeft--;
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buf, int off, int len) throws IOException {
-            if (len == 0) {
-                return 0;
-            }
-            if (!next()) {
-                return -1;
-            }
-            int n = in.read(buf, off, (int) Math.min(len, chunkLeft));
-            if (n == -1) {
-                throw new Truncated("the reply ended inside a chunk");
-            }
-            chunkLeft -= n;
-            return n;
-        }
-
-        @Override
-        public void close() {
-            // the connection may carry the next call
         }
     }
 }
