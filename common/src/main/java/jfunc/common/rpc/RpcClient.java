@@ -130,7 +130,7 @@ public final class RpcClient implements AutoCloseable {
     private byte[] request(XmlRpcClientConfigImpl config, String method, Object[] params) throws XmlRpcException {
         ByteArrayOutputStream buf = new ByteArrayOutputStream(512);
         try {
-            ContentHandler xml = xmlrpc.getXmlWriterFactory().getXmlWriter(config, buf);
+            ContentHandler xml = LeanXmlWriters.INSTANCE.getXmlWriter(config, buf);
             new XmlRpcWriter(config, xml, xmlrpc.getTypeFactory())
                     .write(new XmlRpcClientRequestImpl(config, method, params == null ? new Object[0] : params));
         } catch (SAXException e) {

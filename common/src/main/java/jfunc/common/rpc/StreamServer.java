@@ -44,6 +44,7 @@ final class StreamServer extends XmlRpcStreamServer {
         config.setContentLengthOptional(false);
         config.setEncoding("UTF-8");
         setConfig(config);
+        setXMLWriterFactory(LeanXmlWriters.INSTANCE);
         setErrorLogger(new org.apache.xmlrpc.server.XmlRpcErrorLogger() {
             @Override
             public void log(String msg, Throwable t) {

@@ -53,7 +53,7 @@ class RpcClientTest {
         RpcServer server = RpcServer.start(RpcServer.Options.defaults(new InetSocketAddress("127.0.0.1", 0)),
                 pki.context(pki.minion(NAME)), call -> {
                     from.add(call.remote());
-                    return "pong";
+                    return call.method().equals("test.echo") ? call.params().get(0) : "pong";
                 });
         open.add(server);
         RpcClient c = client(1 << 20);
@@ -62,9 +62,11 @@ class RpcClientTest {
         assertEquals("pong", c.call(ep, "test.ping"));
         assertEquals(2, from.size());
         assertEquals(from.get(0), from.get(1), "both calls came over one connection (same client port)");
+        String text = "é € 中文 😀 <&> tab\t newline\n end";
+        assertEquals(text, c.call(ep, "test.echo", text), "any text survives the round trip, emoji too");
         c.close();
         assertEquals("pong", c.call(ep, "test.ping"), "a closed client's next call connects anew");
-        assertTrue(!from.get(2).equals(from.get(0)));
+        assertTrue(!from.get(3).equals(from.get(0)));
     }
 
     @Test
