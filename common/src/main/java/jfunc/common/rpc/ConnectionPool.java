@@ -45,7 +45,11 @@ final class ConnectionPool {
 
     /** Keeps {@code c} for the next call to its endpoint (or closes it when the pool is full or closed). */
     void give(HttpConnection c) {
-        if (closed || count.incrementAndGet() > MAX_IDLE_CONNECTIONS) {
+        if (closed) {
+            c.close();
+            return;
+        }
+        if (count.incrementAndGet() > MAX_IDLE_CONNECTIONS) {
             count.decrementAndGet();
             c.close();
             return;

@@ -18,12 +18,10 @@ import org.apache.xmlrpc.client.XmlRpcHttpTransportException;
 import org.apache.xmlrpc.common.XmlRpcStreamRequestConfig;
 import org.apache.xmlrpc.parser.XmlRpcResponseParser;
 import org.apache.xmlrpc.serializer.XmlRpcWriter;
-import org.apache.xmlrpc.util.SAXParsers;
 import org.xml.sax.Attributes;
 import org.xml.sax.ContentHandler;
 import org.xml.sax.InputSource;
 import org.xml.sax.SAXException;
-import org.xml.sax.XMLReader;
 
 /**
  * Calls jfunc servers over HTTPS (our own small HTTP/1.1 client, {@link HttpConnection}). One
@@ -104,14 +102,21 @@ public final class RpcClient implements AutoCloseable {
                 c = HttpConnection.open(endpoint, sockets, tcpSockets, toMillis(connectTimeout), readMillis);
             }
             HttpConnection.Reply reply = c.post(body, readMillis);
-            Object result = reply.status() == 200 ? parse(config, reply.body()) : httpError(reply);
+            if (reply.status() != 200) {
+                throw httpError(reply);
+            }
+            SafeResponseParser answer = parse(config, reply.body());
+            // a fault is an answer too: the connection can carry the next call
             if (c.reusable(reply)) {
                 pool.give(c);
             } else {
                 c.close();
             }
             c = null;
-            return result;
+            if (answer.isSuccess()) {
+                return answer.getResult();
+            }
+            throw new XmlRpcException(answer.getErrorCode(), answer.getErrorMessage());
         } catch (java.io.IOException e) {
             throw new XmlRpcClientException(describe(e), e);
         } finally {
@@ -143,29 +148,24 @@ public final class RpcClient implements AutoCloseable {
         return buf.toByteArray();
     }
 
-    private Object parse(XmlRpcClientConfigImpl config, InputStream body) throws XmlRpcException {
+    /** Reads a whole reply: its value or its fault. */
+    private SafeResponseParser parse(XmlRpcClientConfigImpl config, InputStream body) throws XmlRpcException {
         SafeResponseParser parser = new SafeResponseParser(config, xmlrpc.getTypeFactory());
         try {
-            XMLReader reader = SAXParsers.newXMLReader();
-            reader.setContentHandler(parser);
-            reader.setErrorHandler(SilentErrors.INSTANCE);
-            reader.parse(new InputSource(new LimitedInputStream(body, maxReplyBytes)));
+            HardenedXml.parse(new InputSource(new LimitedInputStream(body, maxReplyBytes)), parser);
         } catch (SAXException e) {
             throw new XmlRpcClientException("not an XML-RPC reply: " + e.getMessage(), e);
         } catch (java.io.IOException e) {
             throw new XmlRpcClientException("failed to read the reply: " + e.getMessage(), e);
         }
-        if (parser.isSuccess()) {
-            return parser.getResult();
-        }
-        throw new XmlRpcException(parser.getErrorCode(), parser.getErrorMessage());
+        return parser;
     }
 
     /** A reply that is not "200 OK": an error with the status and the start of the server's text. */
-    private static Object httpError(HttpConnection.Reply reply) throws XmlRpcException, java.io.IOException {
+    private static XmlRpcHttpTransportException httpError(HttpConnection.Reply reply) throws java.io.IOException {
         byte[] text = reply.body().readNBytes(512);
         String said = new String(text, StandardCharsets.UTF_8).strip();
-        throw new XmlRpcHttpTransportException(reply.status(), reply.reason(),
+        return new XmlRpcHttpTransportException(reply.status(), reply.reason(),
                 "HTTP " + reply.status() + " " + reply.reason() + (said.isEmpty() ? "" : ": " + said));
     }
 

@@ -13,10 +13,8 @@ import org.apache.xmlrpc.XmlRpcException;
 import org.apache.xmlrpc.XmlRpcRequest;
 import org.apache.xmlrpc.XmlRpcRequestConfig;
 import org.apache.xmlrpc.parser.XmlRpcRequestParser;
-import org.apache.xmlrpc.util.SAXParsers;
 import org.xml.sax.InputSource;
 import org.xml.sax.SAXException;
-import org.xml.sax.XMLReader;
 import org.apache.xmlrpc.common.ServerStreamConnection;
 import org.apache.xmlrpc.common.XmlRpcHttpRequestConfigImpl;
 import org.apache.xmlrpc.common.XmlRpcStreamRequestConfig;
@@ -121,11 +119,8 @@ final class StreamServer extends XmlRpcStreamServer {
     @Override
     protected XmlRpcRequest getRequest(XmlRpcStreamRequestConfig config, InputStream in) throws XmlRpcException {
         XmlRpcRequestParser parser = new XmlRpcRequestParser(config, getTypeFactory());
-        XMLReader reader = SAXParsers.newXMLReader();
-        reader.setContentHandler(parser);
-        reader.setErrorHandler(SilentErrors.INSTANCE);
         try {
-            reader.parse(new InputSource(in));
+            HardenedXml.parse(new InputSource(in), parser);
         } catch (SAXException e) {
             Exception inner = e.getException();
             throw new XmlRpcException("Failed to parse XML-RPC request: " + e.getMessage(), inner != null ? inner : e);

@@ -53,7 +53,11 @@ class RpcClientTest {
         RpcServer server = RpcServer.start(RpcServer.Options.defaults(new InetSocketAddress("127.0.0.1", 0)),
                 pki.context(pki.minion(NAME)), call -> {
                     from.add(call.remote());
-                    return call.method().equals("test.echo") ? call.params().get(0) : "pong";
+                    return switch (call.method()) {
+                        case "test.echo" -> call.params().get(0);
+                        case "test.fail" -> throw new XmlRpcException(jfunc.common.Faults.UNKNOWN_METHOD, "no such method");
+                        default -> "pong";
+                    };
                 });
         open.add(server);
         RpcClient c = client(1 << 20);
@@ -62,11 +66,14 @@ class RpcClientTest {
         assertEquals("pong", c.call(ep, "test.ping"));
         assertEquals(2, from.size());
         assertEquals(from.get(0), from.get(1), "both calls came over one connection (same client port)");
+        XmlRpcException fault = assertThrows(XmlRpcException.class, () -> c.call(ep, "test.fail"));
+        assertEquals(jfunc.common.Faults.UNKNOWN_METHOD, fault.code);
+        assertEquals(from.get(0), from.get(2), "a fault is an answer: the connection is kept");
         String text = "é € 中文 😀 <&> tab\t newline\n end";
         assertEquals(text, c.call(ep, "test.echo", text), "any text survives the round trip, emoji too");
         c.close();
         assertEquals("pong", c.call(ep, "test.ping"), "a closed client's next call connects anew");
-        assertTrue(!from.get(3).equals(from.get(0)));
+        assertTrue(!from.get(4).equals(from.get(0)));
     }
 
     @Test
