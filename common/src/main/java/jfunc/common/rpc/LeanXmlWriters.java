@@ -9,6 +9,7 @@ import org.apache.xmlrpc.common.XmlRpcStreamConfig;
 import org.apache.ws.commons.serialize.XMLWriterImpl;
 import org.apache.xmlrpc.serializer.BaseXmlWriterFactory;
 import org.xml.sax.ContentHandler;
+import org.xml.sax.SAXException;
 
 /**
  * Writes XML-RPC requests and replies as UTF-8 with one small buffer.
@@ -18,9 +19,10 @@ import org.xml.sax.ContentHandler;
  * serving pings, by JFR), while our messages are written into a byte array anyway. And its
  * writer asks a charset encoder about one {@code char} at a time, which refuses each half of a
  * surrogate pair: text outside the BMP (an emoji in a command's output) became two character
- * references to surrogates, which no XML parser accepts, so the whole reply was lost. Here every
- * character from U+0020 up is written as UTF-8. (The XML writer still writes a carriage return
- * as is, so a parser reads "\r\n" in a string back as "\n", as before.)
+ * references to surrogates, which no XML parser accepts, so the whole reply was lost; and it wrote
+ * a carriage return as is, which every XML parser reads back as a newline ("\r\n" became "\n"
+ * in a command's output). Here every character from U+0020 up is written as UTF-8 and a carriage
+ * return as a character reference.
  */
 final class LeanXmlWriters extends BaseXmlWriterFactory {
     static final LeanXmlWriters INSTANCE = new LeanXmlWriters();
@@ -33,6 +35,24 @@ final class LeanXmlWriters extends BaseXmlWriterFactory {
             @Override
             public boolean canEncode(char c) {
                 return c >= ' ';
+            }
+
+            /** Writes a carriage return as a reference: a parser turns a raw "\r\n" into "\n". */
+            @Override
+            public void characters(char[] ch, int start, int length) throws SAXException {
+                int from = start;
+                for (int i = start; i < start + length; i++) {
+                    if (ch[i] == '\r') {
+                        super.characters(ch, from, i - from);   // also closes a pending start tag
+                        try {
+                            getWriter().write("&#13;");
+                        } catch (IOException e) {
+                            throw new SAXException(e);
+                        }
+                        from = i + 1;
+                    }
+                }
+                super.characters(ch, from, start + length - from);
             }
         };
     }

@@ -69,8 +69,8 @@ class RpcClientTest {
         XmlRpcException fault = assertThrows(XmlRpcException.class, () -> c.call(ep, "test.fail"));
         assertEquals(jfunc.common.Faults.UNKNOWN_METHOD, fault.code);
         assertEquals(from.get(0), from.get(2), "a fault is an answer: the connection is kept");
-        String text = "é € 中文 😀 <&> tab\t newline\n end";
-        assertEquals(text, c.call(ep, "test.echo", text), "any text survives the round trip, emoji too");
+        String text = "é € 中文 😀 <&> tab\t newline\n crlf\r\n cr\r end";
+        assertEquals(text, c.call(ep, "test.echo", text), "any text survives the round trip, emoji and CR too");
         c.close();
         assertEquals("pong", c.call(ep, "test.ping"), "a closed client's next call connects anew");
         assertTrue(!from.get(4).equals(from.get(0)));
