@@ -41,7 +41,9 @@ final class HardenedXml {
      */
     static void parse(InputSource in, ContentHandler handler)
             throws SAXException, IOException, org.apache.xmlrpc.XmlRpcException {
-        install();
+        if (!installed) {   // checked before taking install()'s class lock: this runs on every message
+            install();
+        }
         Reused r = READERS.get();
         if (r == null || r.uses >= READER_USES) {
             r = new Reused(SAXParsers.newXMLReader());
