@@ -152,8 +152,7 @@ public final class EnrolmentClient {
                 throw new InterruptedException("enrolment of " + name + " interrupted");
             }
             String why;
-            try {
-                RpcClient client = client(pinned);
+            try (RpcClient client = client(pinned)) {
                 Object raw = submitted ? client.call(endpoint(pinned), "certs.fetch", name)
                         : client.call(endpoint(pinned), "certs.submit_csr", name, csr, address);
                 EnrolmentAnswer a = answer(raw);
@@ -200,8 +199,8 @@ public final class EnrolmentClient {
             throw new EnrolmentException(Reason.LOCAL_FILES, files.ca() + ": file not found (enrol first)");
         }
         EnrolmentAnswer a;
-        try {
-            a = answer(client(pinned).call(endpoint(pinned), "certs.fetch", name));
+        try (RpcClient client = client(pinned)) {
+            a = answer(client.call(endpoint(pinned), "certs.fetch", name));
         } catch (XmlRpcException e) {
             throw new EnrolmentException(Reason.UNREACHABLE, unavailable(e, pinned));
         }
@@ -304,6 +303,10 @@ public final class EnrolmentClient {
         };
     }
 
+    /**
+     * A client for one call, closed by the caller: calls are seconds to minutes apart and the
+     * pinned CA may change between them, so a kept-alive connection would only sit in CLOSE_WAIT.
+     */
     private RpcClient client(X509Certificate pinned) throws EnrolmentException {
         try {
             return new RpcClient(TlsContexts.enrolment(pinned), connectTimeout, replyTimeout, 1024 * 1024);

@@ -181,6 +181,20 @@ class EnrolmentClientTest {
     }
 
     @Test
+    void noConnectionToTheCaStaysOpenAfterEnrolmentOrACrlFetch() throws Exception {
+        serve(0, EnrolmentService.autosign("*"));
+        try (CountingRelay relay = new CountingRelay(service.address())) {
+            EnrolmentClient m1 = new EnrolmentClient(state.minion("m1"), "m1", "127.0.0.1:52001",
+                    new HostPort("127.0.0.1", relay.port())).withBackoff(Duration.ofMillis(100), Duration.ofMillis(500));
+            m1.enrol();
+            m1.fetchCrl();
+            m1.fetchCrl();
+            assertEquals(0, relay.awaitOpen(0), "the client closed its connections (no CLOSE_WAIT sockets left)");
+            assertTrue(relay.accepted.get() >= 3, "each call connected: " + relay.accepted.get());
+        }
+    }
+
+    @Test
     void aKeyMadeByOpensslIsUsedAsIs() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(jfunc.certs.service.Openssl.available(), "openssl not installed");
         serve(0, EnrolmentService.autosign("*"));
