@@ -215,6 +215,11 @@ final class HttpConnection implements AutoCloseable {
         }
     }
 
+    /** False when the call that used this connection was aborted: see {@link RpcClient.PooledSocket}. */
+    boolean leaveCall() {
+        return !(tcp instanceof RpcClient.PooledSocket p) || p.leaveCall();
+    }
+
     long idleSince() {
         return idleSince;
     }

@@ -46,6 +46,21 @@ public final class RpcClient implements AutoCloseable {
         }
     }
 
+    /**
+     * A TCP socket from the {@code tcpSockets} supplier may implement this to hear when its
+     * connection is about to be kept for another call. Whoever can close the socket from another
+     * thread (the fan-out's deadline) must stop being able to before it is pooled, or another
+     * call's socket would be closed under it.
+     */
+    public interface PooledSocket {
+        /**
+         * Called on the calling thread after a call, just before its connection is pooled. Atomically:
+         * stop treating the socket as the call's and return true, or return false when the call was
+         * already aborted (the connection is then closed, not pooled).
+         */
+        boolean leaveCall();
+    }
+
     /** Where TCP sockets come from; the fan-out passes ones it can abort from another thread. */
     private static final Supplier<Socket> PLAIN_SOCKETS = Socket::new;
 
@@ -107,7 +122,7 @@ public final class RpcClient implements AutoCloseable {
             }
             SafeResponseParser answer = parse(config, reply.body());
             // a fault is an answer too: the connection can carry the next call
-            if (c.reusable(reply)) {
+            if (c.reusable(reply) && c.leaveCall()) {
                 pool.give(c);
             } else {
                 c.close();

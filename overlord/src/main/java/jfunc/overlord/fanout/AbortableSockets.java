@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.util.function.Supplier;
+import jfunc.common.rpc.RpcClient;
 
 /**
  * TCP sockets that can be aborted through {@link CallScope}: the RPC client layers TLS on them,
@@ -22,10 +23,18 @@ public final class AbortableSockets {
         return () -> new TrackedSocket();
     }
 
-    /** A TCP socket whose I/O is attributed to the calling thread's {@link CallScope}. */
-    private static final class TrackedSocket extends Socket {
+    /**
+     * A TCP socket whose I/O is attributed to the calling thread's {@link CallScope}; it leaves
+     * that scope before the client pools its connection.
+     */
+    private static final class TrackedSocket extends Socket implements RpcClient.PooledSocket {
         private InputStream in;
         private OutputStream out;
+
+        @Override
+        public boolean leaveCall() {
+            return CallScope.release(this);
+        }
 
         @Override
         public void connect(SocketAddress endpoint, int timeout) throws IOException {

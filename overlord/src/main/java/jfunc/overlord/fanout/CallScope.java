@@ -34,6 +34,24 @@ public final class CallScope implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes {@code socket} out of the current thread's scope before its connection is kept for
+     * another call, so that a late {@link #abort()} cannot close it under that call. False when
+     * the scope was aborted first: then the connection must be closed, not kept.
+     */
+    static boolean release(Socket socket) {
+        CallScope s = CURRENT.get();
+        return s == null || s.detach(socket);
+    }
+
+    private synchronized boolean detach(Socket socket) {
+        if (aborted) {
+            return false;
+        }
+        sockets.remove(socket);
+        return true;
+    }
+
     private void attach(Socket socket) throws IOException {
         boolean close;
         synchronized (this) {
