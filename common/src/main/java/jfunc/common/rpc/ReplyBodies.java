@@ -12,12 +12,12 @@ final class ReplyBodies {
 
     /** A body of {@code length} bytes (Content-Length). */
     static InputStream fixed(InputStream in, long length) {
-        return new FixedBody(in, length);
+        return new FixedBody(in, length, false);
     }
 
     /** A body that ends when the server closes the connection (no length given). */
     static InputStream untilClosed(InputStream in) {
-        return new FixedBody(in, Long.MAX_VALUE);
+        return new FixedBody(in, Long.MAX_VALUE, true);
     }
 
     /** A body sent in chunks (Transfer-Encoding: chunked); trailers are skipped. */
@@ -35,14 +35,16 @@ final class ReplyBodies {
         }
     }
 
-    /** A body of known length; closing it leaves the connection open. */
+    /** A body of known length, or one that ends at the close; closing it leaves the connection open. */
     private static final class FixedBody extends InputStream {
         private final InputStream in;
+        private final boolean endsAtClose;
         private long left;
 
-        FixedBody(InputStream in, long length) {
+        FixedBody(InputStream in, long length, boolean endsAtClose) {
             this.in = in;
             this.left = length;
+            this.endsAtClose = endsAtClose;
         }
 
         @Override
@@ -72,7 +74,7 @@ final class ReplyBodies {
         }
 
         private int eof() throws IOException {
-            if (left != Long.MAX_VALUE) {
+            if (!endsAtClose) {
                 throw new Truncated("the reply ended " + left + " bytes before its Content-Length");
             }
             left = 0;

@@ -158,6 +158,20 @@ class RpcClientTest {
         assertTrue(e.getMessage().contains("before its Content-Length"), e.getMessage());
     }
 
+    @Test
+    void aReplyWithoutLengthEndsAtTheCloseAndTheConnectionIsNotReused() throws Exception {
+        RawServer server = new RawServer((n, in, out) -> {
+            out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nConnection: close\r\n\r\n" + pong())
+                    .getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            return false;          // the close ends the body
+        });
+        RpcClient c = client(1 << 20);
+        assertEquals("pong", c.call(server.endpoint(), "test.ping"));
+        assertEquals("pong", c.call(server.endpoint(), "test.ping"));
+        assertEquals(2, server.connections.get(), "each call had its own connection");
+    }
+
     static String pong() {
         return "<?xml version=\"1.0\"?><methodResponse><params><param><value>pong</value></param></params></methodResponse>";
     }
