@@ -1,55 +1,58 @@
 package jfunc.common.rpc;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsExchange;
-import com.sun.net.httpserver.HttpsParameters;
-import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.security.cert.Certificate;
-import java.security.cert.X509Certificate;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLPeerUnverifiedException;
-import jfunc.common.tls.Certs;
+import javax.net.ssl.SSLSocketFactory;
+import jfunc.common.Faults;
 import jfunc.common.tls.TlsContexts;
+import org.apache.xmlrpc.XmlRpcException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An XML-RPC server over HTTPS (TLS 1.3) on the JDK's NIO {@code HttpsServer}.
+ * An XML-RPC server over HTTPS (TLS 1.3, HTTP/1.1 with keep-alive).
  *
- * <p>Why this shape: the JDK server holds no thread for a connection that sends nothing (idle
- * sockets cost a selector key, not a worker), bounds how long reading a request may take
- * ({@code sun.net.httpserver.maxReqTime}), and keeps connections alive, so a TLS call on a
- * reused connection costs about a millisecond.
+ * <p>Threads: one selector thread ({@link HttpsListener}) accepts connections and holds idle
+ * kept-alive ones, so an idle connection costs a selector key, not a thread. A connection
+ * thread ({@link ConnectionExecutor}: created only when all are busy, gone after 30 s idle)
+ * runs the TLS handshake and reads a request; at most {@link Options#workerThreads} calls run
+ * the dispatcher at once, the others wait for a permit after their request is parsed. So
+ * clients that connect, or handshake, and then send nothing hold a connection thread for at
+ * most 30 s and never a call worker.
  *
- * <p>Threads: the JDK server reads a request (and, for HTTPS, runs the TLS handshake) on its
- * executor thread, so a client that completes a handshake and then sends nothing holds that
- * thread until {@code maxReqTime}. The executor is therefore a larger pool of connection
- * threads ({@link ConnectionExecutor}: created only when all are busy, gone after 30 s idle), and only {@link Options#workerThreads}
- * calls run the dispatcher at once; the others wait for a permit after their request is parsed.
+ * <p>Deadlines: a new connection has 30 s for its handshake and its first request head; a
+ * request head must arrive within 30 s of its connection turning readable; a body may pause at
+ * most 30 s between bytes. Kept-alive connections are closed after 60 s idle (30 s if they
+ * never carried a request).
  *
- * <p>Every request: POST only; body capped ({@link Options#maxBodyBytes}); parsed by the
- * hardened parser with extensions off; dispatched to the {@link RpcDispatcher} with the
- * caller's certificate name; the result converted by {@link jfunc.common.WireValues}.
+ * <p>Every request: POST only (405), a Content-Length is required (411) and capped
+ * ({@link Options#maxBodyBytes}: 413 before a byte of the body is read); parsed by the hardened
+ * parser with extensions off; dispatched to the {@link RpcDispatcher} with the caller's
+ * certificate name; the result converted by {@link jfunc.common.WireValues}.
+ *
+ * <p>Why not the JDK's {@code com.sun.net.httpserver}: its TLS runs over an engine with
+ * per-connection buffers of about 70 KB, and each new connection cost about 0.6 ms more (a
+ * one-class probe, stop 11); blocking TLS over a plain socket is both simpler and cheaper here.
  */
 public final class RpcServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RpcServer.class);
+    /** Handshake plus first request head on a new connection; a request head once bytes arrive. */
+    static final long HEAD_NANOS = TimeUnit.SECONDS.toNanos(30);
+    /** After refusing a request, how much of its body is read and dropped so the client sees the reply. */
+    private static final long DISCARD_BYTES = 1024 * 1024;
+    private static final long DISCARD_MILLIS = 1_000;
 
     static {
-        // Read once by the JDK server when its first instance starts; set before that.
-        setDefault("sun.net.httpserver.maxReqTime", "30");      // whole request headers within 30 s
-        setDefault("sun.net.httpserver.nodelay", "true");       // no Nagle delay on small replies
-        setDefault("sun.net.httpserver.idleInterval", "60");    // close kept-alive sockets idle 60 s
-        setDefault("sun.net.httpserver.maxIdleConnections", "1000");
         HardenedXml.install();
     }
 
@@ -77,14 +80,25 @@ public final class RpcServer implements AutoCloseable {
         }
     }
 
-    private final HttpsServer http;
-    private final ConnectionExecutor workers;
-    private final Options options;
 
-    private RpcServer(HttpsServer http, ConnectionExecutor workers, Options options) {
-        this.http = http;
-        this.workers = workers;
+    private final Options options;
+    private final SSLSocketFactory tls;
+    private final SSLParameters tlsParameters;
+    private final ConnectionExecutor threads;
+    private final StreamServer xmlrpc;
+    private final Set<ServerConnection> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger callsInProgress = new AtomicInteger();
+    private HttpsListener listener;
+    private volatile boolean stopping;
+
+    private RpcServer(Options options, SSLContext tls, RpcDispatcher dispatcher) {
         this.options = options;
+        this.tls = tls.getSocketFactory();
+        this.tlsParameters = tls.getDefaultSSLParameters();
+        tlsParameters.setProtocols(new String[] {TlsContexts.PROTOCOL});
+        tlsParameters.setNeedClientAuth(options.requireClientCert());
+        this.threads = new ConnectionExecutor(Math.max(128, options.workerThreads() * 4), threads(options.name()));
+        this.xmlrpc = new StreamServer(limited(dispatcher, options.workerThreads()));
     }
 
     /**
@@ -92,32 +106,9 @@ public final class RpcServer implements AutoCloseable {
      * address) when the port is taken.
      */
     public static RpcServer start(Options options, SSLContext tls, RpcDispatcher dispatcher) throws IOException {
-        HttpsServer http;
-        try {
-            http = HttpsServer.create(options.listen(), options.backlog());
-        } catch (java.net.BindException e) {
-            java.net.BindException named = new java.net.BindException(
-                    "cannot listen on " + options.listen().getHostString() + ":" + options.listen().getPort()
-                            + ": " + e.getMessage());
-            named.initCause(e);
-            throw named;
-        }
-        http.setHttpsConfigurator(new HttpsConfigurator(tls) {
-            @Override
-            public void configure(HttpsParameters params) {
-                SSLParameters p = tls.getDefaultSSLParameters();
-                p.setProtocols(new String[] {TlsContexts.PROTOCOL});
-                p.setNeedClientAuth(options.requireClientCert());
-                params.setSSLParameters(p);
-            }
-        });
-        ConnectionExecutor workers = new ConnectionExecutor(Math.max(128, options.workerThreads() * 4),
-                threads(options.name()));
-        Engine engine = new Engine(limited(dispatcher, options.workerThreads()), options.maxBodyBytes());
-        http.createContext("/", exchange -> engine.handle(exchange));
-        http.setExecutor(workers);
-        http.start();
-        RpcServer server = new RpcServer(http, workers, options);
+        RpcServer server = new RpcServer(options, tls, dispatcher);
+        server.listener = HttpsListener.open(options.listen(), options.backlog(), server.new Handler(), options.name());
+        server.listener.start();
         log.info("{} listening on {} (TLS 1.3, client certificate {})", options.name(), server.address(),
                 options.requireClientCert() ? "required" : "not required");
         return server;
@@ -125,23 +116,37 @@ public final class RpcServer implements AutoCloseable {
 
     /** The bound address (with the real port when 0 was asked for). */
     public InetSocketAddress address() {
-        return http.getAddress();
+        return listener.address();
     }
 
     public Options options() {
         return options;
     }
 
-    /** Stops accepting, gives running calls up to {@code graceSeconds} to finish, then stops. */
+    /**
+     * Stops accepting and closes idle connections, gives calls in progress up to
+     * {@code graceSeconds} to answer, then closes every connection.
+     */
     public void stop(int graceSeconds) {
-        http.stop(Math.max(0, graceSeconds));
-        workers.shutdown();
+        stopping = true;
+        listener.stop();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(0, graceSeconds));
+        while (callsInProgress.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        open.forEach(ServerConnection::close); // a thread blocked reading one fails at once
+        threads.shutdown();
         try {
-            if (!workers.awaitTermination(Math.max(1, graceSeconds), TimeUnit.SECONDS)) {
-                workers.shutdownNow();
+            if (!threads.awaitTermination(1, TimeUnit.SECONDS)) {
+                threads.shutdownNow();
             }
         } catch (InterruptedException e) {
-            workers.shutdownNow();
+            threads.shutdownNow();
             Thread.currentThread().interrupt();
         }
     }
@@ -151,15 +156,150 @@ public final class RpcServer implements AutoCloseable {
         stop(0);
     }
 
+    /** What the listener hands over; each runs on a connection thread. */
+    private final class Handler implements HttpsListener.Handler {
+        @Override
+        public void accepted(SocketChannel channel) {
+            threads.execute(() -> serveNew(channel));
+        }
+
+        @Override
+        public void resumed(ServerConnection connection) {
+            threads.execute(() -> serve(connection, System.nanoTime() + HEAD_NANOS));
+        }
+
+        @Override
+        public void expired(ServerConnection connection) {
+            threads.execute(() -> close(connection));
+        }
+    }
+
+    private void serveNew(SocketChannel channel) {
+        long deadline = System.nanoTime() + HEAD_NANOS;
+        ServerConnection connection;
+        try {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true); // no Nagle delay on small replies
+            connection = new ServerConnection(channel, tls, tlsParameters);
+        } catch (IOException | RuntimeException e) {
+            log.debug("cannot set up an accepted connection: {}", e.toString());
+            closeQuietly(channel);
+            return;
+        }
+        open.add(connection);
+        if (stopping) {
+            close(connection);
+            return;
+        }
+        try {
+            connection.handshake(deadline);
+        } catch (IOException | RuntimeException e) {
+            // a client we do not trust, a scanner, plain HTTP to the TLS port, a revoked certificate
+            log.debug("TLS handshake with {} failed: {}", connection.remote, e.toString());
+            close(connection);
+            return;
+        }
+        serve(connection, deadline);
+    }
+
+    /** Answers requests on one connection until it closes or parks between requests. */
+    private void serve(ServerConnection connection, long deadline) {
+        try {
+            while (true) {
+                ServerConnection.Head head = connection.readHead(deadline);
+                if (head == null || !answer(connection, head) || stopping) {
+                    close(connection);
+                    return;
+                }
+                connection.used = true;
+                if (!connection.hasBufferedInput()) {
+                    listener.park(connection);
+                    return;
+                }
+                deadline = System.nanoTime() + HEAD_NANOS;
+            }
+        } catch (ServerConnection.BadRequest e) {
+            try {
+                connection.replyText(e.status, reason(e.status), e.getMessage(), true);
+                connection.discardInput(DISCARD_BYTES, DISCARD_MILLIS);
+            } catch (IOException | RuntimeException ignored) {
+                // closing anyway
+            }
+            close(connection);
+        } catch (IOException | RuntimeException e) {
+            log.debug("connection from {} closed: {}", connection.remote, e.toString());
+            close(connection);
+        }
+    }
+
+    /** Answers one request; returns whether the connection may carry another. */
+    private boolean answer(ServerConnection connection, ServerConnection.Head head) throws IOException {
+        if (!"POST".equals(head.method())) {
+            throw new ServerConnection.BadRequest(405, "jfunc speaks XML-RPC: POST text/xml");
+        }
+        if (head.chunked()) {
+            throw new ServerConnection.BadRequest(411, "send the request body with a Content-Length"
+                    + " (chunked request bodies are not accepted)");
+        }
+        if (head.contentLength() < 0) {
+            throw new ServerConnection.BadRequest(411, "a Content-Length is required");
+        }
+        if (head.contentLength() > options.maxBodyBytes()) {
+            // refused before reading a byte of it; the connection is closed after the reply
+            throw new ServerConnection.BadRequest(413, "request body of " + head.contentLength()
+                    + " bytes exceeds the limit of " + options.maxBodyBytes());
+        }
+        if (head.expectContinue()) {
+            connection.sendContinue();
+        }
+        ServerConnection.Body body = connection.body(head.contentLength());
+        StreamServer.Connection exchange = new StreamServer.Connection(connection, body, head.keepAlive() && !stopping);
+        StreamServer.CallConfig config = new StreamServer.CallConfig(connection.peerName(), connection.remote);
+        callsInProgress.incrementAndGet();
+        try {
+            xmlrpc.execute(config, exchange);
+        } catch (XmlRpcException e) {
+            log.debug("reply to {} not sent: {}", connection.remote, e.getMessage());
+            return false;
+        } finally {
+            callsInProgress.decrementAndGet();
+        }
+        return exchange.keptAlive();
+    }
+
+    private void close(ServerConnection connection) {
+        open.remove(connection);
+        connection.close();
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closed
+        }
+    }
+
+    static String reason(int status) {
+        return switch (status) {
+            case 200 -> "OK";
+            case 400 -> "Bad Request";
+            case 405 -> "Method Not Allowed";
+            case 411 -> "Length Required";
+            case 413 -> "Content Too Large";
+            case 431 -> "Request Header Fields Too Large";
+            default -> "Error";
+        };
+    }
+
     /** Lets at most {@code n} calls run the dispatcher at once. */
     private static RpcDispatcher limited(RpcDispatcher dispatcher, int n) {
-        java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(n, true);
+        Semaphore permits = new Semaphore(n, true);
         return call -> {
             try {
                 permits.acquire();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new org.apache.xmlrpc.XmlRpcException(jfunc.common.Faults.UNAVAILABLE, "server stopping");
+                throw new XmlRpcException(Faults.UNAVAILABLE, "server stopping");
             }
             try {
                 return dispatcher.call(call);
@@ -176,75 +316,5 @@ public final class RpcServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         };
-    }
-
-    private static void setDefault(String key, String value) {
-        if (System.getProperty(key) == null) {
-            System.setProperty(key, value);
-        }
-    }
-
-    /** The certificate name of the caller, or null when it presented none. */
-    static String peerName(HttpExchange exchange) {
-        if (!(exchange instanceof HttpsExchange https)) {
-            return null;
-        }
-        try {
-            Certificate[] chain = https.getSSLSession().getPeerCertificates();
-            return chain.length > 0 && chain[0] instanceof X509Certificate x ? Certs.commonName(x) : null;
-        } catch (SSLPeerUnverifiedException e) {
-            return null;
-        }
-    }
-
-    static void sendPlain(HttpExchange exchange, int status, String text) throws IOException {
-        byte[] body = (text + "\n").getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-        exchange.sendResponseHeaders(status, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-        }
-    }
-
-    /** Adapts one HTTP exchange to Apache XML-RPC's stream server. */
-    static final class Engine {
-        private final StreamServer xmlrpc;
-        private final long maxBody;
-
-        Engine(RpcDispatcher dispatcher, long maxBody) {
-            this.xmlrpc = new StreamServer(dispatcher);
-            this.maxBody = maxBody;
-        }
-
-        void handle(HttpExchange exchange) throws IOException {
-            try (exchange) {
-                if (!"POST".equals(exchange.getRequestMethod())) {
-                    exchange.getResponseHeaders().set("Allow", "POST");
-                    sendPlain(exchange, 405, "jfunc speaks XML-RPC: POST text/xml");
-                    return;
-                }
-                String length = exchange.getRequestHeaders().getFirst("Content-Length");
-                if (length != null && parseLong(length) > maxBody) {
-                    // Refuse before reading a byte; the connection is closed after the reply.
-                    exchange.getResponseHeaders().set("Connection", "close");
-                    sendPlain(exchange, 413, "request body of " + length + " bytes exceeds the limit of " + maxBody);
-                    return;
-                }
-                StreamServer.CallConfig config = new StreamServer.CallConfig(peerName(exchange),
-                        exchange.getRemoteAddress());
-                InputStream body = new LimitedInputStream(exchange.getRequestBody(), maxBody);
-                xmlrpc.execute(config, new StreamServer.Connection(exchange, body));
-            } catch (org.apache.xmlrpc.XmlRpcException e) {
-                log.debug("reply not sent: {}", e.getMessage());
-            }
-        }
-
-        private static long parseLong(String s) {
-            try {
-                return Long.parseLong(s.trim());
-            } catch (NumberFormatException e) {
-                return Long.MAX_VALUE;
-            }
-        }
     }
 }

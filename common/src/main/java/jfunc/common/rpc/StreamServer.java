@@ -1,6 +1,5 @@
 package jfunc.common.rpc;
 
-import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -73,12 +72,26 @@ final class StreamServer extends XmlRpcStreamServer {
 
     /** The request body and the reply of one HTTP exchange. */
     static final class Connection implements ServerStreamConnection {
-        final HttpExchange exchange;
-        final InputStream body;
+        private final ServerConnection connection;
+        private final ServerConnection.Body body;
+        private final boolean keepAliveWanted;
+        private boolean keptAlive;
 
-        Connection(HttpExchange exchange, InputStream body) {
-            this.exchange = exchange;
+        Connection(ServerConnection connection, ServerConnection.Body body, boolean keepAliveWanted) {
+            this.connection = connection;
             this.body = body;
+            this.keepAliveWanted = keepAliveWanted;
+        }
+
+        /** Whether the reply left the connection open for another request. */
+        boolean keptAlive() {
+            return keptAlive;
+        }
+
+        /** Starts the reply; the connection stays only if the whole body was read (else its rest would be taken for the next request). */
+        OutputStream reply(int size) {
+            keptAlive = keepAliveWanted && body.complete();
+            return connection.reply(200, "OK", "text/xml; charset=UTF-8", size, !keptAlive);
         }
 
         @Override
@@ -88,12 +101,12 @@ final class StreamServer extends XmlRpcStreamServer {
 
         @Override
         public OutputStream newOutputStream() {
-            return exchange.getResponseBody();
+            throw new UnsupportedOperationException("replies are buffered to know their length");
         }
 
         @Override
         public void close() {
-            // the exchange is closed by RpcServer.Engine
+            // the connection outlives the exchange; RpcServer decides when to close it
         }
     }
 
@@ -171,10 +184,7 @@ final class StreamServer extends XmlRpcStreamServer {
     @Override
     protected OutputStream getOutputStream(XmlRpcStreamRequestConfig config, ServerStreamConnection conn,
                                            int size) throws IOException {
-        HttpExchange exchange = ((Connection) conn).exchange;
-        exchange.getResponseHeaders().set("Content-Type", "text/xml; charset=UTF-8");
-        exchange.sendResponseHeaders(200, size);
-        return exchange.getResponseBody();
+        return ((Connection) conn).reply(size);
     }
 
     @Override
@@ -188,9 +198,6 @@ final class StreamServer extends XmlRpcStreamServer {
             return x;
         }
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof LimitedInputStream.TooLarge) {
-                return new XmlRpcException(Faults.REQUEST_TOO_LARGE, "request " + c.getMessage());
-            }
             if (c instanceof XmlRpcException x && x.code != 0) {
                 return x;
             }

@@ -1,0 +1,200 @@
+package jfunc.common.rpc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javax.net.ssl.SSLSocket;
+import jfunc.common.testing.TestPki;
+import jfunc.common.tls.Identity;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The server's HTTP layer, spoken by hand over real TLS: what each request a well-behaved
+ * XML-RPC client never sends gets, and keep-alive (pipelining, parking, idle connections).
+ */
+class RpcServerHttpTest {
+    static final String PING = "<?xml version=\"1.0\"?><methodCall><methodName>test.ping</methodName>"
+            + "<params></params></methodCall>";
+    static TestPki pki;
+    static Identity overlord;
+    static RpcServer rpc;
+
+    @BeforeAll
+    static void start() throws Exception {
+        pki = new TestPki();
+        overlord = pki.overlord();
+        RpcServer.Options opts = RpcServer.Options.defaults(new InetSocketAddress("127.0.0.1", 0))
+                .withName("http").withMaxBodyBytes(64 * 1024).withWorkerThreads(2);
+        rpc = RpcServer.start(opts, pki.context(pki.minion("m1.example.org")), call -> true);
+    }
+
+    @AfterAll
+    static void stop() {
+        rpc.close();
+    }
+
+    record Reply(int status, Map<String, String> headers, String body) {}
+
+    @Test
+    void getIsRefusedWith405AndAllow() throws Exception {
+        try (SSLSocket s = connect()) {
+            send(s, "GET /RPC2 HTTP/1.1\r\nHost: m1\r\n\r\n");
+            Reply r = read(s.getInputStream());
+            assertEquals(405, r.status());
+            assertEquals("POST", r.headers().get("allow"));
+            assertTrue(r.body().contains("POST text/xml"), r.body());
+            assertEquals(-1, s.getInputStream().read(), "connection closed after a refusal");
+        }
+    }
+
+    @Test
+    void chunkedOrUnsizedBodiesGet411() throws Exception {
+        try (SSLSocket s = connect()) {
+            send(s, "POST /RPC2 HTTP/1.1\r\nHost: m1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+            Reply r = read(s.getInputStream());
+            assertEquals(411, r.status());
+            assertTrue(r.body().contains("Content-Length"), r.body());
+        }
+        try (SSLSocket s = connect()) {
+            send(s, "POST /RPC2 HTTP/1.1\r\nHost: m1\r\n\r\n");
+            assertEquals(411, read(s.getInputStream()).status());
+        }
+    }
+
+    @Test
+    void malformedHeadsGet400AndHugeHeads431() throws Exception {
+        for (String bad : List.of("POST /RPC2\r\n\r\n", "POST /RPC2 HTTP/1.1\r\nno colon here\r\n\r\n",
+                "POST /RPC2 HTTP/1.1\r\nContent-Length: -5\r\n\r\n",
+                "POST /RPC2 HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello")) {
+            try (SSLSocket s = connect()) {
+                send(s, bad);
+                assertEquals(400, read(s.getInputStream()).status(), bad);
+            }
+        }
+        try (SSLSocket s = connect()) {
+            send(s, "POST /RPC2 HTTP/1.1\r\nX-Junk: " + "a".repeat(20_000) + "\r\n\r\n");
+            assertEquals(431, read(s.getInputStream()).status());
+        }
+    }
+
+    @Test
+    void pipelinedAndLaterRequestsShareOneConnection() throws Exception {
+        try (SSLSocket s = connect()) {
+            send(s, post(PING) + post(PING)); // two requests in one write: answered in order
+            assertTrue(read(s.getInputStream()).body().contains("<boolean>1</boolean>"));
+            assertTrue(read(s.getInputStream()).body().contains("<boolean>1</boolean>"));
+            Thread.sleep(200); // the connection is parked now, and woken by the next request
+            send(s, post(PING));
+            Reply third = read(s.getInputStream());
+            assertEquals(200, third.status());
+            assertEquals(null, third.headers().get("connection"));
+        }
+    }
+
+    @Test
+    void expectContinueGetsAnInterimReplyBeforeTheBody() throws Exception {
+        try (SSLSocket s = connect()) {
+            byte[] body = PING.getBytes(StandardCharsets.UTF_8);
+            send(s, "POST /RPC2 HTTP/1.1\r\nHost: m1\r\nExpect: 100-continue\r\nContent-Length: " + body.length + "\r\n\r\n");
+            assertEquals(100, read(s.getInputStream()).status());
+            send(s, PING);
+            assertEquals(200, read(s.getInputStream()).status());
+        }
+    }
+
+    @Test
+    void http10AndConnectionCloseEndTheConnectionAfterTheReply() throws Exception {
+        for (String head : List.of("POST /RPC2 HTTP/1.0\r\n", "POST /RPC2 HTTP/1.1\r\nConnection: close\r\n")) {
+            try (SSLSocket s = connect()) {
+                send(s, head + "Content-Length: " + PING.length() + "\r\n\r\n" + PING);
+                Reply r = read(s.getInputStream());
+                assertEquals(200, r.status());
+                assertEquals("close", r.headers().get("connection"));
+                assertEquals(-1, s.getInputStream().read());
+            }
+        }
+    }
+
+    @Test
+    void idleKeptAliveConnectionsHoldNoThread() throws Exception {
+        // More idle kept-alive connections than there are connection threads (128): each is
+        // parked on the selector, so a new call still gets a thread at once.
+        List<SSLSocket> idle = new ArrayList<>();
+        try {
+            for (int i = 0; i < 140; i++) {
+                SSLSocket s = connect();
+                idle.add(s);
+                send(s, post(PING));
+                assertEquals(200, read(s.getInputStream()).status());
+            }
+            try (RpcClient client = new RpcClient(pki.context(overlord), Duration.ofSeconds(5), Duration.ofSeconds(5))) {
+                assertEquals(true, client.call(new RpcClient.Endpoint("m1.example.org", "127.0.0.1",
+                        rpc.address().getPort()), "test.ping"));
+            }
+            SSLSocket first = idle.get(0); // and the first one is still served
+            send(first, post(PING));
+            assertEquals(200, read(first.getInputStream()).status());
+        } finally {
+            for (SSLSocket s : idle) {
+                s.close();
+            }
+        }
+    }
+
+    static SSLSocket connect() throws IOException {
+        SSLSocket s = (SSLSocket) pki.context(overlord).getSocketFactory().createSocket("127.0.0.1", rpc.address().getPort());
+        s.setSoTimeout(10_000);
+        return s;
+    }
+
+    static String post(String body) {
+        return "POST /RPC2 HTTP/1.1\r\nHost: m1\r\nContent-Type: text/xml\r\nContent-Length: "
+                + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
+    }
+
+    static void send(SSLSocket s, String text) throws IOException {
+        OutputStream out = s.getOutputStream();
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    /** Reads one reply: status line, headers (names in lower case) and a Content-Length body. */
+    static Reply read(InputStream in) throws IOException {
+        String status = line(in);
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (String h; !(h = line(in)).isEmpty(); ) {
+            int colon = h.indexOf(':');
+            headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
+        }
+        int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
+        String body = new String(in.readNBytes(length), StandardCharsets.UTF_8);
+        return new Reply(Integer.parseInt(status.substring(9, 12)), headers, body);
+    }
+
+    private static String line(InputStream in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        for (int c; (c = in.read()) != '\n'; ) {
+            if (c < 0) {
+                throw new IOException("connection closed mid-line after: " + b);
+            }
+            if (c != '\r') {
+                b.write(c);
+            }
+        }
+        return b.toString(StandardCharsets.ISO_8859_1);
+    }
+}
