@@ -88,8 +88,8 @@ public final class MinionServer implements AutoCloseable {
 
     /**
      * Refuses new calls (UNAVAILABLE), gives running calls up to {@code graceSeconds} to finish,
-     * then closes the port. Returns as soon as no call runs (the JDK server's own stop waits the
-     * whole delay on Java 17, so the waiting happens here).
+     * then closes the port. Returns as soon as no call runs (waiting here, where calls are counted
+     * by the dispatcher, also covers calls whose request is still being read).
      */
     public void stop(int graceSeconds) {
         int left = inFlight.drain(java.time.Duration.ofSeconds(Math.max(0, graceSeconds)));

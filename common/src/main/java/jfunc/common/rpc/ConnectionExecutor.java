@@ -10,10 +10,10 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The JDK server's executor: a thread per connection being read, reusing idle threads and
+ * The server's connection threads: one per connection being served, reusing idle threads and
  * creating new ones (up to {@code max}) only when all are busy, so connection churn does not
  * grow the pool. Beyond {@code max} tasks wait in an overflow queue that every thread drains
- * when its task is done (never rejected: the JDK server would drop the connection).
+ * when its task is done (never rejected: that would drop a connection unanswered).
  */
 final class ConnectionExecutor implements Executor {
     private final ThreadPoolExecutor pool;

@@ -82,8 +82,9 @@ public final class RpcServer implements AutoCloseable {
 
 
     private final Options options;
-    private final SSLSocketFactory tls;
-    private final SSLParameters tlsParameters;
+    private final SSLContext tls;
+    private volatile SSLSocketFactory tlsSockets; // made on the first connection: see newConnection()
+    private SSLParameters tlsParameters;          // written before tlsSockets, read after it
     private final ConnectionExecutor threads;
     private final StreamServer xmlrpc;
     private final Set<ServerConnection> open = ConcurrentHashMap.newKeySet();
@@ -93,10 +94,7 @@ public final class RpcServer implements AutoCloseable {
 
     private RpcServer(Options options, SSLContext tls, RpcDispatcher dispatcher) {
         this.options = options;
-        this.tls = tls.getSocketFactory();
-        this.tlsParameters = tls.getDefaultSSLParameters();
-        tlsParameters.setProtocols(new String[] {TlsContexts.PROTOCOL});
-        tlsParameters.setNeedClientAuth(options.requireClientCert());
+        this.tls = tls;
         this.threads = new ConnectionExecutor(Math.max(128, options.workerThreads() * 4), threads(options.name()));
         this.xmlrpc = new StreamServer(limited(dispatcher, options.workerThreads()));
     }
@@ -179,7 +177,7 @@ public final class RpcServer implements AutoCloseable {
         ServerConnection connection;
         try {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true); // no Nagle delay on small replies
-            connection = new ServerConnection(channel, tls, tlsParameters);
+            connection = newConnection(channel);
         } catch (IOException | RuntimeException e) {
             log.debug("cannot set up an accepted connection: {}", e.toString());
             closeQuietly(channel);
@@ -264,6 +262,28 @@ public final class RpcServer implements AutoCloseable {
             callsInProgress.decrementAndGet();
         }
         return exchange.keptAlive();
+    }
+
+    /**
+     * Wraps an accepted channel in TLS. The socket factory and parameters are made on the first
+     * connection, not at start: the default parameters load most of the TLS code, about 6 MB of
+     * an idle minion's memory.
+     */
+    private ServerConnection newConnection(SocketChannel channel) throws IOException {
+        SSLSocketFactory sockets = tlsSockets;
+        if (sockets == null) {
+            synchronized (this) {
+                if (tlsSockets == null) {
+                    SSLParameters p = tls.getDefaultSSLParameters();
+                    p.setProtocols(new String[] {TlsContexts.PROTOCOL});
+                    p.setNeedClientAuth(options.requireClientCert());
+                    tlsParameters = p;
+                    tlsSockets = tls.getSocketFactory();
+                }
+                sockets = tlsSockets;
+            }
+        }
+        return new ServerConnection(channel, sockets, tlsParameters);
     }
 
     private void close(ServerConnection connection) {
