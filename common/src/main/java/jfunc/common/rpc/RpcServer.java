@@ -137,7 +137,7 @@ public final class RpcServer implements AutoCloseable {
                 break;
             }
         }
-        open.forEach(ServerConnection::close); // a thread blocked reading one fails at once
+        open.forEach(ServerConnection::abort); // a thread blocked reading one fails at once
         threads.shutdown();
         try {
             if (!threads.awaitTermination(1, TimeUnit.SECONDS)) {

@@ -320,6 +320,18 @@ final class ServerConnection implements Closeable {
         }
     }
 
+    /**
+     * Closes the channel under the TLS socket, so a thread blocked reading it fails at once
+     * (closing the TLS socket from another thread may wait for that read).
+     */
+    void abort() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closed
+        }
+    }
+
     @Override
     public void close() {
         try {

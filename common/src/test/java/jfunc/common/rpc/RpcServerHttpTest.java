@@ -1,6 +1,7 @@
 package jfunc.common.rpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -155,8 +156,37 @@ class RpcServerHttpTest {
         }
     }
 
+    @Test
+    void stopClosesIdleAndSilentConnectionsAndFreesThePort() throws Exception {
+        RpcServer.Options opts = RpcServer.Options.defaults(new InetSocketAddress("127.0.0.1", 0)).withName("short");
+        RpcServer server = RpcServer.start(opts, pki.context(pki.minion("m2.example.org")), call -> true);
+        int port = server.address().getPort();
+        try (SSLSocket parked = connect(port); SSLSocket silent = connect(port)) {
+            send(parked, post(PING));
+            assertEquals(200, read(parked.getInputStream()).status());
+            silent.startHandshake(); // holds a connection thread, blocked reading a request head
+            assertTimeoutPreemptively(Duration.ofSeconds(10), () -> server.stop(0));
+            for (SSLSocket s : List.of(parked, silent)) {
+                int got;
+                try {
+                    got = s.getInputStream().read();
+                } catch (IOException closed) {
+                    got = -1;
+                }
+                assertEquals(-1, got, "connection closed by stop()");
+            }
+        }
+        try (java.net.ServerSocket again = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            assertEquals(port, again.getLocalPort(), "the port is free after stop()");
+        }
+    }
+
     static SSLSocket connect() throws IOException {
-        SSLSocket s = (SSLSocket) pki.context(overlord).getSocketFactory().createSocket("127.0.0.1", rpc.address().getPort());
+        return connect(rpc.address().getPort());
+    }
+
+    static SSLSocket connect(int port) throws IOException {
+        SSLSocket s = (SSLSocket) pki.context(overlord).getSocketFactory().createSocket("127.0.0.1", port);
         s.setSoTimeout(10_000);
         return s;
     }
