@@ -54,7 +54,7 @@ class JobsCliTest {
     /** jfunc in a new JVM (the test class path); stdout and stderr captured. */
     private static Process jfuncProcess(StateDir state, List<String> jvm, String... args) throws java.io.IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dsun.net.http.retryPost=false"));
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         cmd.addAll(jvm);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), JfuncCli.class.getName(),
                 "--state-dir", state.root().toString()));
