@@ -2,6 +2,7 @@ package jfunc.common.rpc;
 
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import javax.net.ssl.SSLException;
@@ -45,25 +46,15 @@ public record CallError(Kind kind, int faultCode, String message) {
             if (c instanceof SSLException || c instanceof java.security.cert.CertificateException) {
                 return new CallError(Kind.TLS, 0, "TLS refused: " + c.getMessage());
             }
-            if (c instanceof java.io.IOException io && io.getMessage() != null
-                    && io.getMessage().contains("HTTPS hostname wrong")) {
-                return new CallError(Kind.TLS, 0, "TLS refused: certificate does not carry the expected name");
-            }
-            if (c instanceof java.io.IOException io && "Error writing to server".equals(io.getMessage())) {
-                // TLS 1.3: the server checks our certificate after the handshake and then closes.
-                return new CallError(Kind.TLS, 0, "the server closed the connection after the TLS handshake"
-                        + " (our certificate refused: revoked, unknown or not allowed?)");
-            }
             if (c instanceof XmlRpcHttpTransportException h) {
                 return new CallError(Kind.PROTOCOL, 0, "HTTP " + h.getStatusCode() + " " + h.getStatusMessage());
             }
+            if (c instanceof SocketException) {
+                // reset or broken while the reply was on its way: the server went away
+                return new CallError(Kind.UNREACHABLE, 0, "the connection broke: " + c.getMessage());
+            }
         }
-        String msg = t.getMessage() == null ? t.toString() : t.getMessage();
-        if (t instanceof java.net.SocketException) {
-            // reset or closed mid-call: the TLS layer often reports a refused certificate this way
-            return new CallError(Kind.UNREACHABLE, 0, msg);
-        }
-        return new CallError(Kind.PROTOCOL, 0, msg);
+        return new CallError(Kind.PROTOCOL, 0, t.getMessage() == null ? t.toString() : t.getMessage());
     }
 
     /** A short label for tables: "timeout", "unreachable", "fault forbidden", ... */

@@ -72,7 +72,13 @@ final class HttpConnection implements AutoCloseable {
             plain.setSoTimeout(readMillis);
             SSLSocket s = (SSLSocket) tls.createSocket(plain, endpoint.host(), endpoint.port(), true);
             s.setEnabledProtocols(new String[] {TlsContexts.PROTOCOL});
-            s.startHandshake();
+            try {
+                s.startHandshake();
+            } catch (SocketException e) {
+                // a server that refuses our certificate closes at once; the alert saying so is lost
+                throw new SSLException("the server broke off the TLS handshake (" + e.getMessage()
+                        + "): it refused our certificate (revoked, unknown or not allowed?) or is stopping", e);
+            }
             checkName(s, endpoint.name());
             return new HttpConnection(endpoint, plain, s);
         } catch (IOException | RuntimeException e) {
@@ -113,13 +119,13 @@ final class HttpConnection implements AutoCloseable {
             out.write(body);
             out.flush();
         } catch (SocketException e) {
-            throw fresh ? refusedAfterHandshake(e) : lost(e);
+            throw fresh ? closedAfterHandshake(e) : lost(e);
         }
         String status;
         try {
             status = readLine(in, true);
         } catch (EOFException | SocketException e) {
-            throw fresh ? refusedAfterHandshake(e) : lost(e);
+            throw fresh ? closedAfterHandshake(e) : lost(e);
         }
         answered = true;
         // "HTTP/1.1 200 OK"
@@ -234,12 +240,16 @@ final class HttpConnection implements AutoCloseable {
     }
 
     /**
-     * TLS 1.3: the server judges our certificate after our side of the handshake is done, so a
-     * refusal shows up as the connection closing under the first request.
+     * TLS 1.3: the server judges our certificate after our side of the handshake is done. When it
+     * refuses it, the alert saying so often never reaches us (the server's TLS layer drops it, or
+     * our request arriving after its close makes it reset the connection): we see the connection
+     * closed or reset under the first request. (An alert that does arrive is an SSLException
+     * naming it, passed on as is.) A server that stopped looks the same, so we say both.
      */
-    private static SSLException refusedAfterHandshake(IOException cause) {
-        return new SSLException("the server closed the connection after the TLS handshake"
-                + " (our certificate refused: revoked, unknown or not allowed?)", cause);
+    private static SSLException closedAfterHandshake(IOException cause) {
+        String how = cause instanceof EOFException ? "closed the connection" : "broke the connection (" + cause.getMessage() + ")";
+        return new SSLException("the server " + how + " right after the TLS handshake, without a reply or a TLS alert:"
+                + " it refused our certificate (revoked, unknown or not allowed?) or it stopped", cause);
     }
 
     /** A kept-alive connection that broke before the server answered: the server went away. */

@@ -172,6 +172,33 @@ class RpcClientTest {
         assertEquals(2, server.connections.get(), "each call had its own connection");
     }
 
+    @Test
+    void aServerThatClosesAFreshConnectionUnansweredMayHaveRefusedOurCertificateOrStopped() throws Exception {
+        RawServer server = new RawServer((n, in, out) -> false);       // reads the request, closes, no reply
+        XmlRpcException e = assertThrows(XmlRpcException.class, () -> client(1 << 20).call(server.endpoint(), "test.ping"));
+        CallError error = CallError.of(e);
+        assertEquals(CallError.Kind.TLS, error.kind(), error.toString());
+        assertTrue(error.message().contains("refused our certificate") && error.message().contains("or it stopped"),
+                error.message());
+    }
+
+    @Test
+    void aRevokedClientCertificateIsReportedAsTls() throws Exception {
+        RpcServer server = RpcServer.start(RpcServer.Options.defaults(new InetSocketAddress("127.0.0.1", 0)),
+                pki.context(pki.minion(NAME)), call -> "pong");
+        open.add(server);
+        jfunc.common.tls.Identity doomed = pki.identity("doomed-client", jfunc.common.tls.CertIssuer.Usage.CLIENT);
+        pki.revoke(doomed);
+        RpcClient.Endpoint ep = new RpcClient.Endpoint(NAME, "127.0.0.1", server.address().getPort());
+        for (int i = 0; i < 3; i++) {   // the refusal shows up in several ways (alert, reset, broken pipe)
+            RpcClient c = new RpcClient(pki.context(doomed), Duration.ofSeconds(5), Duration.ofSeconds(5));
+            open.add(c);
+            CallError error = CallError.of(assertThrows(XmlRpcException.class, () -> c.call(ep, "test.ping")));
+            assertEquals(CallError.Kind.TLS, error.kind(), error.toString());
+            assertTrue(error.message().contains("certificate"), error.message());
+        }
+    }
+
     static String pong() {
         return "<?xml version=\"1.0\"?><methodResponse><params><param><value>pong</value></param></params></methodResponse>";
     }
