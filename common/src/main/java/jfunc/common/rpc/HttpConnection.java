@@ -14,6 +14,7 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Locale;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSocket;
@@ -36,6 +37,8 @@ final class HttpConnection implements AutoCloseable {
     private static final int MAX_HEADERS = 100;
     /** How much of an unread reply body we read away to keep the connection; more and we close it. */
     private static final int MAX_DRAIN = 16 * 1024;
+    private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.[01] [0-9]{3}( .*)?");
+    private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,18}");
 
     final RpcClient.Endpoint endpoint;
     private final Socket tcp;
@@ -128,16 +131,11 @@ final class HttpConnection implements AutoCloseable {
             throw fresh ? closedAfterHandshake(e) : lost(e);
         }
         answered = true;
-        // "HTTP/1.1 200 OK"
-        if (!status.startsWith("HTTP/1.") || status.length() < 12 || status.charAt(8) != ' ') {
-            throw new IOException("not an HTTP reply: " + printable(status));
+        // "HTTP/1.1 200 OK": a version, a three-digit code, then a space and a reason, or nothing
+        if (!STATUS_LINE.matcher(status).matches()) {
+            throw new IOException("not an HTTP/1.x status line: " + printable(status));
         }
-        int code;
-        try {
-            code = Integer.parseInt(status.substring(9, 12));
-        } catch (NumberFormatException e) {
-            throw new IOException("not an HTTP reply: " + printable(status));
-        }
+        int code = Integer.parseInt(status.substring(9, 12));
         String reason = status.length() > 13 ? status.substring(13) : "";
         boolean keepAlive = status.startsWith("HTTP/1.1");
         long length = -1;
@@ -158,13 +156,18 @@ final class HttpConnection implements AutoCloseable {
             String value = line.substring(colon + 1).trim();
             switch (name) {
                 case "content-length" -> {
-                    try {
-                        length = Long.parseLong(value);
-                    } catch (NumberFormatException e) {
-                        throw new IOException("bad Content-Length in the reply: " + printable(value));
+                    long l = contentLength(value);
+                    if (length >= 0 && l != length) {
+                        throw new IOException("conflicting Content-Length headers in the reply: " + length + " and " + l);
                     }
+                    length = l;
                 }
-                case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
+                case "transfer-encoding" -> {
+                    if (!value.equalsIgnoreCase("chunked")) {
+                        throw new IOException("unsupported Transfer-Encoding in the reply: " + printable(value));
+                    }
+                    chunked = true;
+                }
                 case "connection" -> {
                     String v = value.toLowerCase(Locale.ROOT);
                     if (v.contains("close")) {
@@ -175,6 +178,10 @@ final class HttpConnection implements AutoCloseable {
                 }
                 default -> { }
             }
+        }
+        if (chunked && length >= 0) {
+            // which one ends the body? A proxy and we could disagree (request smuggling): refuse
+            throw new IOException("the reply has both Transfer-Encoding: chunked and a Content-Length");
         }
         InputStream replyBody;
         if (chunked) {
@@ -288,6 +295,14 @@ final class HttpConnection implements AutoCloseable {
             }
             line.append((char) b);
         }
+    }
+
+    private static long contentLength(String value) throws IOException {
+        if (!DECIMAL.matcher(value).matches()) {
+            throw new IOException((value.startsWith("-") ? "negative" : "bad") + " Content-Length in the reply: "
+                    + printable(value));
+        }
+        return Long.parseLong(value);
     }
 
     static String printable(String s) {

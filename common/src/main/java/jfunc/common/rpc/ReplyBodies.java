@@ -2,12 +2,14 @@ package jfunc.common.rpc;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.regex.Pattern;
 
 /**
  * The body of an HTTP reply, read from a connection that may carry the next call: each stream
  * ends where the body ends, and closing it leaves the connection open.
  */
 final class ReplyBodies {
+    private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]{1,15}");
     private ReplyBodies() {}
 
     /** A body of {@code length} bytes (Content-Length). */
@@ -91,6 +93,7 @@ final class ReplyBodies {
     private static final class ChunkedBody extends InputStream {
         private final InputStream in;
         private long chunkLeft;
+        private boolean crlfDue;
         private boolean done;
 
         ChunkedBody(InputStream in) {
@@ -102,28 +105,36 @@ final class ReplyBodies {
                 return false;
             }
             if (chunkLeft == 0) {
-                String size = HttpConnection.readLine(in, false);
-                if (size.isEmpty()) {            // the CRLF after the previous chunk's data
-                    size = HttpConnection.readLine(in, false);
+                if (crlfDue && !line("the CRLF after a chunk's data").isEmpty()) {
+                    throw new IOException("a chunk's data in the reply is not followed by CRLF");
                 }
+                crlfDue = false;
+                String size = line("a chunk's size line");
                 int semi = size.indexOf(';');
-                try {
-                    chunkLeft = Long.parseLong((semi >= 0 ? size.substring(0, semi) : size).trim(), 16);
-                } catch (NumberFormatException e) {
+                String hex = (semi >= 0 ? size.substring(0, semi) : size).trim();
+                if (!HEX.matcher(hex).matches()) {
                     throw new IOException("bad chunk size in the reply: " + HttpConnection.printable(size));
                 }
-                if (chunkLeft < 0) {
-                    throw new IOException("bad chunk size in the reply: " + HttpConnection.printable(size));
-                }
+                chunkLeft = Long.parseLong(hex, 16);
                 if (chunkLeft == 0) {
-                    while (!HttpConnection.readLine(in, false).isEmpty()) {
+                    while (!line("the reply's trailers").isEmpty()) {
                         // trailers: ignored
                     }
                     done = true;
                     return false;
                 }
+                crlfDue = true;
             }
             return true;
+        }
+
+        /** A line of the chunked framing; its end missing is a Truncated reply (not an EOFException). */
+        private String line(String what) throws IOException {
+            try {
+                return HttpConnection.readLine(in, false);
+            } catch (java.io.EOFException e) {
+                throw new Truncated("the reply ended in " + what);
+            }
         }
 
         @Override

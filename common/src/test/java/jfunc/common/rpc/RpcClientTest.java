@@ -199,6 +199,49 @@ class RpcClientTest {
         }
     }
 
+    @Test
+    void eachMalformedReplyIsAProtocolErrorNamingTheFaultAndItsConnectionIsDropped() throws Exception {
+        String xml = pong();
+        String head = "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n";
+        String chunkedHead = head + "Transfer-Encoding: chunked\r\n\r\n";
+        String firstChunk = "a\r\n" + xml.substring(0, 10);
+        String[][] cases = {
+                // reply, what the error must say
+                {chunkedHead + firstChunk + "XX" + Integer.toHexString(xml.length() - 10) + "\r\n" + xml.substring(10)
+                        + "\r\n0\r\n\r\n", "not followed by CRLF"},
+                {chunkedHead + firstChunk + "\r\n1", "ended in a chunk's size line"},
+                {chunkedHead + firstChunk + "\r\n+5\r\n", "bad chunk size"},
+                {head + "Content-Length: -5\r\n\r\n" + xml, "negative Content-Length"},
+                {head + "Content-Length: " + xml.length() + "\r\nContent-Length: " + (xml.length() + 1) + "\r\n\r\n" + xml,
+                        "conflicting Content-Length"},
+                {head + "Content-Length: " + xml.length() + "\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + Integer.toHexString(xml.length()) + "\r\n" + xml + "\r\n0\r\n\r\n", "both Transfer-Encoding"},
+                {"HTTP/1.1 2000 OK\r\nContent-Length: 0\r\n\r\n", "not an HTTP/1.x status line"},
+                {"HTTP/1.1 200OK\r\nContent-Length: 0\r\n\r\n", "not an HTTP/1.x status line"},
+                {"HTTP/1.x 200 OK\r\nContent-Length: 0\r\n\r\n", "not an HTTP/1.x status line"},
+                {"HTTP/1.1 +20 OK\r\nContent-Length: 0\r\n\r\n", "not an HTTP/1.x status line"},
+        };
+        for (String[] c : cases) {
+            AtomicInteger calls = new AtomicInteger();
+            RawServer server = new RawServer((n, in, out) -> {
+                if (calls.incrementAndGet() > 1) {
+                    reply(out, "200 OK", "Content-Length", pong());
+                    return true;
+                }
+                out.write(c[0].getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                return !c[0].endsWith("\r\n1");     // the truncated one ends with the close
+            });
+            RpcClient client = client(1 << 20);
+            XmlRpcException e = assertThrows(XmlRpcException.class, () -> client.call(server.endpoint(), "test.ping"), c[1]);
+            CallError error = CallError.of(e);
+            assertEquals(CallError.Kind.PROTOCOL, error.kind(), c[1] + ": " + error);
+            assertTrue(error.message().contains(c[1]), c[1] + ": " + error.message());
+            assertEquals("pong", client.call(server.endpoint(), "test.ping"), c[1]);
+            assertEquals(2, server.connections.get(), c[1] + ": the connection of the bad reply was not used again");
+        }
+    }
+
     static String pong() {
         return "<?xml version=\"1.0\"?><methodResponse><params><param><value>pong</value></param></params></methodResponse>";
     }
