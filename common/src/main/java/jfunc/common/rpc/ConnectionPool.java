@@ -23,7 +23,6 @@ final class ConnectionPool {
     private final Map<RpcClient.Endpoint, Deque<HttpConnection>> idle = new ConcurrentHashMap<>();
     private final AtomicInteger count = new AtomicInteger();
     private volatile long lastSweep = System.nanoTime();
-    private volatile boolean closed;
 
     /** An idle connection to {@code endpoint} that is still fresh enough, or null. */
     HttpConnection take(RpcClient.Endpoint endpoint) {
@@ -43,21 +42,14 @@ final class ConnectionPool {
         return null;
     }
 
-    /** Keeps {@code c} for the next call to its endpoint (or closes it when the pool is full or closed). */
+    /** Keeps {@code c} for the next call to its endpoint (or closes it when the pool is full). */
     void give(HttpConnection c) {
-        if (closed) {
-            c.close();
-            return;
-        }
         if (count.incrementAndGet() > MAX_IDLE_CONNECTIONS) {
             count.decrementAndGet();
             c.close();
             return;
         }
         idle.computeIfAbsent(c.endpoint, e -> new ConcurrentLinkedDeque<>()).offerFirst(c);
-        if (closed) {
-            closeAll();
-        }
         long now = System.nanoTime();
         if (now - lastSweep > SWEEP_EVERY_NANOS) {
             lastSweep = now;
@@ -78,9 +70,8 @@ final class ConnectionPool {
         }
     }
 
-    /** Closes every idle connection; connections given back later are closed too. */
+    /** Closes every idle connection; the pool stays usable (connections given back later are kept). */
     void closeAll() {
-        closed = true;
         for (Deque<HttpConnection> q : idle.values()) {
             HttpConnection c;
             while ((c = q.pollFirst()) != null) {

@@ -141,7 +141,10 @@ public final class RpcClient implements AutoCloseable {
         }
     }
 
-    /** Closes the kept-alive connections. The client stays usable (new calls connect anew). */
+    /**
+     * Closes the idle kept-alive connections. The client stays usable: new calls connect anew and
+     * their connections are kept alive again (a call running meanwhile keeps its connection too).
+     */
     @Override
     public void close() {
         pool.closeAll();

@@ -74,6 +74,8 @@ class RpcClientTest {
         c.close();
         assertEquals("pong", c.call(ep, "test.ping"), "a closed client's next call connects anew");
         assertTrue(!from.get(4).equals(from.get(0)));
+        assertEquals("pong", c.call(ep, "test.ping"));
+        assertEquals(from.get(4), from.get(5), "and keeps that connection alive again");
     }
 
     @Test
