@@ -21,8 +21,8 @@ import org.xml.sax.SAXException;
  * surrogate pair: text outside the BMP (an emoji in a command's output) became two character
  * references to surrogates, which no XML parser accepts, so the whole reply was lost; and it wrote
  * a carriage return as is, which every XML parser reads back as a newline ("\r\n" became "\n"
- * in a command's output). Here every character from U+0020 up is written as UTF-8 and a carriage
- * return as a character reference.
+ * in a command's output). Here every character from U+0020 up is written as UTF-8, a carriage
+ * return as a character reference, and a character XML 1.0 cannot carry as U+FFFD.
  */
 final class LeanXmlWriters extends BaseXmlWriterFactory {
     static final LeanXmlWriters INSTANCE = new LeanXmlWriters();
@@ -37,15 +37,22 @@ final class LeanXmlWriters extends BaseXmlWriterFactory {
                 return c >= ' ';
             }
 
-            /** Writes a carriage return as a reference: a parser turns a raw "\r\n" into "\n". */
+            /**
+             * Writes a carriage return as a reference (a parser turns a raw "\r\n" into "\n"), and
+             * U+FFFD for a character XML 1.0 cannot carry at all, raw or as a reference (controls
+             * other than TAB, LF and CR, such as the ESC of coloured output; U+FFFE, U+FFFF): the
+             * peer would refuse the whole message.
+             */
             @Override
             public void characters(char[] ch, int start, int length) throws SAXException {
                 int from = start;
                 for (int i = start; i < start + length; i++) {
-                    if (ch[i] == '\r') {
+                    char c = ch[i];
+                    String instead = c == '\r' ? "&#13;" : notInXml(c) ? "\uFFFD" : null;
+                    if (instead != null) {
                         super.characters(ch, from, i - from);   // also closes a pending start tag
                         try {
-                            getWriter().write("&#13;");
+                            getWriter().write(instead);
                         } catch (IOException e) {
                             throw new SAXException(e);
                         }
@@ -55,6 +62,11 @@ final class LeanXmlWriters extends BaseXmlWriterFactory {
                 super.characters(ch, from, start + length - from);
             }
         };
+    }
+
+    /** True for the chars XML 1.0 forbids (lone surrogates are written as '?' by {@link Utf8Writer}). */
+    static boolean notInXml(char c) {
+        return c < ' ' ? c != '\t' && c != '\n' && c != '\r' : c == '\uFFFE' || c == '\uFFFF';
     }
 
     @Override

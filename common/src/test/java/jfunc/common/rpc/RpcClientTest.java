@@ -71,11 +71,13 @@ class RpcClientTest {
         assertEquals(from.get(0), from.get(2), "a fault is an answer: the connection is kept");
         String text = "é € 中文 😀 <&> tab\t newline\n crlf\r\n cr\r end";
         assertEquals(text, c.call(ep, "test.echo", text), "any text survives the round trip, emoji and CR too");
+        assertEquals("\uFFFD[31mred\uFFFD[0m bell\uFFFD nul\uFFFD \uFFFD", c.call(ep, "test.echo",
+                "\u001b[31mred\u001b[0m bell\u0007 nul\u0000 \uFFFF"), "what XML cannot carry arrives as U+FFFD");
         c.close();
         assertEquals("pong", c.call(ep, "test.ping"), "a closed client's next call connects anew");
-        assertTrue(!from.get(4).equals(from.get(0)));
+        assertTrue(!from.get(5).equals(from.get(0)));
         assertEquals("pong", c.call(ep, "test.ping"));
-        assertEquals(from.get(4), from.get(5), "and keeps that connection alive again");
+        assertEquals(from.get(5), from.get(6), "and keeps that connection alive again");
     }
 
     @Test
