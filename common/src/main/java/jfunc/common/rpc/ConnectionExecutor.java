@@ -1,8 +1,9 @@
 package jfunc.common.rpc;
 
+import java.io.Closeable;
+import java.io.IOException;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
@@ -13,18 +14,21 @@ import java.util.concurrent.TimeUnit;
  * The server's connection threads: one per connection being served, reusing idle threads and
  * creating new ones (up to {@code max}) only when all are busy, so connection churn does not
  * grow the pool. Beyond {@code max} tasks wait in an overflow queue that every thread drains
- * when its task is done (never rejected: that would drop a connection unanswered).
+ * when its task is done (never rejected: that would drop a connection unanswered); a task
+ * dropped at shutdown closes its connection.
  */
-final class ConnectionExecutor implements Executor {
+final class ConnectionExecutor {
+    private record Task(Runnable run, Closeable connection) {}
+
     private final ThreadPoolExecutor pool;
-    private final Queue<Runnable> overflow = new ConcurrentLinkedQueue<>();
+    private final Queue<Task> overflow = new ConcurrentLinkedQueue<>();
 
     ConnectionExecutor(int max, ThreadFactory threads) {
         pool = new ThreadPoolExecutor(0, max, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), threads);
     }
 
-    @Override
-    public void execute(Runnable task) {
+    /** Runs {@code task} for {@code connection}, which is closed if the task is dropped at shutdown. */
+    void execute(Runnable task, Closeable connection) {
         try {
             pool.execute(() -> {
                 task.run();
@@ -32,21 +36,34 @@ final class ConnectionExecutor implements Executor {
             });
         } catch (RejectedExecutionException busy) {
             if (pool.isShutdown()) {
-                throw busy;
+                close(connection);
+                return;
             }
-            overflow.add(task);
-            try {
-                pool.execute(this::drain); // a thread may have become idle meanwhile
-            } catch (RejectedExecutionException stillBusy) {
-                // every thread is busy and drains the queue when done
-            }
+            overflow.add(new Task(task, connection));
+            kick(); // a thread may have become idle meanwhile
+        }
+    }
+
+    /**
+     * Starts a thread to drain the overflow queue if one can start. Called again about once a
+     * second: a thread that finished draining just as every other thread refused a task would
+     * otherwise leave that task waiting for the next task to end.
+     */
+    void kick() {
+        if (overflow.isEmpty()) {
+            return;
+        }
+        try {
+            pool.execute(this::drain);
+        } catch (RejectedExecutionException stillBusy) {
+            // every thread is busy and drains the queue when done
         }
     }
 
     private void drain() {
-        Runnable next;
+        Task next;
         while ((next = overflow.poll()) != null) {
-            next.run();
+            next.run().run();
         }
     }
 
@@ -60,6 +77,17 @@ final class ConnectionExecutor implements Executor {
 
     void shutdownNow() {
         pool.shutdownNow();
-        overflow.clear();
+        Task dropped;
+        while ((dropped = overflow.poll()) != null) {
+            close(dropped.connection());
+        }
+    }
+
+    private static void close(Closeable connection) {
+        try {
+            connection.close();
+        } catch (IOException | RuntimeException ignored) {
+            // closing anyway
+        }
     }
 }

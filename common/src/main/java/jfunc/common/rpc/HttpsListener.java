@@ -11,7 +11,6 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -19,45 +18,68 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server's one selector thread: accepts connections, and holds kept-alive connections
- * between requests ("parked"), so an idle connection costs a selector key and no thread.
+ * The server's one selector thread. It accepts connections and holds every connection that has
+ * nothing to read: a new one until its first bytes (the TLS ClientHello) arrive, a kept-alive
+ * one between requests ("parked"). So a silent or idle connection costs a selector key, never
+ * a thread.
  *
  * <p>A connection is served on a connection thread in blocking mode (TLS over a plain socket is
- * simpler and cheaper than an engine); when it has answered and no next request is buffered,
- * it is parked: its channel turns non-blocking and registers here. When bytes arrive, it is
- * deregistered, turned blocking again and handed back. Parked connections idle longer than
- * their limit are closed (with a TLS close_notify, which the client sees before reusing it).
+ * simpler and cheaper than an engine). When bytes arrive for a waiting channel, its key is
+ * cancelled and flushed, the channel turns blocking again and is handed over. A new connection
+ * silent for the request timeout (30 s), or a parked one idle for 60 s, is closed (a parked one with a TLS
+ * close_notify, which the client sees before reusing it).
  */
 final class HttpsListener implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(HttpsListener.class);
     static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(60);
-    /** A connection that never sent a request is dropped sooner. */
-    static final long UNUSED_IDLE_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final long SWEEP_MILLIS = 1_000;
+    /** Parked connections beyond this are closed rather than kept (each holds TLS state and a descriptor). */
+    static final int MAX_PARKED = 1_000;
+    /** How long accepting pauses after accept() failed (e.g. no file descriptor left). */
+    private static final long ACCEPT_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
-    /** Where connections go: {@code accepted} for new ones, {@code resumed} for parked ones with bytes. */
+    /** Where connections go; each call should only hand work to another thread. */
     interface Handler {
-        void accepted(SocketChannel channel);
+        /** A new connection whose first bytes have arrived (blocking mode again). */
+        void accepted(SocketChannel channel, long acceptedAt);
 
+        /** A parked connection whose next request has started to arrive. */
         void resumed(ServerConnection connection);
 
-        /** Closes an expired parked connection (off this thread: closing writes a TLS alert). */
+        /** A parked connection idle too long, to be closed (closing writes a TLS alert). */
         void expired(ServerConnection connection);
+
+        /** Called about once a second, for deadlines that are not the listener's. */
+        void tick(long now);
     }
+
+    /** A new connection waiting for its first bytes. */
+    private record Arrival(SocketChannel channel, long acceptedAt) {}
 
     private final ServerSocketChannel server;
     private final Selector selector;
+    private final SelectionKey acceptKey;
     private final Handler handler;
+    /** A new connection that sends nothing is dropped after this. */
+    private final long silentNanos;
     private final Queue<ServerConnection> toPark = new ConcurrentLinkedQueue<>();
-    private final List<ServerConnection> ready = new ArrayList<>();
+    private final List<Object> ready = new ArrayList<>();
     private final Consumer<SelectionKey> onReady = this::onReady;
     private final Thread thread;
     private volatile boolean stopping;
+    private volatile boolean dead;
     private long lastSweep = System.nanoTime();
+    private long acceptPausedUntil;
+    private long lastAcceptWarning;
+    private int parked;
 
-    private HttpsListener(ServerSocketChannel server, Selector selector, Handler handler, String name) {
+    private HttpsListener(ServerSocketChannel server, Selector selector, SelectionKey acceptKey, long silentNanos,
+                          Handler handler, String name) {
+        this.silentNanos = silentNanos;
         this.server = server;
         this.selector = selector;
+        this.acceptKey = acceptKey;
         this.handler = handler;
         this.thread = new Thread(this, name + "-listener");
         // Not a daemon: like the JDK's server, a listening server keeps its process alive.
@@ -65,7 +87,8 @@ final class HttpsListener implements Runnable {
     }
 
     /** Binds; the message of a BindException names the address. {@link #start()} starts accepting. */
-    static HttpsListener open(InetSocketAddress address, int backlog, Handler handler, String name) throws IOException {
+    static HttpsListener open(InetSocketAddress address, int backlog, long silentNanos, Handler handler, String name)
+            throws IOException {
         ServerSocketChannel server = ServerSocketChannel.open();
         try {
             server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
@@ -82,8 +105,8 @@ final class HttpsListener implements Runnable {
         }
         server.configureBlocking(false);
         Selector selector = Selector.open();
-        server.register(selector, SelectionKey.OP_ACCEPT);
-        return new HttpsListener(server, selector, handler, name);
+        SelectionKey acceptKey = server.register(selector, SelectionKey.OP_ACCEPT);
+        return new HttpsListener(server, selector, acceptKey, silentNanos, handler, name);
     }
 
     void start() {
@@ -96,7 +119,7 @@ final class HttpsListener implements Runnable {
 
     /** Holds a connection until its next request arrives (called by the connection's thread). */
     void park(ServerConnection connection) {
-        if (stopping) {
+        if (stopping || dead) {
             connection.close();
             return;
         }
@@ -104,7 +127,7 @@ final class HttpsListener implements Runnable {
         selector.wakeup();
     }
 
-    /** Stops accepting and closes the parked connections; connections being served are not touched. */
+    /** Stops accepting and closes the waiting connections; connections being served are not touched. */
     void stop() {
         stopping = true;
         selector.wakeup();
@@ -119,16 +142,26 @@ final class HttpsListener implements Runnable {
     public void run() {
         try {
             while (!stopping) {
-                selector.select(onReady, SWEEP_MILLIS);
+                selector.select(onReady, acceptPausedUntil != 0 ? 100 : SWEEP_MILLIS);
                 registerParked();
                 resumeReady();
-                sweepIdle();
+                long now = System.nanoTime();
+                if (acceptPausedUntil != 0 && now - acceptPausedUntil >= 0) {
+                    acceptPausedUntil = 0;
+                    acceptKey.interestOps(SelectionKey.OP_ACCEPT);
+                }
+                if (now - lastSweep >= TimeUnit.MILLISECONDS.toNanos(SWEEP_MILLIS)) {
+                    lastSweep = now;
+                    sweepIdle(now);
+                    handler.tick(now);
+                }
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable t) { // an Error too: the server must not look alive while accepting nothing
             if (!stopping) {
-                log.error("connection listener failed; no new connections are accepted", e);
+                log.error("connection listener of {} failed; it accepts no more connections", address(), t);
             }
         } finally {
+            dead = true;
             shutdown();
         }
     }
@@ -141,7 +174,10 @@ final class HttpsListener implements Runnable {
             acceptAll();
         } else if (key.isReadable()) {
             key.cancel();
-            ready.add((ServerConnection) key.attachment());
+            ready.add(key.attachment());
+            if (key.attachment() instanceof ServerConnection) {
+                parked--;
+            }
         }
     }
 
@@ -150,107 +186,154 @@ final class HttpsListener implements Runnable {
             SocketChannel channel;
             try {
                 channel = server.accept();
+                if (channel == null) {
+                    return;
+                }
             } catch (IOException e) {
-                // e.g. too many open files: leave the rest in the backlog, try again next round
-                log.warn("cannot accept a connection: {}", e.toString());
+                // e.g. too many open files: leave the rest in the backlog and pause, or this spins
+                pauseAccepting(e);
                 return;
             }
-            if (channel == null) {
-                return;
+            try {
+                channel.configureBlocking(false);
+                channel.register(selector, SelectionKey.OP_READ, new Arrival(channel, System.nanoTime()));
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(channel);
             }
-            handler.accepted(channel);
+        }
+    }
+
+    private void pauseAccepting(IOException e) {
+        long now = System.nanoTime();
+        acceptPausedUntil = now + ACCEPT_PAUSE_NANOS;
+        acceptKey.interestOps(0);
+        if (lastAcceptWarning == 0 || now - lastAcceptWarning > WARN_EVERY_NANOS) {
+            lastAcceptWarning = now;
+            log.warn("cannot accept connections on {}: {} (pausing accepts; this warning repeats at most once a minute)",
+                    address(), e.toString());
         }
     }
 
     private void registerParked() {
         ServerConnection c;
         while ((c = toPark.poll()) != null) {
+            if (parked >= MAX_PARKED) {
+                handOver(c, true); // closed like an idle one: the client sees the close_notify
+                continue;
+            }
             try {
                 c.channel.configureBlocking(false);
                 c.channel.register(selector, SelectionKey.OP_READ, c);
                 c.parkedAt = System.nanoTime();
+                parked++;
             } catch (IOException | RuntimeException e) {
                 c.close();
             }
         }
     }
 
-    /** Hands readable connections back, once their cancelled keys have left the selector. */
+    /** Hands readable connections over, once their cancelled keys have left the selector. */
     private void resumeReady() throws IOException {
         if (ready.isEmpty()) {
             return;
         }
         int before;
-        do { // a cancelled key is deregistered by the next selection; one may find more ready
+        do { // a cancelled key is deregistered by the next selection; it may find more ready
             before = ready.size();
             selector.selectNow(onReady);
         } while (ready.size() != before);
-        for (ServerConnection c : ready) {
-            if (unpark(c)) {
-                handler.resumed(c);
-            }
+        for (Object waiting : ready) {
+            handOver(waiting, false);
         }
         ready.clear();
     }
 
-    private void sweepIdle() throws IOException {
-        long now = System.nanoTime();
-        if (now - lastSweep < TimeUnit.MILLISECONDS.toNanos(SWEEP_MILLIS)) {
-            return;
-        }
-        lastSweep = now;
-        List<ServerConnection> expired = new ArrayList<>();
+    private void sweepIdle(long now) throws IOException {
+        List<Object> expired = new ArrayList<>();
         for (SelectionKey key : selector.keys()) {
-            if (key.attachment() instanceof ServerConnection c
-                    && now - c.parkedAt > (c.used ? IDLE_NANOS : UNUSED_IDLE_NANOS)) {
+            Object a = key.attachment();
+            if (a instanceof ServerConnection c && now - c.parkedAt > IDLE_NANOS
+                    || a instanceof Arrival n && now - n.acceptedAt() > silentNanos) {
                 key.cancel();
-                expired.add(c);
+                expired.add(a);
+                if (a instanceof ServerConnection) {
+                    parked--;
+                }
             }
         }
         if (!expired.isEmpty()) {
             selector.selectNow(onReady);
             resumeReady();
-            for (ServerConnection c : expired) {
-                if (unpark(c)) {
-                    handler.expired(c);
-                }
+            for (Object a : expired) {
+                handOver(a, true);
             }
         }
     }
 
-    private static boolean unpark(ServerConnection c) {
+    /** Turns a waiting channel blocking and hands it to the handler; a failure closes only that one. */
+    private void handOver(Object waiting, boolean expired) {
+        SocketChannel channel = waiting instanceof ServerConnection c ? c.channel : ((Arrival) waiting).channel();
         try {
-            c.channel.configureBlocking(true);
-            return true;
-        } catch (IOException | RuntimeException e) {
-            c.close();
-            return false;
+            if (expired && waiting instanceof Arrival) {
+                channel.close(); // silent since it connected: no TLS to close
+                return;
+            }
+            channel.configureBlocking(true);
+            if (waiting instanceof ServerConnection c) {
+                if (expired) {
+                    handler.expired(c);
+                } else {
+                    handler.resumed(c);
+                }
+            } else {
+                handler.accepted(channel, ((Arrival) waiting).acceptedAt());
+            }
+        } catch (Throwable t) { // e.g. no thread could be started: drop this connection, keep serving
+            log.warn("dropping a connection on {}: {}", address(), t.toString());
+            if (waiting instanceof ServerConnection c) {
+                c.close();
+            } else {
+                closeQuietly(channel);
+            }
         }
     }
 
     private void shutdown() {
-        try {
-            server.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
-        closeParked();
-        try {
-            selector.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
-    }
-
-    private void closeParked() {
+        closeQuietly(server);
         ServerConnection c;
         while ((c = toPark.poll()) != null) {
             c.close();
         }
+        List<Object> waiting = new ArrayList<>();
         for (SelectionKey key : selector.keys()) {
-            if (key.attachment() instanceof ServerConnection parked) {
-                parked.close(); // non-blocking now: no close_notify, the socket just closes
+            if (key.attachment() != null) {
+                waiting.add(key.attachment());
             }
+        }
+        try {
+            selector.close(); // deregisters every channel, so they can turn blocking for their close_notify
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        for (Object w : waiting) {
+            if (w instanceof ServerConnection parked) {
+                try {
+                    parked.channel.configureBlocking(true);
+                } catch (IOException | RuntimeException ignored) {
+                    // closed without a close_notify
+                }
+                parked.close();
+            } else {
+                closeQuietly(((Arrival) w).channel());
+            }
+        }
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // closed
         }
     }
 }

@@ -3,6 +3,7 @@ package jfunc.common.rpc;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.time.Duration;
 import java.nio.channels.SocketChannel;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,10 +31,11 @@ import org.slf4j.LoggerFactory;
  * clients that connect, or handshake, and then send nothing hold a connection thread for at
  * most 30 s and never a call worker.
  *
- * <p>Deadlines: a new connection has 30 s for its handshake and its first request head; a
- * request head must arrive within 30 s of its connection turning readable; a body may pause at
- * most 30 s between bytes. Kept-alive connections are closed after 60 s idle (30 s if they
- * never carried a request).
+ * <p>Deadlines, each for a whole phase (a watchdog closes a connection past it, so a peer
+ * sending a byte now and then cannot hold a thread): a new connection has 30 s from connecting
+ * for its handshake and its first request head; a later head has 30 s from its first byte; a
+ * body or a reply has 30 s plus 1 s per 64 KiB. A call itself has no deadline here. Silent new
+ * connections are closed after 30 s, idle kept-alive ones after 60 s.
  *
  * <p>Every request: POST only (405), a Content-Length is required (411) and capped
  * ({@link Options#maxBodyBytes}: 413 before a byte of the body is read); parsed by the hardened
@@ -46,8 +48,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RpcServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RpcServer.class);
-    /** Handshake plus first request head on a new connection; a request head once bytes arrive. */
-    static final long HEAD_NANOS = TimeUnit.SECONDS.toNanos(30);
     /** After refusing a request, how much of its body is read and dropped so the client sees the reply. */
     private static final long DISCARD_BYTES = 1024 * 1024;
     private static final long DISCARD_MILLIS = 1_000;
@@ -56,32 +56,40 @@ public final class RpcServer implements AutoCloseable {
         HardenedXml.install();
     }
 
-    /** Server settings; {@link #defaults(InetSocketAddress)} gives sensible ones. */
+    /**
+     * Server settings; {@link #defaults(InetSocketAddress)} gives sensible ones.
+     * {@code requestTimeout} bounds a new connection's handshake and first request head (from
+     * connecting), a later head, and the fixed part of a body's or reply's deadline.
+     */
     public record Options(InetSocketAddress listen, String name, boolean requireClientCert,
-                          long maxBodyBytes, int workerThreads, int backlog) {
+                          long maxBodyBytes, int workerThreads, int backlog, Duration requestTimeout) {
         public static Options defaults(InetSocketAddress listen) {
-            return new Options(listen, "rpc", true, 16L * 1024 * 1024, 16, 1024);
+            return new Options(listen, "rpc", true, 16L * 1024 * 1024, 16, 1024, Duration.ofSeconds(30));
         }
 
         public Options withName(String n) {
-            return new Options(listen, n, requireClientCert, maxBodyBytes, workerThreads, backlog);
+            return new Options(listen, n, requireClientCert, maxBodyBytes, workerThreads, backlog, requestTimeout);
         }
 
         public Options withClientCert(boolean required) {
-            return new Options(listen, name, required, maxBodyBytes, workerThreads, backlog);
+            return new Options(listen, name, required, maxBodyBytes, workerThreads, backlog, requestTimeout);
         }
 
         public Options withMaxBodyBytes(long max) {
-            return new Options(listen, name, requireClientCert, max, workerThreads, backlog);
+            return new Options(listen, name, requireClientCert, max, workerThreads, backlog, requestTimeout);
         }
 
         public Options withWorkerThreads(int n) {
-            return new Options(listen, name, requireClientCert, maxBodyBytes, n, backlog);
+            return new Options(listen, name, requireClientCert, maxBodyBytes, n, backlog, requestTimeout);
+        }
+
+        public Options withRequestTimeout(Duration t) {
+            return new Options(listen, name, requireClientCert, maxBodyBytes, workerThreads, backlog, t);
         }
     }
 
-
     private final Options options;
+    private final long headNanos;
     private final SSLContext tls;
     private volatile SSLSocketFactory tlsSockets; // made on the first connection: see newConnection()
     private SSLParameters tlsParameters;          // written before tlsSockets, read after it
@@ -94,6 +102,7 @@ public final class RpcServer implements AutoCloseable {
 
     private RpcServer(Options options, SSLContext tls, RpcDispatcher dispatcher) {
         this.options = options;
+        this.headNanos = options.requestTimeout().toNanos();
         this.tls = tls;
         this.threads = new ConnectionExecutor(Math.max(128, options.workerThreads() * 4), threads(options.name()));
         this.xmlrpc = new StreamServer(limited(dispatcher, options.workerThreads()));
@@ -105,7 +114,8 @@ public final class RpcServer implements AutoCloseable {
      */
     public static RpcServer start(Options options, SSLContext tls, RpcDispatcher dispatcher) throws IOException {
         RpcServer server = new RpcServer(options, tls, dispatcher);
-        server.listener = HttpsListener.open(options.listen(), options.backlog(), server.new Handler(), options.name());
+        server.listener = HttpsListener.open(options.listen(), options.backlog(), server.headNanos,
+                server.new Handler(), options.name());
         server.listener.start();
         log.info("{} listening on {} (TLS 1.3, client certificate {})", options.name(), server.address(),
                 options.requireClientCert() ? "required" : "not required");
@@ -157,23 +167,36 @@ public final class RpcServer implements AutoCloseable {
     /** What the listener hands over; each runs on a connection thread. */
     private final class Handler implements HttpsListener.Handler {
         @Override
-        public void accepted(SocketChannel channel) {
-            threads.execute(() -> serveNew(channel));
+        public void accepted(SocketChannel channel, long acceptedAt) {
+            threads.execute(() -> serveNew(channel, acceptedAt), channel);
         }
 
         @Override
         public void resumed(ServerConnection connection) {
-            threads.execute(() -> serve(connection, System.nanoTime() + HEAD_NANOS));
+            threads.execute(() -> serve(connection, System.nanoTime() + headNanos), connection);
         }
 
         @Override
         public void expired(ServerConnection connection) {
-            threads.execute(() -> close(connection));
+            threads.execute(() -> close(connection), connection);
+        }
+
+        @Override
+        public void tick(long now) {
+            for (ServerConnection c : open) {
+                if (!c.isOpen()) {
+                    open.remove(c); // closed where the set is not at hand (e.g. parking while stopping)
+                } else if (c.overdue(now)) {
+                    log.debug("connection from {} too slow for its deadline: closed", c.remote);
+                    c.abort();
+                }
+            }
+            threads.kick();
         }
     }
 
-    private void serveNew(SocketChannel channel) {
-        long deadline = System.nanoTime() + HEAD_NANOS;
+    private void serveNew(SocketChannel channel, long acceptedAt) {
+        long deadline = acceptedAt + headNanos;
         ServerConnection connection;
         try {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true); // no Nagle delay on small replies
@@ -183,6 +206,7 @@ public final class RpcServer implements AutoCloseable {
             closeQuietly(channel);
             return;
         }
+        connection.setDeadline(deadline);
         open.add(connection);
         if (stopping) {
             close(connection);
@@ -203,17 +227,29 @@ public final class RpcServer implements AutoCloseable {
     private void serve(ServerConnection connection, long deadline) {
         try {
             while (true) {
+                connection.setDeadline(deadline);
                 ServerConnection.Head head = connection.readHead(deadline);
-                if (head == null || !answer(connection, head) || stopping) {
+                if (head == null) {
                     close(connection);
                     return;
                 }
-                connection.used = true;
+                boolean again;
+                callsInProgress.incrementAndGet(); // from here stop(grace) waits for the reply
+                try {
+                    again = answer(connection, head) && !stopping;
+                } finally {
+                    callsInProgress.decrementAndGet();
+                }
+                if (!again) {
+                    close(connection);
+                    return;
+                }
                 if (!connection.hasBufferedInput()) {
+                    connection.clearDeadline();
                     listener.park(connection);
                     return;
                 }
-                deadline = System.nanoTime() + HEAD_NANOS;
+                deadline = System.nanoTime() + headNanos;
             }
         } catch (ServerConnection.BadRequest e) {
             try {
@@ -250,16 +286,13 @@ public final class RpcServer implements AutoCloseable {
             connection.sendContinue();
         }
         ServerConnection.Body body = connection.body(head.contentLength());
-        StreamServer.Connection exchange = new StreamServer.Connection(connection, body, head.keepAlive() && !stopping);
-        StreamServer.CallConfig config = new StreamServer.CallConfig(connection.peerName(), connection.remote);
-        callsInProgress.incrementAndGet();
+        connection.setDeadline(connection.transferDeadline(headNanos, head.contentLength()));
+        StreamServer.Connection exchange = new StreamServer.Connection(connection, body, head.keepAlive() && !stopping, headNanos);
         try {
-            xmlrpc.execute(config, exchange);
+            xmlrpc.execute(new StreamServer.CallConfig(connection), exchange); // no deadline while the call runs
         } catch (XmlRpcException e) {
             log.debug("reply to {} not sent: {}", connection.remote, e.getMessage());
             return false;
-        } finally {
-            callsInProgress.decrementAndGet();
         }
         return exchange.keptAlive();
     }
@@ -307,6 +340,7 @@ public final class RpcServer implements AutoCloseable {
             case 411 -> "Length Required";
             case 413 -> "Content Too Large";
             case 431 -> "Request Header Fields Too Large";
+            case 505 -> "HTTP Version Not Supported";
             default -> "Error";
         };
     }

@@ -2,6 +2,7 @@ package jfunc.common.rpc;
 
 import java.io.Closeable;
 import java.io.EOFException;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSocket;
@@ -29,6 +31,8 @@ import jfunc.common.tls.Certs;
 final class ServerConnection implements Closeable {
     /** Request line plus headers; more is refused (a call's head is about 150 bytes). */
     static final int MAX_HEAD_BYTES = 16 * 1024;
+    /** Replies up to this size go out with their head in one write (one TLS record). */
+    private static final int COALESCE_BYTES = 16 * 1024 - 512;
     /** The longest a request body may pause between bytes. */
     static final int BODY_READ_TIMEOUT_MILLIS = 30_000;
 
@@ -57,8 +61,13 @@ final class ServerConnection implements Closeable {
     private int lim;
     /** When the connection was last parked (System.nanoTime), for the idle limit. */
     long parkedAt;
-    /** Whether it has answered a request yet (a never-used connection gets a shorter idle limit). */
-    boolean used;
+    /**
+     * When the current phase (handshake and head, body, reply) must be over (System.nanoTime),
+     * or 0 while a call runs or the connection is parked. Socket timeouts alone do not bound a
+     * phase (each read restarts them, so a byte every 29 s would hold a thread for ever); the
+     * server's once-a-second watchdog aborts a connection past this.
+     */
+    private volatile long deadline;
 
     ServerConnection(SocketChannel channel, SSLSocketFactory tls, SSLParameters params) throws IOException {
         this.channel = channel;
@@ -66,6 +75,28 @@ final class ServerConnection implements Closeable {
         this.socket = (SSLSocket) tls.createSocket(channel.socket(), remote.getHostString(), remote.getPort(), true);
         socket.setUseClientMode(false);
         socket.setSSLParameters(params);
+    }
+
+    void setDeadline(long nanoTime) {
+        this.deadline = nanoTime;
+    }
+
+    void clearDeadline() {
+        this.deadline = 0;
+    }
+
+    /** A deadline for moving {@code bytes} either way: {@code baseNanos} plus 1 s per 64 KiB (a slow but honest link). */
+    long transferDeadline(long baseNanos, long bytes) {
+        return System.nanoTime() + baseNanos + bytes * (TimeUnit.SECONDS.toNanos(1) / 65_536);
+    }
+
+    boolean overdue(long now) {
+        long d = deadline;
+        return d != 0 && now - d > 0;
+    }
+
+    boolean isOpen() {
+        return channel.isOpen();
     }
 
     /** Runs the TLS handshake, which must finish before the deadline (System.nanoTime). */
@@ -101,20 +132,25 @@ final class ServerConnection implements Closeable {
             }
         } while (requestLine.isEmpty());
         String[] parts = requestLine.split(" ", -1);
-        if (parts.length != 3 || !parts[2].startsWith("HTTP/1.")) {
+        if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty() || !parts[2].startsWith("HTTP/")) {
             throw new BadRequest(400, "malformed request line");
         }
-        boolean http11 = !"HTTP/1.0".equals(parts[2]);
+        if (!"HTTP/1.1".equals(parts[2]) && !"HTTP/1.0".equals(parts[2])) {
+            throw new BadRequest(505, "HTTP/1.1 or HTTP/1.0 only, not " + parts[2]);
+        }
+        boolean http11 = "HTTP/1.1".equals(parts[2]);
         long length = -1;
         boolean chunked = false;
         String connection = "";
         boolean expectContinue = false;
         for (String line; !(line = readLine(deadline, budget, false)).isEmpty(); ) {
             int colon = line.indexOf(':');
-            if (colon <= 0) {
+            if (colon <= 0 || !isToken(line, colon)) {
+                // also a continuation line (leading space) and space before the colon: both are
+                // ways to make two parsers disagree on a request (RFC 9112, 5.1 and 5.2)
                 throw new BadRequest(400, "malformed header line");
             }
-            String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+            String name = line.substring(0, colon).toLowerCase(Locale.ROOT);
             String value = line.substring(colon + 1).trim();
             switch (name) {
                 case "content-length" -> {
@@ -125,13 +161,34 @@ final class ServerConnection implements Closeable {
                     length = n;
                 }
                 case "transfer-encoding" -> chunked = true;
-                case "connection" -> connection = value.toLowerCase(Locale.ROOT);
+                case "connection" -> connection = connection + "," + value.toLowerCase(Locale.ROOT);
                 case "expect" -> expectContinue = "100-continue".equalsIgnoreCase(value);
                 default -> { }
             }
         }
-        boolean keepAlive = http11 ? !connection.contains("close") : connection.contains("keep-alive");
+        boolean keepAlive = http11 ? !hasOption(connection, "close") : hasOption(connection, "keep-alive");
         return new Head(parts[0], parts[1], length, chunked, keepAlive, expectContinue);
+    }
+
+    /** Whether the header name before {@code end} is an HTTP token (letters, digits and a few marks). */
+    private static boolean isToken(String line, int end) {
+        for (int i = 0; i < end; i++) {
+            char c = line.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "!#$%&'*+-.^_`|~".indexOf(c) >= 0)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether a comma-separated Connection value lists {@code option}. */
+    private static boolean hasOption(String list, String option) {
+        for (String o : list.split(",")) {
+            if (o.trim().equals(option)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static long parseLength(String value) throws BadRequest {
@@ -263,6 +320,35 @@ final class ServerConnection implements Closeable {
             head.append("Allow: POST\r\n");
         }
         byte[] headBytes = head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+        if (length > COALESCE_BYTES) {
+            return new FilterOutputStream(out) { // a large reply: no second copy of it in memory
+                private boolean headSent;
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    sendHead();
+                    out.write(b, off, len);
+                }
+
+                @Override
+                public void write(int b) throws IOException {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                private void sendHead() throws IOException {
+                    if (!headSent) {
+                        headSent = true;
+                        out.write(headBytes);
+                    }
+                }
+
+                @Override
+                public void close() throws IOException {
+                    sendHead();
+                    out.flush(); // the connection stays open
+                }
+            };
+        }
         byte[] frame = new byte[headBytes.length + length];
         System.arraycopy(headBytes, 0, frame, 0, headBytes.length);
         return new OutputStream() {

@@ -57,12 +57,14 @@ final class StreamServer extends XmlRpcStreamServer {
 
     /** Per-request settings that also carry who is calling. */
     static final class CallConfig extends XmlRpcHttpRequestConfigImpl {
+        final ServerConnection connection;
         final String peerName;
         final InetSocketAddress remote;
 
-        CallConfig(String peerName, InetSocketAddress remote) {
-            this.peerName = peerName;
-            this.remote = remote;
+        CallConfig(ServerConnection connection) {
+            this.connection = connection;
+            this.peerName = connection.peerName();
+            this.remote = connection.remote;
             setEncoding("UTF-8");
             setEnabledForExtensions(false);
             setEnabledForExceptions(false);
@@ -75,9 +77,11 @@ final class StreamServer extends XmlRpcStreamServer {
         private final ServerConnection connection;
         private final ServerConnection.Body body;
         private final boolean keepAliveWanted;
+        private final long headNanos;
         private boolean keptAlive;
 
-        Connection(ServerConnection connection, ServerConnection.Body body, boolean keepAliveWanted) {
+        Connection(ServerConnection connection, ServerConnection.Body body, boolean keepAliveWanted, long headNanos) {
+            this.headNanos = headNanos;
             this.connection = connection;
             this.body = body;
             this.keepAliveWanted = keepAliveWanted;
@@ -91,6 +95,7 @@ final class StreamServer extends XmlRpcStreamServer {
         /** Starts the reply; the connection stays only if the whole body was read (else its rest would be taken for the next request). */
         OutputStream reply(int size) {
             keptAlive = keepAliveWanted && body.complete();
+            connection.setDeadline(connection.transferDeadline(headNanos, size));
             return connection.reply(200, "OK", "text/xml; charset=UTF-8", size, !keptAlive);
         }
 
@@ -113,6 +118,7 @@ final class StreamServer extends XmlRpcStreamServer {
     @Override
     public Object execute(XmlRpcRequest request) throws XmlRpcException {
         CallConfig config = (CallConfig) request.getConfig();
+        config.connection.clearDeadline(); // the request is read; a call may run as long as it needs
         List<Object> params = new ArrayList<>(request.getParameterCount());
         for (int i = 0; i < request.getParameterCount(); i++) {
             params.add(request.getParameter(i));

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,7 +81,10 @@ class RpcServerHttpTest {
     void malformedHeadsGet400AndHugeHeads431() throws Exception {
         for (String bad : List.of("POST /RPC2\r\n\r\n", "POST /RPC2 HTTP/1.1\r\nno colon here\r\n\r\n",
                 "POST /RPC2 HTTP/1.1\r\nContent-Length: -5\r\n\r\n",
-                "POST /RPC2 HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello")) {
+                "POST /RPC2 HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello",
+                // space before the colon, and a continuation line: two parsers could read these differently
+                "POST /RPC2 HTTP/1.1\r\nContent-Length : 5\r\n\r\nhello",
+                "POST /RPC2 HTTP/1.1\r\nX-A: b\r\n Content-Length: 5\r\n\r\nhello")) {
             try (SSLSocket s = connect()) {
                 send(s, bad);
                 assertEquals(400, read(s.getInputStream()).status(), bad);
@@ -89,6 +93,10 @@ class RpcServerHttpTest {
         try (SSLSocket s = connect()) {
             send(s, "POST /RPC2 HTTP/1.1\r\nX-Junk: " + "a".repeat(20_000) + "\r\n\r\n");
             assertEquals(431, read(s.getInputStream()).status());
+        }
+        try (SSLSocket s = connect()) {
+            send(s, "POST /RPC2 HTTP/1.7\r\nContent-Length: 0\r\n\r\n");
+            assertEquals(505, read(s.getInputStream()).status());
         }
     }
 
@@ -179,6 +187,74 @@ class RpcServerHttpTest {
         try (java.net.ServerSocket again = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
             assertEquals(port, again.getLocalPort(), "the port is free after stop()");
         }
+    }
+
+    @Test
+    void silentConnectsHoldNoThreadAndAreClosedAtTheRequestTimeout() throws Exception {
+        // More plain TCP connects that send nothing than there are connection threads (128):
+        // they wait on the selector, so a real call is answered at once; each is closed when
+        // the request timeout (1 s here) has passed.
+        try (RpcServer server = quickTimeoutServer()) {
+            int port = server.address().getPort();
+            List<Socket> silent = new ArrayList<>();
+            try {
+                for (int i = 0; i < 140; i++) {
+                    silent.add(new Socket("127.0.0.1", port));
+                }
+                try (RpcClient client = new RpcClient(pki.context(overlord), Duration.ofSeconds(5), Duration.ofSeconds(5))) {
+                    assertEquals(true, client.call(new RpcClient.Endpoint("m3.example.org", "127.0.0.1", port), "test.ping"));
+                }
+                Socket first = silent.get(0);
+                first.setSoTimeout(15_000); // far beyond the 1 s timeout and the 1 s sweep
+                assertEquals(-1, first.getInputStream().read(), "closed by the server");
+            } finally {
+                for (Socket s : silent) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aTrickledHandshakeOrRequestHeadIsCutAtItsDeadline() throws Exception {
+        // A byte now and then restarts a socket timeout; the deadline is for the whole phase.
+        try (RpcServer server = quickTimeoutServer()) {
+            int port = server.address().getPort();
+            try (Socket raw = new Socket("127.0.0.1", port)) { // a TLS record header, then a byte at a time
+                raw.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00});
+                assertTrue(closedWhileTrickling(raw.getOutputStream(), raw), "handshake cut");
+            }
+            try (SSLSocket tls = connect(port)) { // a request head, a byte (one TLS record) at a time
+                send(tls, "POST /RPC2 HTTP/1.1\r\n");
+                assertTrue(closedWhileTrickling(tls.getOutputStream(), tls), "request head cut");
+            }
+        }
+    }
+
+    /** Sends a byte every 200 ms for up to 15 s; true when the server closed the connection meanwhile. */
+    private static boolean closedWhileTrickling(OutputStream out, Socket socket) throws Exception {
+        socket.setSoTimeout(200);
+        long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (System.nanoTime() < end) {
+            try {
+                out.write('a');
+                out.flush();
+                if (socket.getInputStream().read() == -1) {
+                    return true;
+                }
+            } catch (java.net.SocketTimeoutException stillOpen) {
+                // nothing to read yet: go on trickling
+            } catch (IOException closed) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static RpcServer quickTimeoutServer() throws IOException {
+        RpcServer.Options opts = RpcServer.Options.defaults(new InetSocketAddress("127.0.0.1", 0))
+                .withName("quick").withRequestTimeout(Duration.ofSeconds(1));
+        return RpcServer.start(opts, pki.context(pki.minion("m3.example.org")), call -> true);
     }
 
     static SSLSocket connect() throws IOException {
