@@ -228,7 +228,7 @@ public final class RpcServer implements AutoCloseable {
         try {
             while (true) {
                 connection.setDeadline(deadline);
-                ServerConnection.Head head = connection.readHead(deadline);
+                RequestHead head = connection.readHead(deadline);
                 if (head == null) {
                     close(connection);
                     return;
@@ -251,7 +251,7 @@ public final class RpcServer implements AutoCloseable {
                 }
                 deadline = System.nanoTime() + headNanos;
             }
-        } catch (ServerConnection.BadRequest e) {
+        } catch (RequestHead.BadRequest e) {
             try {
                 connection.replyText(e.status, reason(e.status), e.getMessage(), true);
                 connection.discardInput(DISCARD_BYTES, DISCARD_MILLIS);
@@ -266,20 +266,20 @@ public final class RpcServer implements AutoCloseable {
     }
 
     /** Answers one request; returns whether the connection may carry another. */
-    private boolean answer(ServerConnection connection, ServerConnection.Head head) throws IOException {
+    private boolean answer(ServerConnection connection, RequestHead head) throws IOException {
         if (!"POST".equals(head.method())) {
-            throw new ServerConnection.BadRequest(405, "jfunc speaks XML-RPC: POST text/xml");
+            throw new RequestHead.BadRequest(405, "jfunc speaks XML-RPC: POST text/xml");
         }
         if (head.chunked()) {
-            throw new ServerConnection.BadRequest(411, "send the request body with a Content-Length"
+            throw new RequestHead.BadRequest(411, "send the request body with a Content-Length"
                     + " (chunked request bodies are not accepted)");
         }
         if (head.contentLength() < 0) {
-            throw new ServerConnection.BadRequest(411, "a Content-Length is required");
+            throw new RequestHead.BadRequest(411, "a Content-Length is required");
         }
         if (head.contentLength() > options.maxBodyBytes()) {
             // refused before reading a byte of it; the connection is closed after the reply
-            throw new ServerConnection.BadRequest(413, "request body of " + head.contentLength()
+            throw new RequestHead.BadRequest(413, "request body of " + head.contentLength()
                     + " bytes exceeds the limit of " + options.maxBodyBytes());
         }
         if (head.expectContinue()) {

@@ -12,7 +12,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -29,26 +28,10 @@ import jfunc.common.tls.Certs;
  * then non-blocking, and the TLS streams must not be touched).
  */
 final class ServerConnection implements Closeable {
-    /** Request line plus headers; more is refused (a call's head is about 150 bytes). */
-    static final int MAX_HEAD_BYTES = 16 * 1024;
     /** Replies up to this size go out with their head in one write (one TLS record). */
     private static final int COALESCE_BYTES = 16 * 1024 - 512;
     /** The longest a request body may pause between bytes. */
     static final int BODY_READ_TIMEOUT_MILLIS = 30_000;
-
-    /** A request the server refuses with an HTTP status, closing the connection afterwards. */
-    static final class BadRequest extends IOException {
-        final int status;
-
-        BadRequest(int status, String message) {
-            super(message);
-            this.status = status;
-        }
-    }
-
-    /** What the server needs from a request's head. {@code contentLength} is -1 when absent. */
-    record Head(String method, String target, long contentLength, boolean chunked, boolean keepAlive,
-                boolean expectContinue) {}
 
     final SocketChannel channel;
     final InetSocketAddress remote;
@@ -122,80 +105,9 @@ final class ServerConnection implements Closeable {
      * Reads a request's head; it must arrive before the deadline. Returns null when the peer
      * closed the connection before sending a byte of it.
      */
-    Head readHead(long deadline) throws IOException {
-        int[] budget = {MAX_HEAD_BYTES};
-        String requestLine;
-        do { // a blank line before the request line is tolerated (RFC 9112, 2.2)
-            requestLine = readLine(deadline, budget, true);
-            if (requestLine == null) {
-                return null;
-            }
-        } while (requestLine.isEmpty());
-        String[] parts = requestLine.split(" ", -1);
-        if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty() || !parts[2].startsWith("HTTP/")) {
-            throw new BadRequest(400, "malformed request line");
-        }
-        if (!"HTTP/1.1".equals(parts[2]) && !"HTTP/1.0".equals(parts[2])) {
-            throw new BadRequest(505, "HTTP/1.1 or HTTP/1.0 only, not " + parts[2]);
-        }
-        boolean http11 = "HTTP/1.1".equals(parts[2]);
-        long length = -1;
-        boolean chunked = false;
-        String connection = "";
-        boolean expectContinue = false;
-        for (String line; !(line = readLine(deadline, budget, false)).isEmpty(); ) {
-            int colon = line.indexOf(':');
-            if (colon <= 0 || !isToken(line, colon)) {
-                // also a continuation line (leading space) and space before the colon: both are
-                // ways to make two parsers disagree on a request (RFC 9112, 5.1 and 5.2)
-                throw new BadRequest(400, "malformed header line");
-            }
-            String name = line.substring(0, colon).toLowerCase(Locale.ROOT);
-            String value = line.substring(colon + 1).trim();
-            switch (name) {
-                case "content-length" -> {
-                    long n = parseLength(value);
-                    if (length >= 0 && n != length) {
-                        throw new BadRequest(400, "conflicting Content-Length headers");
-                    }
-                    length = n;
-                }
-                case "transfer-encoding" -> chunked = true;
-                case "connection" -> connection = connection + "," + value.toLowerCase(Locale.ROOT);
-                case "expect" -> expectContinue = "100-continue".equalsIgnoreCase(value);
-                default -> { }
-            }
-        }
-        boolean keepAlive = http11 ? !hasOption(connection, "close") : hasOption(connection, "keep-alive");
-        return new Head(parts[0], parts[1], length, chunked, keepAlive, expectContinue);
-    }
-
-    /** Whether the header name before {@code end} is an HTTP token (letters, digits and a few marks). */
-    private static boolean isToken(String line, int end) {
-        for (int i = 0; i < end; i++) {
-            char c = line.charAt(i);
-            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "!#$%&'*+-.^_`|~".indexOf(c) >= 0)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Whether a comma-separated Connection value lists {@code option}. */
-    private static boolean hasOption(String list, String option) {
-        for (String o : list.split(",")) {
-            if (o.trim().equals(option)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static long parseLength(String value) throws BadRequest {
-        if (value.isEmpty() || value.length() > 18 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw new BadRequest(400, "malformed Content-Length: " + value);
-        }
-        return Long.parseLong(value);
+    RequestHead readHead(long deadline) throws IOException {
+        int[] budget = {RequestHead.MAX_BYTES};
+        return RequestHead.read(eofAllowed -> readLine(deadline, budget, eofAllowed));
     }
 
     /** Reads one line (ISO-8859-1, without its CRLF or LF); null at EOF before its first byte if allowed. */
@@ -212,7 +124,7 @@ final class ServerConnection implements Closeable {
             }
             byte b = buf[pos++];
             if (--budget[0] < 0) {
-                throw new BadRequest(431, "request head larger than " + MAX_HEAD_BYTES + " bytes");
+                throw new RequestHead.BadRequest(431, "request head larger than " + RequestHead.MAX_BYTES + " bytes");
             }
             if (b == '\n') {
                 int end = line.length();
