@@ -86,6 +86,9 @@ public final class MinionServer implements AutoCloseable {
         return settings;
     }
 
+    /** After the calls, how long their replies may take to go out. */
+    private static final int REPLY_GRACE_SECONDS = 2;
+
     /**
      * Refuses new calls (UNAVAILABLE), gives running calls up to {@code graceSeconds} to finish,
      * then closes the port. Returns as soon as no call runs (waiting here, where calls are counted
@@ -96,7 +99,8 @@ public final class MinionServer implements AutoCloseable {
         if (left > 0) {
             log.warn("stopping with {} call(s) still running", left);
         }
-        rpc.stop(0);
+        // Calls have returned; their replies may still be on the way out: give them a moment.
+        rpc.stop(REPLY_GRACE_SECONDS);
     }
 
     @Override

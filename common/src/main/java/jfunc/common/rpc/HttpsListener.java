@@ -1,18 +1,22 @@
 package jfunc.common.rpc;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,14 +39,16 @@ final class HttpsListener implements Runnable {
     private static final long SWEEP_MILLIS = 1_000;
     /** Parked connections beyond this are closed rather than kept (each holds TLS state and a descriptor). */
     static final int MAX_PARKED = 1_000;
+    /** Handshakes running at once; more new connections wait on the selector thread. */
+    static final int MAX_HANDSHAKES = 32;
     /** How long accepting pauses after accept() failed (e.g. no file descriptor left). */
     private static final long ACCEPT_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     /** Where connections go; each call should only hand work to another thread. */
     interface Handler {
-        /** A new connection whose first bytes have arrived (blocking mode again). */
-        void accepted(SocketChannel channel, long acceptedAt);
+        /** A new connection whose first TLS record has arrived (blocking mode again). */
+        void accepted(SocketChannel channel, long acceptedAt, byte[] firstRecord);
 
         /** A parked connection whose next request has started to arrive. */
         void resumed(ServerConnection connection);
@@ -54,8 +60,44 @@ final class HttpsListener implements Runnable {
         void tick(long now);
     }
 
-    /** A new connection waiting for its first bytes. */
-    private record Arrival(SocketChannel channel, long acceptedAt) {}
+    /**
+     * A new connection until its first TLS record (the ClientHello) is complete. It is read here,
+     * without blocking, so a peer that sends a byte and stops holds no thread.
+     */
+    private static final class Arrival {
+        final SocketChannel channel;
+        final long acceptedAt;
+        private ByteBuffer record = ByteBuffer.allocate(5); // the record header first
+
+        Arrival(SocketChannel channel, long acceptedAt) {
+            this.channel = channel;
+            this.acceptedAt = acceptedAt;
+        }
+
+        /** Reads what has arrived; true once the whole first record is here. */
+        boolean readFirstRecord() throws IOException {
+            if (channel.read(record) < 0) {
+                throw new EOFException("closed before its TLS ClientHello");
+            }
+            if (record.capacity() == 5 && !record.hasRemaining()) {
+                int length = (record.get(3) & 0xff) << 8 | record.get(4) & 0xff;
+                if (record.get(0) != 0x16 || length == 0 || length > 18_432) {
+                    throw new IOException("not a TLS handshake (plain HTTP to the TLS port?)");
+                }
+                ByteBuffer whole = ByteBuffer.allocate(5 + length);
+                whole.put(record.flip());
+                record = whole;
+                if (channel.read(record) < 0) {
+                    throw new EOFException("closed in its TLS ClientHello");
+                }
+            }
+            return record.capacity() > 5 && !record.hasRemaining();
+        }
+
+        byte[] firstRecord() {
+            return record.array();
+        }
+    }
 
     private final ServerSocketChannel server;
     private final Selector selector;
@@ -64,6 +106,9 @@ final class HttpsListener implements Runnable {
     /** A new connection that sends nothing is dropped after this. */
     private final long silentNanos;
     private final Queue<ServerConnection> toPark = new ConcurrentLinkedQueue<>();
+    /** New connections with bytes, waiting for a handshake slot (blocking mode already). */
+    private final Queue<Arrival> waitingForHandshake = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger handshaking = new AtomicInteger();
     private final List<Object> ready = new ArrayList<>();
     private final Consumer<SelectionKey> onReady = this::onReady;
     private final Thread thread;
@@ -72,7 +117,7 @@ final class HttpsListener implements Runnable {
     private long lastSweep = System.nanoTime();
     private long acceptPausedUntil;
     private long lastAcceptWarning;
-    private int parked;
+    private volatile int parked;
 
     private HttpsListener(ServerSocketChannel server, Selector selector, SelectionKey acceptKey, long silentNanos,
                           Handler handler, String name) {
@@ -125,6 +170,12 @@ final class HttpsListener implements Runnable {
         }
         toPark.add(connection);
         selector.wakeup();
+        if (stopping || dead) { // the listener may have drained the queue before this add
+            ServerConnection c;
+            while ((c = toPark.poll()) != null) {
+                c.close();
+            }
+        }
     }
 
     /** Stops accepting and closes the waiting connections; connections being served are not touched. */
@@ -140,23 +191,21 @@ final class HttpsListener implements Runnable {
 
     @Override
     public void run() {
+        int failures = 0;
         try {
             while (!stopping) {
-                selector.select(onReady, acceptPausedUntil != 0 ? 100 : SWEEP_MILLIS);
-                registerParked();
-                resumeReady();
-                long now = System.nanoTime();
-                if (acceptPausedUntil != 0 && now - acceptPausedUntil >= 0) {
-                    acceptPausedUntil = 0;
-                    acceptKey.interestOps(SelectionKey.OP_ACCEPT);
-                }
-                if (now - lastSweep >= TimeUnit.MILLISECONDS.toNanos(SWEEP_MILLIS)) {
-                    lastSweep = now;
-                    sweepIdle(now);
-                    handler.tick(now);
+                try {
+                    pass();
+                    failures = 0;
+                } catch (Throwable t) { // an Error too (no thread could start): pause and go on
+                    if (stopping || !selector.isOpen() || ++failures >= 10) {
+                        throw t;
+                    }
+                    log.warn("connection listener of {}: {} (retrying)", address(), t.toString());
+                    Thread.sleep(100);
                 }
             }
-        } catch (Throwable t) { // an Error too: the server must not look alive while accepting nothing
+        } catch (Throwable t) { // the server must not look alive while accepting nothing
             if (!stopping) {
                 log.error("connection listener of {} failed; it accepts no more connections", address(), t);
             }
@@ -166,6 +215,56 @@ final class HttpsListener implements Runnable {
         }
     }
 
+    private void pass() throws IOException {
+        selector.select(onReady, acceptPausedUntil != 0 || !waitingForHandshake.isEmpty() ? 100 : SWEEP_MILLIS);
+        registerParked();
+        resumeReady();
+        startHandshakes();
+        long now = System.nanoTime();
+        if (acceptPausedUntil != 0 && now - acceptPausedUntil >= 0) {
+            acceptPausedUntil = 0;
+            acceptKey.interestOps(SelectionKey.OP_ACCEPT);
+        }
+        if (now - lastSweep >= TimeUnit.MILLISECONDS.toNanos(SWEEP_MILLIS)) {
+            lastSweep = now;
+            sweepIdle(now);
+            handler.tick(now);
+        }
+    }
+
+    /**
+     * Hands new connections with bytes to threads while fewer than {@link #MAX_HANDSHAKES} are
+     * in their handshake. A handshake holds its thread until it ends or its deadline passes, so
+     * without this, peers sending one byte each (no certificate needed) could take every
+     * connection thread; past the limit they wait here, holding nothing.
+     */
+    private void startHandshakes() {
+        Arrival next;
+        while (handshaking.get() < MAX_HANDSHAKES && (next = waitingForHandshake.poll()) != null) {
+            handshaking.incrementAndGet();
+            try {
+                handler.accepted(next.channel, next.acceptedAt, next.firstRecord());
+            } catch (Throwable t) {
+                handshakeDone();
+                log.warn("dropping a connection on {}: {}", address(), t.toString());
+                closeQuietly(next.channel);
+            }
+        }
+    }
+
+    /** Called by the connection thread when a handshake handed over by this listener has ended. */
+    void handshakeDone() {
+        handshaking.decrementAndGet();
+        if (!waitingForHandshake.isEmpty()) {
+            selector.wakeup();
+        }
+    }
+
+    /** Whether a connection answered now may stay open: false when the parked ones are at their limit. */
+    boolean hasRoomToPark() {
+        return parked < MAX_PARKED;
+    }
+
     private void onReady(SelectionKey key) {
         if (!key.isValid()) {
             return;
@@ -173,6 +272,17 @@ final class HttpsListener implements Runnable {
         if (key.isAcceptable()) {
             acceptAll();
         } else if (key.isReadable()) {
+            if (key.attachment() instanceof Arrival a) {
+                try {
+                    if (!a.readFirstRecord()) {
+                        return; // more of it to come
+                    }
+                } catch (IOException notTls) {
+                    key.cancel();
+                    closeQuietly(a.channel);
+                    return;
+                }
+            }
             key.cancel();
             ready.add(key.attachment());
             if (key.attachment() instanceof ServerConnection) {
@@ -253,12 +363,19 @@ final class HttpsListener implements Runnable {
         for (SelectionKey key : selector.keys()) {
             Object a = key.attachment();
             if (a instanceof ServerConnection c && now - c.parkedAt > IDLE_NANOS
-                    || a instanceof Arrival n && now - n.acceptedAt() > silentNanos) {
+                    || a instanceof Arrival n && now - n.acceptedAt > silentNanos) {
                 key.cancel();
                 expired.add(a);
                 if (a instanceof ServerConnection) {
                     parked--;
                 }
+            }
+        }
+        for (Iterator<Arrival> it = waitingForHandshake.iterator(); it.hasNext(); ) {
+            Arrival a = it.next();
+            if (now - a.acceptedAt > silentNanos) {
+                it.remove();
+                closeQuietly(a.channel); // it waited for a handshake slot as long as it may
             }
         }
         if (!expired.isEmpty()) {
@@ -272,7 +389,7 @@ final class HttpsListener implements Runnable {
 
     /** Turns a waiting channel blocking and hands it to the handler; a failure closes only that one. */
     private void handOver(Object waiting, boolean expired) {
-        SocketChannel channel = waiting instanceof ServerConnection c ? c.channel : ((Arrival) waiting).channel();
+        SocketChannel channel = waiting instanceof ServerConnection c ? c.channel : ((Arrival) waiting).channel;
         try {
             if (expired && waiting instanceof Arrival) {
                 channel.close(); // silent since it connected: no TLS to close
@@ -286,7 +403,7 @@ final class HttpsListener implements Runnable {
                     handler.resumed(c);
                 }
             } else {
-                handler.accepted(channel, ((Arrival) waiting).acceptedAt());
+                waitingForHandshake.add((Arrival) waiting);
             }
         } catch (Throwable t) { // e.g. no thread could be started: drop this connection, keep serving
             log.warn("dropping a connection on {}: {}", address(), t.toString());
@@ -300,6 +417,10 @@ final class HttpsListener implements Runnable {
 
     private void shutdown() {
         closeQuietly(server);
+        Arrival a;
+        while ((a = waitingForHandshake.poll()) != null) {
+            closeQuietly(a.channel);
+        }
         ServerConnection c;
         while ((c = toPark.poll()) != null) {
             c.close();
@@ -324,7 +445,7 @@ final class HttpsListener implements Runnable {
                 }
                 parked.close();
             } else {
-                closeQuietly(((Arrival) w).channel());
+                closeQuietly(((Arrival) w).channel);
             }
         }
     }

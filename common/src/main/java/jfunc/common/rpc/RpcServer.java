@@ -167,8 +167,8 @@ public final class RpcServer implements AutoCloseable {
     /** What the listener hands over; each runs on a connection thread. */
     private final class Handler implements HttpsListener.Handler {
         @Override
-        public void accepted(SocketChannel channel, long acceptedAt) {
-            threads.execute(() -> serveNew(channel, acceptedAt), channel);
+        public void accepted(SocketChannel channel, long acceptedAt, byte[] firstRecord) {
+            threads.execute(() -> serveNew(channel, acceptedAt, firstRecord), channel);
         }
 
         @Override
@@ -195,32 +195,44 @@ public final class RpcServer implements AutoCloseable {
         }
     }
 
-    private void serveNew(SocketChannel channel, long acceptedAt) {
-        long deadline = acceptedAt + headNanos;
+    private void serveNew(SocketChannel channel, long acceptedAt, byte[] firstRecord) {
+        ServerConnection connection;
+        try {
+            connection = handshake(channel, firstRecord, acceptedAt + headNanos);
+        } finally {
+            listener.handshakeDone();
+        }
+        if (connection != null) {
+            serve(connection, acceptedAt + headNanos);
+        }
+    }
+
+    /** Sets up TLS on a new connection; null when that failed (the channel is then closed). */
+    private ServerConnection handshake(SocketChannel channel, byte[] firstRecord, long deadline) {
         ServerConnection connection;
         try {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true); // no Nagle delay on small replies
-            connection = newConnection(channel);
+            connection = newConnection(channel, firstRecord);
         } catch (IOException | RuntimeException e) {
             log.debug("cannot set up an accepted connection: {}", e.toString());
             closeQuietly(channel);
-            return;
+            return null;
         }
         connection.setDeadline(deadline);
         open.add(connection);
         if (stopping) {
             close(connection);
-            return;
+            return null;
         }
         try {
             connection.handshake(deadline);
+            return connection;
         } catch (IOException | RuntimeException e) {
             // a client we do not trust, a scanner, plain HTTP to the TLS port, a revoked certificate
             log.debug("TLS handshake with {} failed: {}", connection.remote, e.toString());
             close(connection);
-            return;
+            return null;
         }
-        serve(connection, deadline);
     }
 
     /** Answers requests on one connection until it closes or parks between requests. */
@@ -267,6 +279,9 @@ public final class RpcServer implements AutoCloseable {
 
     /** Answers one request; returns whether the connection may carry another. */
     private boolean answer(ServerConnection connection, RequestHead head) throws IOException {
+        if (stopping) { // a call that may outlast the grace would be cut off without a reply
+            throw new RequestHead.BadRequest(503, "server stopping: try again later");
+        }
         if (!"POST".equals(head.method())) {
             throw new RequestHead.BadRequest(405, "jfunc speaks XML-RPC: POST text/xml");
         }
@@ -287,7 +302,8 @@ public final class RpcServer implements AutoCloseable {
         }
         ServerConnection.Body body = connection.body(head.contentLength());
         connection.setDeadline(connection.transferDeadline(headNanos, head.contentLength()));
-        StreamServer.Connection exchange = new StreamServer.Connection(connection, body, head.keepAlive() && !stopping, headNanos);
+        StreamServer.Connection exchange = new StreamServer.Connection(connection, body,
+                head.keepAlive() && !stopping && listener.hasRoomToPark(), headNanos);
         try {
             xmlrpc.execute(new StreamServer.CallConfig(connection), exchange); // no deadline while the call runs
         } catch (XmlRpcException e) {
@@ -302,7 +318,7 @@ public final class RpcServer implements AutoCloseable {
      * connection, not at start: the default parameters load most of the TLS code, about 6 MB of
      * an idle minion's memory.
      */
-    private ServerConnection newConnection(SocketChannel channel) throws IOException {
+    private ServerConnection newConnection(SocketChannel channel, byte[] firstRecord) throws IOException {
         SSLSocketFactory sockets = tlsSockets;
         if (sockets == null) {
             synchronized (this) {
@@ -316,7 +332,7 @@ public final class RpcServer implements AutoCloseable {
                 sockets = tlsSockets;
             }
         }
-        return new ServerConnection(channel, sockets, tlsParameters);
+        return new ServerConnection(channel, firstRecord, sockets, tlsParameters);
     }
 
     private void close(ServerConnection connection) {
@@ -340,6 +356,7 @@ public final class RpcServer implements AutoCloseable {
             case 411 -> "Length Required";
             case 413 -> "Content Too Large";
             case 431 -> "Request Header Fields Too Large";
+            case 503 -> "Service Unavailable";
             case 505 -> "HTTP Version Not Supported";
             default -> "Error";
         };

@@ -1,5 +1,6 @@
 package jfunc.common.rpc;
 
+import java.io.ByteArrayInputStream;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.FilterOutputStream;
@@ -52,10 +53,12 @@ final class ServerConnection implements Closeable {
      */
     private volatile long deadline;
 
-    ServerConnection(SocketChannel channel, SSLSocketFactory tls, SSLParameters params) throws IOException {
+    /** {@code firstRecord}: the bytes the listener already read (the ClientHello), read again by TLS. */
+    ServerConnection(SocketChannel channel, byte[] firstRecord, SSLSocketFactory tls, SSLParameters params)
+            throws IOException {
         this.channel = channel;
         this.remote = (InetSocketAddress) channel.getRemoteAddress();
-        this.socket = (SSLSocket) tls.createSocket(channel.socket(), remote.getHostString(), remote.getPort(), true);
+        this.socket = (SSLSocket) tls.createSocket(channel.socket(), new ByteArrayInputStream(firstRecord), true);
         socket.setUseClientMode(false);
         socket.setSSLParameters(params);
     }

@@ -216,6 +216,57 @@ class RpcServerHttpTest {
     }
 
     @Test
+    void oneByteHellosHoldNoThreadBeyondTheHandshakeLimit() throws Exception {
+        // A byte of a ClientHello each (no certificate needed): at most 32 handshakes hold a
+        // thread, the rest wait on the selector, so a real call still gets through at once.
+        RpcServer.Options opts = RpcServer.Options.defaults(new InetSocketAddress("127.0.0.1", 0))
+                .withName("hello").withRequestTimeout(Duration.ofSeconds(60));
+        try (RpcServer server = RpcServer.start(opts, pki.context(pki.minion("m4.example.org")), call -> true)) {
+            int port = server.address().getPort();
+            List<Socket> stalled = new ArrayList<>();
+            try {
+                for (int i = 0; i < 140; i++) {
+                    Socket s = new Socket("127.0.0.1", port);
+                    s.getOutputStream().write(0x16);
+                    stalled.add(s);
+                }
+                Thread.sleep(500); // let the listener hand out what it will
+                try (RpcClient client = new RpcClient(pki.context(overlord), Duration.ofSeconds(5), Duration.ofSeconds(5))) {
+                    assertEquals(true, client.call(new RpcClient.Endpoint("m4.example.org", "127.0.0.1", port), "test.ping"));
+                }
+            } finally {
+                for (Socket s : stalled) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aReplyOnItsWayOutWhenStopRunsStillArrives() throws Exception {
+        // The minion stops its calls first, then the server: a reply being written must get out.
+        java.util.concurrent.CountDownLatch returned = new java.util.concurrent.CountDownLatch(1);
+        String big = "x".repeat(2 * 1024 * 1024);
+        RpcServer.Options opts = RpcServer.Options.defaults(new InetSocketAddress("127.0.0.1", 0)).withName("stopping");
+        RpcServer server = RpcServer.start(opts, pki.context(pki.minion("m5.example.org")), call -> {
+            returned.countDown();
+            return big;
+        });
+        try (RpcClient client = new RpcClient(pki.context(overlord), Duration.ofSeconds(5), Duration.ofSeconds(20))) {
+            java.util.concurrent.CompletableFuture<Object> reply = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return client.call(new RpcClient.Endpoint("m5.example.org", "127.0.0.1", server.address().getPort()), "big");
+                } catch (Exception e) {
+                    return e;
+                }
+            });
+            returned.await();
+            server.stop(5);
+            assertEquals(big.length(), String.valueOf(reply.get()).length(), () -> String.valueOf(reply.join()).substring(0, 200));
+        }
+    }
+
+    @Test
     void aTrickledHandshakeOrRequestHeadIsCutAtItsDeadline() throws Exception {
         // A byte now and then restarts a socket timeout; the deadline is for the whole phase.
         try (RpcServer server = quickTimeoutServer()) {
