@@ -1,22 +1,20 @@
 package jfunc.common.rpc;
 
-import java.io.EOFException;
+import static jfunc.common.rpc.Closeables.closeQuietly;
+
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,8 +37,6 @@ final class HttpsListener implements Runnable {
     private static final long SWEEP_MILLIS = 1_000;
     /** Parked connections beyond this are closed rather than kept (each holds TLS state and a descriptor). */
     static final int MAX_PARKED = 1_000;
-    /** Handshakes running at once; more new connections wait on the selector thread. */
-    static final int MAX_HANDSHAKES = 32;
     /** How long accepting pauses after accept() failed (e.g. no file descriptor left). */
     private static final long ACCEPT_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
@@ -60,45 +56,6 @@ final class HttpsListener implements Runnable {
         void tick(long now);
     }
 
-    /**
-     * A new connection until its first TLS record (the ClientHello) is complete. It is read here,
-     * without blocking, so a peer that sends a byte and stops holds no thread.
-     */
-    private static final class Arrival {
-        final SocketChannel channel;
-        final long acceptedAt;
-        private ByteBuffer record = ByteBuffer.allocate(5); // the record header first
-
-        Arrival(SocketChannel channel, long acceptedAt) {
-            this.channel = channel;
-            this.acceptedAt = acceptedAt;
-        }
-
-        /** Reads what has arrived; true once the whole first record is here. */
-        boolean readFirstRecord() throws IOException {
-            if (channel.read(record) < 0) {
-                throw new EOFException("closed before its TLS ClientHello");
-            }
-            if (record.capacity() == 5 && !record.hasRemaining()) {
-                int length = (record.get(3) & 0xff) << 8 | record.get(4) & 0xff;
-                if (record.get(0) != 0x16 || length == 0 || length > 18_432) {
-                    throw new IOException("not a TLS handshake (plain HTTP to the TLS port?)");
-                }
-                ByteBuffer whole = ByteBuffer.allocate(5 + length);
-                whole.put(record.flip());
-                record = whole;
-                if (channel.read(record) < 0) {
-                    throw new EOFException("closed in its TLS ClientHello");
-                }
-            }
-            return record.capacity() > 5 && !record.hasRemaining();
-        }
-
-        byte[] firstRecord() {
-            return record.array();
-        }
-    }
-
     private final ServerSocketChannel server;
     private final Selector selector;
     private final SelectionKey acceptKey;
@@ -106,9 +63,7 @@ final class HttpsListener implements Runnable {
     /** A new connection that sends nothing is dropped after this. */
     private final long silentNanos;
     private final Queue<ServerConnection> toPark = new ConcurrentLinkedQueue<>();
-    /** New connections with bytes, waiting for a handshake slot (blocking mode already). */
-    private final Queue<Arrival> waitingForHandshake = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger handshaking = new AtomicInteger();
+    private final HandshakeSlots handshakes = new HandshakeSlots();
     private final List<Object> ready = new ArrayList<>();
     private final Consumer<SelectionKey> onReady = this::onReady;
     private final Thread thread;
@@ -216,7 +171,7 @@ final class HttpsListener implements Runnable {
     }
 
     private void pass() throws IOException {
-        selector.select(onReady, acceptPausedUntil != 0 || !waitingForHandshake.isEmpty() ? 100 : SWEEP_MILLIS);
+        selector.select(onReady, acceptPausedUntil != 0 || handshakes.anyWaiting() ? 100 : SWEEP_MILLIS);
         registerParked();
         resumeReady();
         startHandshakes();
@@ -232,16 +187,10 @@ final class HttpsListener implements Runnable {
         }
     }
 
-    /**
-     * Hands new connections with bytes to threads while fewer than {@link #MAX_HANDSHAKES} are
-     * in their handshake. A handshake holds its thread until it ends or its deadline passes, so
-     * without this, peers sending one byte each (no certificate needed) could take every
-     * connection thread; past the limit they wait here, holding nothing.
-     */
+    /** Hands new connections with their ClientHello to threads, as {@link HandshakeSlots} allows. */
     private void startHandshakes() {
-        Arrival next;
-        while (handshaking.get() < MAX_HANDSHAKES && (next = waitingForHandshake.poll()) != null) {
-            handshaking.incrementAndGet();
+        ArrivingConnection next;
+        while ((next = handshakes.start()) != null) {
             try {
                 handler.accepted(next.channel, next.acceptedAt, next.firstRecord());
             } catch (Throwable t) {
@@ -254,8 +203,7 @@ final class HttpsListener implements Runnable {
 
     /** Called by the connection thread when a handshake handed over by this listener has ended. */
     void handshakeDone() {
-        handshaking.decrementAndGet();
-        if (!waitingForHandshake.isEmpty()) {
+        if (handshakes.release()) {
             selector.wakeup();
         }
     }
@@ -272,7 +220,7 @@ final class HttpsListener implements Runnable {
         if (key.isAcceptable()) {
             acceptAll();
         } else if (key.isReadable()) {
-            if (key.attachment() instanceof Arrival a) {
+            if (key.attachment() instanceof ArrivingConnection a) {
                 try {
                     if (!a.readFirstRecord()) {
                         return; // more of it to come
@@ -306,7 +254,7 @@ final class HttpsListener implements Runnable {
             }
             try {
                 channel.configureBlocking(false);
-                channel.register(selector, SelectionKey.OP_READ, new Arrival(channel, System.nanoTime()));
+                channel.register(selector, SelectionKey.OP_READ, new ArrivingConnection(channel, System.nanoTime()));
             } catch (IOException | RuntimeException e) {
                 closeQuietly(channel);
             }
@@ -363,7 +311,7 @@ final class HttpsListener implements Runnable {
         for (SelectionKey key : selector.keys()) {
             Object a = key.attachment();
             if (a instanceof ServerConnection c && now - c.parkedAt > IDLE_NANOS
-                    || a instanceof Arrival n && now - n.acceptedAt > silentNanos) {
+                    || a instanceof ArrivingConnection n && now - n.acceptedAt > silentNanos) {
                 key.cancel();
                 expired.add(a);
                 if (a instanceof ServerConnection) {
@@ -371,13 +319,7 @@ final class HttpsListener implements Runnable {
                 }
             }
         }
-        for (Iterator<Arrival> it = waitingForHandshake.iterator(); it.hasNext(); ) {
-            Arrival a = it.next();
-            if (now - a.acceptedAt > silentNanos) {
-                it.remove();
-                closeQuietly(a.channel); // it waited for a handshake slot as long as it may
-            }
-        }
+        handshakes.closeWaitingSince(now - silentNanos); // they waited for a slot as long as they may
         if (!expired.isEmpty()) {
             selector.selectNow(onReady);
             resumeReady();
@@ -389,9 +331,9 @@ final class HttpsListener implements Runnable {
 
     /** Turns a waiting channel blocking and hands it to the handler; a failure closes only that one. */
     private void handOver(Object waiting, boolean expired) {
-        SocketChannel channel = waiting instanceof ServerConnection c ? c.channel : ((Arrival) waiting).channel;
+        SocketChannel channel = waiting instanceof ServerConnection c ? c.channel : ((ArrivingConnection) waiting).channel;
         try {
-            if (expired && waiting instanceof Arrival) {
+            if (expired && waiting instanceof ArrivingConnection) {
                 channel.close(); // silent since it connected: no TLS to close
                 return;
             }
@@ -403,7 +345,7 @@ final class HttpsListener implements Runnable {
                     handler.resumed(c);
                 }
             } else {
-                waitingForHandshake.add((Arrival) waiting);
+                handshakes.add((ArrivingConnection) waiting);
             }
         } catch (Throwable t) { // e.g. no thread could be started: drop this connection, keep serving
             log.warn("dropping a connection on {}: {}", address(), t.toString());
@@ -417,10 +359,7 @@ final class HttpsListener implements Runnable {
 
     private void shutdown() {
         closeQuietly(server);
-        Arrival a;
-        while ((a = waitingForHandshake.poll()) != null) {
-            closeQuietly(a.channel);
-        }
+        handshakes.closeAllWaiting();
         ServerConnection c;
         while ((c = toPark.poll()) != null) {
             c.close();
@@ -445,16 +384,8 @@ final class HttpsListener implements Runnable {
                 }
                 parked.close();
             } else {
-                closeQuietly(((Arrival) w).channel);
+                closeQuietly(((ArrivingConnection) w).channel);
             }
-        }
-    }
-
-    private static void closeQuietly(java.io.Closeable c) {
-        try {
-            c.close();
-        } catch (IOException ignored) {
-            // closed
         }
     }
 }
