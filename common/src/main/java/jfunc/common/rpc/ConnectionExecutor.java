@@ -1,7 +1,8 @@
 package jfunc.common.rpc;
 
+import static jfunc.common.rpc.Closeables.closeQuietly;
+
 import java.io.Closeable;
-import java.io.IOException;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -36,7 +37,7 @@ final class ConnectionExecutor {
             });
         } catch (RejectedExecutionException busy) {
             if (pool.isShutdown()) {
-                close(connection);
+                closeQuietly(connection);
                 return;
             }
             overflow.add(new Task(task, connection));
@@ -79,15 +80,7 @@ final class ConnectionExecutor {
         pool.shutdownNow();
         Task dropped;
         while ((dropped = overflow.poll()) != null) {
-            close(dropped.connection());
-        }
-    }
-
-    private static void close(Closeable connection) {
-        try {
-            connection.close();
-        } catch (IOException | RuntimeException ignored) {
-            // closing anyway
+            closeQuietly(dropped.connection());
         }
     }
 }

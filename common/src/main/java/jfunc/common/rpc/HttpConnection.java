@@ -1,5 +1,7 @@
 package jfunc.common.rpc;
 
+import static jfunc.common.rpc.Closeables.closeQuietly;
+
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
@@ -308,13 +310,5 @@ final class HttpConnection implements AutoCloseable {
     static String printable(String s) {
         String cut = s.length() > 60 ? s.substring(0, 60) + "..." : s;
         return cut.replaceAll("[^\\x20-\\x7e]", "?");
-    }
-
-    private static void closeQuietly(Socket s) {
-        try {
-            s.close();
-        } catch (IOException e) {
-            // nothing left to do
-        }
     }
 }

@@ -1,5 +1,7 @@
 package jfunc.common.rpc;
 
+import static jfunc.common.rpc.Closeables.closeQuietly;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -338,14 +340,6 @@ public final class RpcServer implements AutoCloseable {
     private void close(ServerConnection connection) {
         open.remove(connection);
         connection.close();
-    }
-
-    private static void closeQuietly(SocketChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // closed
-        }
     }
 
     static String reason(int status) {
