@@ -52,7 +52,7 @@ final class AsyncSubmit {
                 o.put("state", done.summary().state().name());
                 Map<String, Object> minions = new LinkedHashMap<>();
                 for (MinionJob m : done.minions()) {
-                    minions.put(m.minion(), JobView.minionJson(m));
+                    minions.put(m.minion(), JobView.minionJson(m, call.method(), jfunc.overlord.CommandExits.ZERO));
                 }
                 o.put("minions", minions);
                 out.println(Json.writePretty(o));

@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
             "that start with '-'. command.run's [exit, stdout, stderr] prints as 'exit N'",
             "with the output lines below it.", ""},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:every minion answered without error", "1:some minion failed",
+        exitCodeList = {"0:every minion answered without error",
+            "1:some minion failed (also: a command.run exit code other than 0 or those of --ok-exit)",
             "2:usage or configuration error", "3:the target matched no minion"})
 final class CallCommand implements Callable<Integer> {
     @ParentCommand
@@ -34,6 +35,9 @@ final class CallCommand implements Callable<Integer> {
 
     @Mixin
     OutputOptions output;
+
+    @Mixin
+    OkExitOption okExit;
 
     @Option(names = "--json-args", description = "Parse each ARG as a JSON value instead of taking it as a string.")
     boolean jsonArgs;
@@ -78,7 +82,7 @@ final class CallCommand implements Callable<Integer> {
             return AsyncSubmit.run(root.state(), target, fanOut.limits(), call, deadline, output.json,
                     spec.commandLine().getOut(), spec.commandLine().getErr());
         }
-        return TargetedCall.run(root.state(), target, fanOut.limits(), call, output.json,
+        return TargetedCall.run(root.state(), target, fanOut.limits(), call, output.json, okExit.exits(),
                 spec.commandLine().getOut(), spec.commandLine().getErr(), ResultTable.Style.VALUES);
     }
 }

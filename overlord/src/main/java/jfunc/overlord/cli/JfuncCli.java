@@ -56,7 +56,8 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every minion answered without error",
-            "1:some minion failed (unreachable, timeout, TLS, fault), or an internal error",
+            "1:some minion failed (unreachable, timeout, TLS, fault, or a command.run exit code",
+            "  other than 0 or those of --ok-exit), or an internal error",
             "2:usage or configuration error (bad option or target, missing identity files)",
             "3:the target matched no minion",
         },

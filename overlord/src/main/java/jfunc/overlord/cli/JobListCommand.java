@@ -5,7 +5,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import jfunc.common.ExitCodes;
+import java.util.HashMap;
+import java.util.Map;
 import jfunc.common.Ids;
+import jfunc.overlord.CommandExits;
+import jfunc.overlord.jobs.JobStore;
+import jfunc.overlord.jobs.MinionState;
 import jfunc.overlord.jobs.JobState;
 import jfunc.overlord.jobs.JobSummary;
 import jfunc.overlord.json.Json;
@@ -38,6 +43,9 @@ final class JobListCommand implements Callable<Integer> {
     String before;
 
     @Mixin
+    OkExitOption okExit;
+
+    @Mixin
     OutputOptions output;
 
     @Mixin
@@ -60,20 +68,41 @@ final class JobListCommand implements Callable<Integer> {
             throw new ErrorReporter.UsageException("--before: '" + before + "' is not a job id"
                     + " (job ids look like 20261123-013045-123-7f3a9c01)");
         }
-        List<JobSummary> jobs = JobStores.open(job.root.state()).list(filter, before, limit);
+        JobStore store = JobStores.open(job.root.state());
+        List<JobSummary> jobs = store.list(filter, before, limit);
+        Map<String, Integer> failedCommands = failedCommands(store, jobs, okExit.exits());
         PrintWriter out = job.out();
         if (output.json) {
             List<Object> all = new ArrayList<>();
-            jobs.forEach(s -> all.add(JobView.summaryJson(s)));
+            for (JobSummary s : jobs) {
+                Map<String, Object> j = JobView.summaryJson(s);
+                j.put("failed", failedOf(s, failedCommands));
+                all.add(j);
+            }
             out.println(Json.writePretty(all));
         } else if (jobs.isEmpty()) {
             job.err().println("no jobs" + (filter == null ? "" : " in state " + filter.name().toLowerCase(java.util.Locale.ROOT)));
         } else {
-            JobView.printList(jobs, out);
+            JobView.printList(jobs, failedCommands, out);
             if (jobs.size() == limit) {
                 job.err().println("(more with: jfunc job list --before " + jobs.get(jobs.size() - 1).id() + ")");
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** By job id: minions that finished a command.run whose exit code is not success (reads only those jobs). */
+    private static Map<String, Integer> failedCommands(JobStore store, List<JobSummary> jobs, CommandExits exits) {
+        List<String> ids = jobs.stream().filter(s -> CommandExits.COMMAND_RUN.equals(s.method())
+                && s.count(MinionState.FINISHED) > 0).map(JobSummary::id).toList();
+        Map<String, Integer> out = new HashMap<>();
+        if (!ids.isEmpty()) {
+            store.getAll(ids).forEach((id, j) -> out.put(id, JobView.failedCommands(j, exits)));
+        }
+        return out;
+    }
+
+    private static int failedOf(JobSummary s, Map<String, Integer> failedCommands) {
+        return s.count(MinionState.REMOTE_ERROR) + s.count(MinionState.LOST) + failedCommands.getOrDefault(s.id(), 0);
     }
 }

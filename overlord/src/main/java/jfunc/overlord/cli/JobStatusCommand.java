@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import jfunc.common.ExitCodes;
 import jfunc.common.Ids;
+import jfunc.overlord.CommandExits;
 import jfunc.overlord.jobs.AsyncJobs;
 import jfunc.overlord.jobs.Job;
 import jfunc.overlord.jobs.JobState;
@@ -58,6 +59,9 @@ final class JobStatusCommand implements Callable<Integer> {
     Integer forks;
 
     @Mixin
+    OkExitOption okExit;
+
+    @Mixin
     OutputOptions output;
 
     @Mixin
@@ -84,6 +88,7 @@ final class JobStatusCommand implements Callable<Integer> {
     }
 
     private int show(AsyncJobs jobs) {
+        CommandExits exits = okExit.exits();
         Map<String, Job> found = jobs.status(ids);
         PrintWriter out = job.out();
         List<Object> json = new ArrayList<>();
@@ -93,11 +98,11 @@ final class JobStatusCommand implements Callable<Integer> {
             if (j == null) {
                 continue;
             }
-            failed |= failed(j);
+            failed |= failed(j, exits);
             if (output.json) {
-                json.add(JobView.jobJson(j));
+                json.add(JobView.jobJson(j, exits));
             } else {
-                print(j, out);
+                print(j, exits, out);
             }
         }
         if (output.json) {
@@ -116,14 +121,16 @@ final class JobStatusCommand implements Callable<Integer> {
         Job start = store.get(id).orElseThrow(() -> new ErrorReporter.UsageException("no job " + id
                 + " in the job store (purged, or made by another state dir?)"));
         PrintWriter out = job.out();
+        CommandExits exits = okExit.exits();
+        String method = start.summary().method();
         int width = JobView.nameWidth(start.minions());
         boolean streaming = !output.json && start.state() != JobState.FINISHED;
         if (streaming) {
-            JobView.printHeader(start.summary(), out);
+            JobView.printHeader(start, exits, out);
             JobView.printTableHeader(width, out);
             for (MinionJob m : start.minions()) {
                 if (m.state().isDone()) {
-                    JobView.printRow(m, width, out);
+                    JobView.printRow(m, method, exits, width, out);
                 }
             }
             out.flush();
@@ -132,42 +139,42 @@ final class JobStatusCommand implements Callable<Integer> {
         Job end = jobs.await(id, timeout == null ? DEFAULT_WAIT : timeout, m -> {
             if (streaming) {
                 synchronized (lock) {
-                    JobView.printRow(m, width, out);
+                    JobView.printRow(m, method, exits, width, out);
                     out.flush();
                 }
             }
         });
         if (output.json) {
-            out.println(Json.writePretty(JobView.jobJson(end)));
+            out.println(Json.writePretty(JobView.jobJson(end, exits)));
         } else if (!streaming) {
-            print(end, out);
+            print(end, exits, out);
         } else {
             for (MinionJob m : end.minions()) {
                 if (!m.state().isDone()) {
-                    JobView.printRow(m, width, out);
+                    JobView.printRow(m, method, exits, width, out);
                 }
             }
-            out.println("job " + end.id() + " " + end.state() + ": " + JobView.counts(end.summary()));
+            out.println("job " + end.id() + " " + end.state() + ": " + JobView.counts(end, exits));
         }
         if (end.state() != JobState.FINISHED) {
             job.err().println("job " + id + " is not finished after " + (timeout == null ? DEFAULT_WAIT : timeout).toSeconds() + " s");
             return ExitCodes.FAILED;
         }
-        return failed(end) ? ExitCodes.FAILED : ExitCodes.OK;
+        return failed(end, exits) ? ExitCodes.FAILED : ExitCodes.OK;
     }
 
-    private static void print(Job j, PrintWriter out) {
-        JobView.printHeader(j.summary(), out);
+    private static void print(Job j, CommandExits exits, PrintWriter out) {
+        JobView.printHeader(j, exits, out);
         int width = JobView.nameWidth(j.minions());
         JobView.printTableHeader(width, out);
         for (MinionJob m : j.minions()) {
-            JobView.printRow(m, width, out);
+            JobView.printRow(m, j.summary().method(), exits, width, out);
         }
     }
 
-    /** A minion failed or was lost, or the last poll of an unfinished one failed. */
-    private static boolean failed(Job j) {
-        return j.minions().stream().anyMatch(m -> m.state() == MinionState.REMOTE_ERROR || m.state() == MinionState.LOST
-                || (m.state() == MinionState.RUNNING && m.error() != null));
+    /** A minion failed, was lost or finished a command that failed, or the last poll of an unfinished one failed. */
+    private static boolean failed(Job j, CommandExits exits) {
+        return JobView.failedCommands(j, exits) > 0 || j.minions().stream().anyMatch(m -> m.state() == MinionState.REMOTE_ERROR
+                || m.state() == MinionState.LOST || (m.state() == MinionState.RUNNING && m.error() != null));
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import jfunc.common.Faults;
+import jfunc.overlord.CommandExits;
 import jfunc.overlord.jobs.Job;
 import jfunc.overlord.jobs.JobSummary;
 import jfunc.overlord.jobs.MinionError;
@@ -28,12 +29,13 @@ final class JobView {
 
     private JobView() {}
 
-    static void printHeader(JobSummary s, PrintWriter out) {
+    static void printHeader(Job j, CommandExits exits, PrintWriter out) {
+        JobSummary s = j.summary();
         out.println("job " + s.id() + "  " + s.state() + "  " + ValueText.clean(s.method() + " " + s.args())
                 + " on '" + ValueText.clean(s.target()) + "'");
         out.println("submitted " + WHEN.format(s.submitted()) + " UTC"
                 + (s.deadline() == null ? "" : ", deadline " + WHEN.format(s.deadline()) + " UTC")
-                + "; " + counts(s));
+                + "; " + counts(j, exits));
     }
 
     /** The per-minion table (its header line once, then {@link #printRow} for each). */
@@ -41,7 +43,21 @@ final class JobView {
         out.println(ResultTable.pad("MINION", nameWidth) + "  " + ResultTable.pad("STATE", 12) + "  RESULT");
     }
 
-    static void printRow(MinionJob m, int nameWidth, PrintWriter out) {
+    /** finished, failed (finished, but the command's exit code is not success), or the state's name. */
+    static String stateLabel(MinionJob m, String method, CommandExits exits) {
+        return commandFailed(m, method, exits) ? "failed" : m.state().name().toLowerCase(Locale.ROOT);
+    }
+
+    static boolean commandFailed(MinionJob m, String method, CommandExits exits) {
+        return m.state() == MinionState.FINISHED && exits.failed(method, m.result());
+    }
+
+    /** Minions that finished with a command exit code that is not success. */
+    static int failedCommands(Job j, CommandExits exits) {
+        return (int) j.minions().stream().filter(m -> commandFailed(m, j.summary().method(), exits)).count();
+    }
+
+    static void printRow(MinionJob m, String method, CommandExits exits, int nameWidth, PrintWriter out) {
         ValueText text;
         if (m.state() == MinionState.FINISHED) {
             text = ValueText.of(m.result());
@@ -55,7 +71,7 @@ final class JobView {
             summary = "still unfinished; last poll: " + summary;
         }
         out.println(ResultTable.pad(m.minion(), nameWidth) + "  "
-                + ResultTable.pad(m.state().name().toLowerCase(Locale.ROOT), 12) + "  " + summary);
+                + ResultTable.pad(stateLabel(m, method, exits), 12) + "  " + summary);
         for (String line : text.lines()) {
             out.println("    " + line);
         }
@@ -65,23 +81,38 @@ final class JobView {
         return Math.max("MINION".length(), minions.stream().mapToInt(m -> m.minion().length()).max().orElse(0));
     }
 
-    static String counts(JobSummary s) {
+    /** "3 minions: 1 finished, 1 failed, 1 remote_error": failed are finished commands that did not succeed. */
+    static String counts(Job j, CommandExits exits) {
+        JobSummary s = j.summary();
+        int failed = failedCommands(j, exits);
         StringBuilder b = new StringBuilder().append(s.minionCount()).append(s.minionCount() == 1 ? " minion" : " minions");
         String sep = ": ";
         for (Map.Entry<MinionState, Integer> e : s.counts().entrySet()) {
-            b.append(sep).append(e.getValue()).append(' ').append(e.getKey().name().toLowerCase(Locale.ROOT));
-            sep = ", ";
+            int n = e.getValue() - (e.getKey() == MinionState.FINISHED ? failed : 0);
+            if (n > 0 || e.getKey() != MinionState.FINISHED) {
+                b.append(sep).append(n).append(' ').append(e.getKey().name().toLowerCase(Locale.ROOT));
+                sep = ", ";
+            }
+            if (e.getKey() == MinionState.FINISHED && failed > 0) {
+                b.append(sep).append(failed).append(" failed");
+                sep = ", ";
+            }
         }
         return b.toString();
     }
 
-    static void printList(List<JobSummary> jobs, PrintWriter out) {
+    /**
+     * The job list; {@code failedCommands} gives, by job id, how many of its minions finished a
+     * command whose exit code is not success (they count as FAILED).
+     */
+    static void printList(List<JobSummary> jobs, Map<String, Integer> failedCommands, PrintWriter out) {
         int idWidth = 28;
         out.println(ResultTable.pad("ID", idWidth) + "  " + ResultTable.pad("STATE", 10) + "  "
                 + ResultTable.pad("SUBMITTED (UTC)", 19) + "  " + ResultTable.pad("MINIONS", 7) + "  "
                 + ResultTable.pad("DONE", 5) + "  " + ResultTable.pad("FAILED", 6) + "  CALL");
         for (JobSummary s : jobs) {
-            int failed = s.count(MinionState.REMOTE_ERROR) + s.count(MinionState.LOST);
+            int failed = s.count(MinionState.REMOTE_ERROR) + s.count(MinionState.LOST)
+                    + failedCommands.getOrDefault(s.id(), 0);
             int done = s.minionCount() - s.unfinished();
             out.println(ResultTable.pad(s.id(), idWidth) + "  " + ResultTable.pad(s.state().name(), 10) + "  "
                     + WHEN.format(s.submitted()) + "  " + ResultTable.pad(Integer.toString(s.minionCount()), 7) + "  "
@@ -110,24 +141,27 @@ final class JobView {
         return j;
     }
 
-    static Map<String, Object> jobJson(Job job) {
+    static Map<String, Object> jobJson(Job job, CommandExits exits) {
         Map<String, Object> j = summaryJson(job.summary());
         Map<String, Object> minions = new LinkedHashMap<>();
         for (MinionJob m : job.minions()) {
-            minions.put(m.minion(), minionJson(m));
+            minions.put(m.minion(), minionJson(m, job.summary().method(), exits));
         }
         j.put("minions", minions);
         return j;
     }
 
-    static Map<String, Object> minionJson(MinionJob m) {
+    static Map<String, Object> minionJson(MinionJob m, String method, CommandExits exits) {
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("state", m.state().name());
         if (m.jobId() != null) {
             j.put("job_id", m.jobId());
         }
         if (m.state() == MinionState.FINISHED) {
-            j.put("ok", m.result() == null ? "" : m.result());
+            j.put("ok", m.result() == null ? "" : ResultJson.okValue(method, m.result()));
+            if (commandFailed(m, method, exits)) {
+                j.put("failed", true);
+            }
         }
         if (m.error() != null) {
             Map<String, Object> e = new LinkedHashMap<>();

@@ -36,6 +36,7 @@ final class PingCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String target = root.requireTarget(spec);
         return TargetedCall.run(root.state(), target, fanOut.limits(), MethodCall.of("test.ping"), output.json,
+                jfunc.overlord.CommandExits.ZERO,
                 spec.commandLine().getOut(), spec.commandLine().getErr(), ResultTable.Style.PING);
     }
 }

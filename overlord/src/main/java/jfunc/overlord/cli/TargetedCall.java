@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import jfunc.common.Config.ConfigException;
 import jfunc.common.StateDir;
 import jfunc.overlord.CallResult;
+import jfunc.overlord.CommandExits;
 import jfunc.overlord.FanOut;
 import jfunc.overlord.FanOutListener;
 import jfunc.overlord.MethodCall;
@@ -21,7 +22,7 @@ final class TargetedCall {
     private TargetedCall() {}
 
     static int run(StateDir state, String target, FanOut.Limits limits, MethodCall call, boolean json,
-                   PrintWriter out, PrintWriter err, ResultTable.Style style)
+                   CommandExits exits, PrintWriter out, PrintWriter err, ResultTable.Style style)
             throws ConfigException, TargetException, NoMatchException {
         Target.parse(target); // syntax errors first, before any file is read
         try (Overlord overlord = Overlord.open(state, limits)) {
@@ -31,16 +32,16 @@ final class TargetedCall {
             if (progress instanceof ProgressLine p) {
                 p.clear();
             }
+            int failed = exits.failedMinions(result);
             if (json) {
-                out.println(ResultJson.render(result));
+                out.println(ResultJson.render(result, exits));
             } else {
-                ResultTable.print(result, style, out);
-                int failed = result.failures().size();
+                ResultTable.print(result, style, exits, out);
                 if (failed > 0) {
                     err.println(failed + " of " + result.results().size() + " minions failed");
                 }
             }
-            return JfuncCli.ok(result.allOk());
+            return JfuncCli.ok(failed == 0);
         }
     }
 }

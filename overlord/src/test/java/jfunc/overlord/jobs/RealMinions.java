@@ -44,11 +44,11 @@ public final class RealMinions implements AutoCloseable {
 
     private record Running(MinionServer server, List<MinionExtension> extensions, RpcServer relay) {}
 
-    RealMinions(Path root) {
+    public RealMinions(Path root) {
         this.root = root;
     }
 
-    MinionAddress start(String name) throws Exception {
+    public MinionAddress start(String name) throws Exception {
         return start(name, Map.of(), false);
     }
 
@@ -64,7 +64,7 @@ public final class RealMinions implements AutoCloseable {
 
     private final Map<String, Long> submitDelayMillis = new ConcurrentHashMap<>();
 
-    MinionAddress start(String name, Map<String, String> config, boolean counted) throws Exception {
+    public MinionAddress start(String name, Map<String, String> config, boolean counted) throws Exception {
         Map<String, String> values = new HashMap<>();
         values.put("name", name);
         values.put("listen", "127.0.0.1:0");
@@ -98,7 +98,7 @@ public final class RealMinions implements AutoCloseable {
     }
 
     /** Stops a minion (its status file is closed; running jobs become LOST on its next start). */
-    void stop(String name) {
+    public void stop(String name) {
         Running r = running.remove(name);
         if (r != null) {
             close(r);
@@ -124,7 +124,7 @@ public final class RealMinions implements AutoCloseable {
     }
 
     /** A state dir for the overlord: its identity, the CA certificate, a CRL and CA records of these minions. */
-    StateDir overlordState(Path dir, List<MinionAddress> minions) throws IOException {
+    public StateDir overlordState(Path dir, List<MinionAddress> minions) throws IOException {
         return LoopbackFleet.writeState(dir, pki, overlord, minions);
     }
 

@@ -1,0 +1,121 @@
+package jfunc.overlord.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import jfunc.common.Ids;
+import jfunc.overlord.MinionAddress;
+import jfunc.overlord.jobs.RealMinions;
+import jfunc.overlord.json.Json;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The jfunc CLI as a Salt or Ansible user types it, in-process against two real minions
+ * (jfuncd's server and modules): the exact output and exit code a user sees.
+ */
+@Timeout(120)
+class FleetCliTest {
+    @TempDir
+    static Path dir;
+    static RealMinions fleet;
+    static String state;
+
+    @BeforeAll
+    static void start() throws Exception {
+        fleet = new RealMinions(dir.resolve("fleet"));
+        List<MinionAddress> all = List.of(fleet.start("web1"), fleet.start("web2"));
+        state = fleet.overlordState(dir.resolve("state"), all).root().toString();
+    }
+
+    @AfterAll
+    static void stop() {
+        fleet.close();
+    }
+
+    static CliTest.Run jfunc(String... args) {
+        List<String> all = new ArrayList<>(List.of("--state-dir", state));
+        all.addAll(List.of(args));
+        return CliTest.jfunc(all.toArray(String[]::new));
+    }
+
+    @Test
+    void aCommandThatExitsNonZeroIsAFailedMinionAndJfuncExitsOne() {
+        CliTest.Run r = jfunc("*", "call", "command", "run", "false; exit 3");
+        assertEquals(1, r.code(), r.err());
+        assertEquals("""
+                MINION  STATUS  RESULT
+                web1    failed  exit 3
+                web2    failed  exit 3
+                """, r.out());
+        assertEquals("2 of 2 minions failed\n", r.err());
+
+        CliTest.Run fine = jfunc("*", "call", "command", "run", "echo hi");
+        assertEquals(0, fine.code(), fine.err());
+        assertEquals("""
+                MINION  STATUS  RESULT
+                web1    ok      exit 0
+                    out| hi
+                web2    ok      exit 0
+                    out| hi
+                """, fine.out());
+    }
+
+    @Test
+    void okExitSaysWhichExitCodesAreSuccess() {
+        CliTest.Run r = jfunc("web1", "call", "command", "run", "exit 3", "--ok-exit", "0,2-4");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("MINION  STATUS  RESULT\nweb1    ok      exit 3\n", r.out());
+
+        CliTest.Run bad = jfunc("web1", "call", "command", "run", "exit 3", "--ok-exit", "zero");
+        assertEquals(2, bad.code());
+        assertEquals("error: --ok-exit: 'zero' is not a list of exit codes 0-255 (e.g. 0,1 or 0,2-4)\n", bad.err());
+    }
+
+    @Test
+    void jsonShowsTheCommandAsAStructAndMarksTheFailure() {
+        CliTest.Run r = jfunc("*", "call", "command", "run", "echo out; echo err >&2; exit 4", "--json");
+        assertEquals(1, r.code(), r.err());
+        Map<String, Object> run = Map.of("exit", 4L, "stdout", "out\n", "stderr", "err\n");
+        assertEquals(Map.of("web1", Map.of("ok", run, "failed", true), "web2", Map.of("ok", run, "failed", true)),
+                Json.parse(r.out()));
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void asyncJobsCountAFailedCommandAsFailed() {
+        CliTest.Run submit = jfunc("*", "call", "command", "run", "exit 4", "--async");
+        assertEquals(0, submit.code(), submit.err());
+        String id = submit.out().trim();
+        assertTrue(Ids.isValid(id), submit.out());
+
+        CliTest.Run wait = jfunc("job", "status", id, "--wait", "--timeout", "30");
+        assertEquals(1, wait.code(), wait.err());
+        assertTrue(wait.out().contains("\nweb1    failed        exit 4\n"), wait.out());
+        assertTrue(wait.out().contains("\nweb2    failed        exit 4\n"), wait.out());
+        assertTrue(wait.out().endsWith("job " + id + " FINISHED: 2 minions: 2 failed\n"), wait.out());
+
+        CliTest.Run status = jfunc("job", "status", id);
+        assertEquals(1, status.code(), status.err());
+        assertTrue(status.out().contains("; 2 minions: 2 failed\n"), status.out());
+        assertEquals(0, jfunc("job", "status", id, "--ok-exit", "0,4").code());
+
+        CliTest.Run list = jfunc("job", "list");
+        assertEquals(0, list.code(), list.err());
+        String row = list.out().lines().filter(l -> l.startsWith(id)).findFirst().orElseThrow();
+        assertTrue(row.matches(id + "  FINISHED    \\S+ \\S+  2        2      2       command.run .*"), row);
+
+        CliTest.Run json = jfunc("job", "status", id, "--json");
+        Map<?, ?> minions = (Map<?, ?>) ((Map<?, ?>) Json.parse(json.out())).get("minions");
+        Map<?, ?> web1 = (Map<?, ?>) minions.get("web1");
+        assertEquals(true, web1.get("failed"));
+        assertEquals(Map.of("exit", 4L, "stdout", "", "stderr", ""), web1.get("ok"));
+    }
+}
