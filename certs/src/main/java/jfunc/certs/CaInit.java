@@ -7,20 +7,25 @@ import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import jfunc.common.SecureFiles;
 import jfunc.common.StateDir;
 import jfunc.common.tls.CertIssuer;
 import jfunc.common.tls.Certs;
+import jfunc.common.tls.OverlordMark;
 import jfunc.common.tls.Pem;
 
 /**
  * {@code jfunc-ca init}: the CA key and certificate, an empty CRL, and the overlord's client
- * identity. Never replaces anything: a complete CA is reported as is, a partial one is an error
- * that names what is missing.
+ * identity (with the {@link jfunc.common.tls.OverlordMark}). Never replaces the CA: a complete CA
+ * is reported as is, a partial one is an error that names what is missing. One exception: an
+ * overlord certificate from before the mark existed grants nothing on current minions, so init
+ * issues the overlord a marked one (same name, new key) and revokes the old one.
  */
 final class CaInit {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CaInit.class);
     static final String CA_COMMON_NAME = "jfunc CA";
 
     private CaInit() {}
@@ -32,7 +37,7 @@ final class CaInit {
                 od.resolve("overlord.key"), od.resolve("overlord.crt"), od.resolve("ca.crt"));
         List<Path> present = all.stream().filter(Files::exists).toList();
         if (present.size() == all.size()) {
-            return existing(state, files, od);
+            return existing(state, files, settings, od);
         }
         if (!present.isEmpty()) {
             List<Path> missing = all.stream().filter(p -> !Files.exists(p)).toList();
@@ -55,7 +60,7 @@ final class CaInit {
             CertIssuer issuer = new CertIssuer(caKeys.getPrivate(), caCert);
             X509CRL crl = issuer.crl(Map.of(), settings.crlValidity());
             KeyPair ovKeys = CertIssuer.newKeyPair();
-            X509Certificate ovCert = issuer.issue(ovKeys.getPublic(), overlordName, CertIssuer.Usage.CLIENT,
+            X509Certificate ovCert = issuer.issue(ovKeys.getPublic(), overlordName, CertIssuer.Usage.OVERLORD,
                     settings.certValidity());
 
             files.write(files.properties(), "overlord_name=" + overlordName + "\n", false);
@@ -66,14 +71,15 @@ final class CaInit {
             files.write(od.resolve("overlord.crt"), Pem.encode(ovCert), false);
             files.write(od.resolve("ca.crt"), Pem.encode(caCert), false);
             return new CaStore.InitResult(true, files.dir, od, overlordName, Certs.fingerprint(caCert),
-                    crl.getNextUpdate().toInstant());
+                    crl.getNextUpdate().toInstant(), false);
         } catch (IOException e) {
             throw CaException.files(e.getMessage());
         }
     }
 
     /** All files exist: check they are usable and belong together, change nothing. */
-    private static CaStore.InitResult existing(StateDir state, CaFiles files, Path od) throws CaException {
+    private static CaStore.InitResult existing(StateDir state, CaFiles files, CaSettings settings, Path od)
+            throws CaException {
         CertIssuer issuer = files.issuer();
         X509Certificate ca = issuer.caCertificate();
         X509CRL crl = CaFiles.pem(() -> Pem.readCrl(files.crl()));
@@ -96,8 +102,40 @@ final class CaInit {
         if (ovKey == null) {
             throw CaException.files(od.resolve("overlord.key") + ": no key");
         }
+        if (!OverlordMark.on(ovCert)) {
+            crl = reissueOverlord(files, settings, od, ovCert);
+        }
         return new CaStore.InitResult(false, files.dir, od, Certs.commonName(ovCert), Certs.fingerprint(ca),
-                crl.getNextUpdate() == null ? null : crl.getNextUpdate().toInstant());
+                crl.getNextUpdate() == null ? null : crl.getNextUpdate().toInstant(), !OverlordMark.on(ovCert));
+    }
+
+    /** A marked overlord certificate (same name, new key) in place of {@code old}, which is revoked. */
+    private static X509CRL reissueOverlord(CaFiles files, CaSettings settings, Path od, X509Certificate old)
+            throws CaException {
+        try (StoreLock.Held held = new StoreLock(files.lock()).acquire()) {
+            CertIssuer issuer = files.issuer();
+            X509Certificate current = CaFiles.pem(() -> Pem.readCertificate(od.resolve("overlord.crt")));
+            if (!current.equals(old)) {
+                throw CaException.files(od.resolve("overlord.crt") + " changed while init ran; run init again");
+            }
+            String name = Certs.commonName(old);
+            KeyPair keys = CertIssuer.newKeyPair();
+            X509Certificate cert = issuer.issue(keys.getPublic(), name, CertIssuer.Usage.OVERLORD,
+                    settings.certValidity());
+            Instant now = Instant.now();
+            files.writeRevoked(old, name, now);
+            X509CRL crl = issuer.crl(files.revokedSerials(now), settings.crlValidity());
+            // key before certificate: a reader that sees the new certificate finds its key
+            files.write(od.resolve("overlord.key"), Pem.encodePrivateKey(keys.getPrivate()), true);
+            files.write(od.resolve("overlord.crt"), Pem.encode(cert), false);
+            files.write(files.crl(), Pem.encode(crl), false);
+            log.warn("re-issued the overlord certificate '{}' with the overlord mark (serial {}); the old one"
+                    + " (serial {}) is revoked", name, cert.getSerialNumber().toString(16),
+                    old.getSerialNumber().toString(16));
+            return crl;
+        } catch (IOException e) {
+            throw CaException.files(e.getMessage());
+        }
     }
 
     private static String join(List<Path> paths) {

@@ -50,9 +50,12 @@ public final class CaStore {
         this.lock = new StoreLock(files.lock());
     }
 
-    /** What {@link #init} did (or found). */
+    /**
+     * What {@link #init} did (or found). {@code overlordReissued}: the CA existed but its overlord
+     * certificate lacked the overlord mark, so init issued a marked one and revoked the old one.
+     */
     public record InitResult(boolean created, Path caDir, Path overlordDir, String overlordName,
-                             String caFingerprint, Instant crlNextUpdate) {}
+                             String caFingerprint, Instant crlNextUpdate, boolean overlordReissued) {}
 
     /** Validates and lower-cases a name; IllegalArgumentException says what is wrong. */
     public static String canonicalName(String name) {
@@ -166,7 +169,7 @@ public final class CaStore {
                                   Predicate<String> autosign) throws CaException {
         Submission sub;
         try {
-            sub = Submission.check(name, csrPem, address, callerHost, Set.of(SERVICE_NAME, files.overlordName()));
+            sub = Submission.check(name, csrPem, address, callerHost, reservedNames());
         } catch (Submission.Refusal r) {
             log.warn("refused a CSR for {}: {}", Submission.printable(name), r.getMessage());
             return withCa(EnrolmentAnswer.refused(r.getMessage()));
@@ -204,6 +207,15 @@ public final class CaStore {
             }
             return answerLocked(n);
         }
+    }
+
+    /**
+     * Names no minion may enrol as: the service's, the default overlord name and the one
+     * {@code init} used. Always both overlord names: minions configured for either must never
+     * see it on an enrolled certificate (they grant nothing by name now, older ones still do).
+     */
+    Set<String> reservedNames() throws CaException {
+        return Set.copyOf(java.util.List.of(SERVICE_NAME, DEFAULT_OVERLORD_NAME, files.overlordName()));
     }
 
     /** {@code certs.fetch}: the state of a name's request, with the certificate once signed. */

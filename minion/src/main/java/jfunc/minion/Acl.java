@@ -8,11 +8,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import jfunc.common.Config.ConfigException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import jfunc.common.Glob;
+import jfunc.common.tls.Caller;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Who may call what. The overlord's certificate name may call everything; other names get what
- * the ACL file grants, one {@code certname-glob = method-glob, method-glob} per line:
+ * Who may call what. The overlord may call everything: a certificate with the
+ * {@link jfunc.common.tls.OverlordMark}, whatever its name (names are what enrolment hands out,
+ * so a name alone never grants overlord rights). Other callers get what the ACL file grants by
+ * certificate name, one {@code certname-glob = method-glob, method-glob} per line:
  * <pre>
  * # monitoring may ping and read facts
  * monitor.example.org = test.ping, facts.*
@@ -20,12 +26,19 @@ import jfunc.common.Glob;
  * </pre>
  * Method globs match the name as called ({@code async.command.run} needs a glob that matches
  * it). Everyone else, other minions included, is refused.
+ *
+ * <p>{@code overlordName} (the minion's {@code overlord_name}) grants nothing: a caller with that
+ * name but without the mark is logged once as a likely old overlord certificate (made before the
+ * mark existed; {@code jfunc-ca init} re-issues it) or an impostor.
  */
 final class Acl {
+    private static final Logger log = LoggerFactory.getLogger(Acl.class);
+
     record Rule(Glob who, List<Glob> methods) {}
 
     private final String overlordName;
     private final List<Rule> rules;
+    private final AtomicBoolean unmarkedOverlordLogged = new AtomicBoolean();
 
     Acl(String overlordName, List<Rule> rules) {
         this.overlordName = overlordName;
@@ -79,23 +92,42 @@ final class Acl {
         return new Acl(overlordName, rules);
     }
 
-    boolean allows(String caller, String method) {
-        if (caller == null || caller.isEmpty()) {
-            return false;
-        }
-        if (caller.equals(overlordName)) {
+    boolean allows(Caller caller, String method) {
+        if (caller.overlord()) {
             return true;
         }
+        String name = caller.name();
+        if (name == null || name.isEmpty()) {
+            return false;
+        }
+        noteUnmarked(name);
         for (Rule r : rules) {
-            if (r.who().matches(caller) && r.methods().stream().anyMatch(g -> g.matches(method))) {
+            if (r.who().matches(name) && r.methods().stream().anyMatch(g -> g.matches(method))) {
                 return true;
             }
         }
         return false;
     }
 
-    /** True when the caller is granted anything at all. */
-    boolean knows(String caller) {
-        return caller != null && (caller.equals(overlordName) || rules.stream().anyMatch(r -> r.who().matches(caller)));
+    /** True when the caller is granted anything at all (the question asked before a body is read). */
+    boolean knows(Caller caller) {
+        if (caller.overlord()) {
+            return true;
+        }
+        String name = caller.name();
+        if (name == null || name.isEmpty()) {
+            return false;
+        }
+        noteUnmarked(name);
+        return rules.stream().anyMatch(r -> r.who().matches(name));
+    }
+
+    private void noteUnmarked(String name) {
+        if (name.equalsIgnoreCase(overlordName) && unmarkedOverlordLogged.compareAndSet(false, true)) {
+            log.warn("a certificate named '{}' (overlord_name) without the jfunc overlord mark called: it gets"
+                    + " only what the ACL grants that name. If it is your overlord's certificate from before the"
+                    + " mark existed, run `jfunc-ca init` on the CA host to re-issue it; otherwise someone enrolled"
+                    + " the overlord's name", name);
+        }
     }
 }

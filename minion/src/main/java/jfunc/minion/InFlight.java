@@ -36,6 +36,11 @@ final class InFlight implements RpcDispatcher {
         }
     }
 
+    @Override
+    public boolean admits(jfunc.common.tls.Caller caller) {
+        return next.admits(caller);
+    }
+
     /** Calls started since the server started. */
     synchronized long started() {
         return started;

@@ -8,10 +8,11 @@ import jfunc.common.Faults;
 import jfunc.common.WireValues;
 import jfunc.common.rpc.RpcCall;
 import jfunc.common.rpc.RpcDispatcher;
+import jfunc.common.tls.Caller;
 import org.apache.xmlrpc.XmlRpcException;
 
 /**
- * Routes one XML-RPC call: authorisation by certificate name first (nothing else is revealed
+ * Routes one XML-RPC call: authorisation by certificate (overlord mark, else ACL by name) first (nothing else is revealed
  * to a caller that may not call the method), then the {@code system.*} methods, then prefix
  * routes ({@code async.}), then the modules.
  */
@@ -32,13 +33,18 @@ final class MinionDispatcher implements RpcDispatcher {
     }
 
     @Override
+    public boolean admits(Caller caller) {
+        return acl.knows(caller);
+    }
+
+    @Override
     public Object call(RpcCall call) throws XmlRpcException {
         Acl rules = acl;
-        String caller = call.peerName();
-        CallContext ctx = new CallContext(caller, m -> rules.allows(caller, m));
+        Caller caller = call.caller();
+        CallContext ctx = new CallContext(caller.name(), m -> rules.allows(caller, m));
         if ("system.multicall".equals(call.method())) {
             if (!rules.knows(caller)) {
-                throw CallContext.forbidden(caller, call.method());
+                throw CallContext.forbidden(caller.name(), call.method());
             }
             List<Object> calls = multicallEntries(call.params());
             return registry.batchScope().run(methodNames(calls), () -> multicall(calls, ctx));

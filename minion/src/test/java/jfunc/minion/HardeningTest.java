@@ -156,7 +156,7 @@ class HardeningTest {
 
     @Test
     void revokedCertificateIsRefused() throws Exception {
-        Identity doomed = minion.pki.identity("overlord", CertIssuer.Usage.CLIENT); // a second overlord cert
+        Identity doomed = minion.pki.identity("overlord", CertIssuer.Usage.OVERLORD); // a second overlord cert
         assertEquals(true, minion.client(doomed).call(minion.endpoint, "test.ping"));
         minion.pki.revoke(doomed);
         XmlRpcException e = assertThrows(XmlRpcException.class,

@@ -17,24 +17,38 @@ final class InitCommand implements Callable<Integer> {
     CaCli cli;
 
     @Option(names = "--overlord-name", paramLabel = "NAME", defaultValue = CaStore.DEFAULT_OVERLORD_NAME,
-            description = "name in the overlord's certificate (default: ${DEFAULT-VALUE}); no minion may use it")
+            description = "name in the overlord's certificate (default: ${DEFAULT-VALUE}); no minion may use it, nor"
+                    + " 'overlord' or 'jfunc-ca'. Overlord rights come from a mark only init issues, not from the name")
     String overlordName;
 
     @Override
     public Integer call() throws Exception {
         CaStore.InitResult r = cli.store().init(overlordName);
         if (!r.created()) {
-            cli.out.println("a CA already exists in " + r.caDir() + "; nothing was changed");
-            cli.out.println("CA fingerprint (SHA-256): " + r.caFingerprint());
+            if (r.overlordReissued()) {
+                cli.out.println("a CA already exists in " + r.caDir() + "; its overlord certificate '" + r.overlordName()
+                        + "' lacked the overlord mark: re-issued it in " + r.overlordDir()
+                        + " (new overlord.key and overlord.crt; the old certificate is revoked)");
+                cli.err.println("next: restart jfunc-overlord if it runs, and copy " + r.overlordDir()
+                        + " to every other overlord host");
+            } else {
+                cli.out.println("a CA already exists in " + r.caDir() + "; nothing was changed");
+            }
+            printFingerprint(r);
             return ExitCodes.OK;
         }
         cli.out.println("created the CA in " + r.caDir() + " (ca.key 0600, ca.crt, crl.pem valid until "
                 + r.crlNextUpdate() + ")");
         cli.out.println("created the overlord identity '" + r.overlordName() + "' in " + r.overlordDir()
                 + " (overlord.key 0600, overlord.crt, ca.crt)");
-        cli.out.println("CA fingerprint (SHA-256): " + r.caFingerprint());
+        printFingerprint(r);
         cli.err.println("next: jfunc-ca serve (enrolment on port 51235), then start jfuncd --ca THIS_HOST:51235 "
                 + "on every host");
         return ExitCodes.OK;
+    }
+
+    private void printFingerprint(CaStore.InitResult r) {
+        cli.out.println("CA fingerprint (SHA-256): " + r.caFingerprint());
+        cli.out.println("pin it on every minion (etc/minion.conf): ca_fingerprint = SHA256:" + r.caFingerprint());
     }
 }

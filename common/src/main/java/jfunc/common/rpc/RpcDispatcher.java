@@ -1,5 +1,6 @@
 package jfunc.common.rpc;
 
+import jfunc.common.tls.Caller;
 import org.apache.xmlrpc.XmlRpcException;
 
 /**
@@ -10,4 +11,13 @@ import org.apache.xmlrpc.XmlRpcException;
 @FunctionalInterface
 public interface RpcDispatcher {
     Object call(RpcCall call) throws XmlRpcException;
+
+    /**
+     * Whether {@code caller} may call anything at all here, decided from its certificate alone
+     * (before a request body is read). The default admits everyone; {@link #call} still decides
+     * per method.
+     */
+    default boolean admits(Caller caller) {
+        return true;
+    }
 }

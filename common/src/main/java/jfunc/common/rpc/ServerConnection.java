@@ -18,7 +18,6 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
-import jfunc.common.tls.Certs;
 
 /**
  * One accepted connection on the server side: the TLS socket over the accepted channel, the
@@ -39,7 +38,7 @@ final class ServerConnection implements Closeable {
     private final SSLSocket socket;
     private InputStream in;
     private OutputStream out;
-    private String peerName;
+    private X509Certificate peer;
     private final byte[] buf = new byte[2048];
     private int pos;
     private int lim;
@@ -91,12 +90,12 @@ final class ServerConnection implements Closeable {
         socket.startHandshake();
         in = socket.getInputStream();
         out = socket.getOutputStream();
-        peerName = peerName(socket);
+        peer = peerCertificate(socket);
     }
 
-    /** The certificate name of the caller, or null when it presented none. */
-    String peerName() {
-        return peerName;
+    /** The caller's verified certificate, or null when it presented none. */
+    X509Certificate peer() {
+        return peer;
     }
 
     /** Whether request bytes are already here (decrypted or buffered), so parking would stall them. */
@@ -347,10 +346,10 @@ final class ServerConnection implements Closeable {
         }
     }
 
-    private static String peerName(SSLSocket socket) {
+    private static X509Certificate peerCertificate(SSLSocket socket) {
         try {
             Certificate[] chain = socket.getSession().getPeerCertificates();
-            return chain.length > 0 && chain[0] instanceof X509Certificate x ? Certs.commonName(x) : null;
+            return chain.length > 0 && chain[0] instanceof X509Certificate x ? x : null;
         } catch (SSLPeerUnverifiedException e) {
             return null;
         }

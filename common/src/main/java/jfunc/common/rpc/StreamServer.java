@@ -58,12 +58,12 @@ final class StreamServer extends XmlRpcStreamServer {
     /** Per-request settings that also carry who is calling. */
     static final class CallConfig extends XmlRpcHttpRequestConfigImpl {
         final ServerConnection connection;
-        final String peerName;
+        final java.security.cert.X509Certificate peer;
         final InetSocketAddress remote;
 
         CallConfig(ServerConnection connection) {
             this.connection = connection;
-            this.peerName = connection.peerName();
+            this.peer = connection.peer();
             this.remote = connection.remote;
             setEncoding("UTF-8");
             setEnabledForExtensions(false);
@@ -123,13 +123,13 @@ final class StreamServer extends XmlRpcStreamServer {
         for (int i = 0; i < request.getParameterCount(); i++) {
             params.add(request.getParameter(i));
         }
-        RpcCall call = new RpcCall(request.getMethodName(), params, config.peerName, config.remote);
+        RpcCall call = new RpcCall(request.getMethodName(), params, config.peer, config.remote);
         try {
             return WireValues.toWire(dispatcher.call(call));
         } catch (XmlRpcException e) {
             throw e;
         } catch (RuntimeException | Error e) {
-            log.error("{} from {} failed", call.method(), call.peerName(), e);
+            log.error("{} from {} failed", call.method(), call.caller(), e);
             throw new XmlRpcException(Faults.INTERNAL_ERROR, "internal error in " + call.method() + ": " + e);
         }
     }

@@ -16,12 +16,14 @@ import java.util.Date;
 import java.util.Map;
 import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CertificatePolicies;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.PolicyInformation;
 import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.cert.X509CRLHolder;
 import org.bouncycastle.cert.X509v2CRLBuilder;
@@ -51,7 +53,9 @@ public final class CertIssuer {
     public enum Usage {
         /** A minion: serves TLS and may call the CA; serverAuth + clientAuth. */
         MINION,
-        /** The overlord (or another caller): clientAuth only. */
+        /** The overlord: clientAuth only, and the {@link OverlordMark} (only {@code jfunc-ca init} issues it). */
+        OVERLORD,
+        /** Another caller (a helper the minion's ACL grants methods by name): clientAuth only. */
         CLIENT,
         /** A server only (the CA's enrolment service): serverAuth only. */
         SERVER
@@ -104,7 +108,7 @@ public final class CertIssuer {
         Instant now = Instant.now();
         KeyPurposeId[] purposes = switch (usage) {
             case MINION -> new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth};
-            case CLIENT -> new KeyPurposeId[] {KeyPurposeId.id_kp_clientAuth};
+            case OVERLORD, CLIENT -> new KeyPurposeId[] {KeyPurposeId.id_kp_clientAuth};
             case SERVER -> new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth};
         };
         try {
@@ -119,6 +123,10 @@ public final class CertIssuer {
                             new GeneralNames(new GeneralName(GeneralName.dNSName, name)))
                     .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(subjectKey))
                     .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCert));
+            if (usage == Usage.OVERLORD) {
+                b.addExtension(Extension.certificatePolicies, false,
+                        new CertificatePolicies(new PolicyInformation(OverlordMark.POLICY)));
+            }
             return new JcaX509CertificateConverter().getCertificate(b.build(signer(caKey)));
         } catch (Exception e) {
             throw new IllegalStateException("cannot issue a certificate for " + name, e);

@@ -64,7 +64,7 @@ public final class TestPki {
     }
 
     public Identity overlord() {
-        return identity("overlord", CertIssuer.Usage.CLIENT);
+        return identity("overlord", CertIssuer.Usage.OVERLORD);
     }
 
     public X509CRL crl() {
