@@ -32,12 +32,13 @@ final class AsyncSubmit {
 
     private AsyncSubmit() {}
 
-    static int run(StateDir state, String target, FanOut.Limits limits, MethodCall call, Duration deadline,
+    static int run(StateDir state, String target, FanOut.Limits limits, TargetedCall.CallMaker maker, Duration deadline,
                    boolean json, PrintWriter out, PrintWriter err)
             throws ConfigException, TargetException, NoMatchException {
         Target.parse(target);
         try (Overlord overlord = Overlord.open(state, limits)) {
             Selection selection = overlord.select(target);
+            MethodCall call = maker.make(overlord.fanOut(), selection.minions());
             AsyncJobs jobs = new AsyncJobs(JobStores.open(state), () -> overlord);
             FanOutListener progress = ProgressLine.forTerminal(err, selection.names().size());
             AsyncJobs.Submitted done = jobs.submit(selection, call,

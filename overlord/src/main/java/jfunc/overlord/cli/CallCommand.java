@@ -15,17 +15,39 @@ import picocli.CommandLine.Spec;
 /** {@code jfunc TARGET call MODULE METHOD [ARG...]}. */
 @Command(name = "call", header = "Call MODULE.METHOD(ARG...) on each minion of TARGET.",
         synopsisHeading = "%nUsage:%n",
-        customSynopsis = "  jfunc [--state-dir DIR] TARGET call MODULE METHOD [ARG...] [OPTIONS]",
+        customSynopsis = {"  jfunc [--state-dir DIR] TARGET call MODULE METHOD [ARG...] [OPTIONS]",
+            "  jfunc [--state-dir DIR] TARGET call MODULE.METHOD [ARG...] [OPTIONS]"},
         usageHelpWidth = 90,
         description = {"",
-            "ARGs are strings; with --json-args each is a JSON value: numbers (32-bit integers",
-            "become ints), true/false, \"strings\", [arrays], {structs}. Put '--' before ARGs",
-            "that start with '-'. command.run's [exit, stdout, stderr] prints as 'exit N'",
-            "with the output lines below it.", ""},
+            "ARGs are converted to the types the method declares (system.method_help shows them):",
+            "'call test add 2 3' sends two ints. Before the fan-out one minion is asked whether the",
+            "method exists; a typo is reported once, with what to type instead. With --json-args each",
+            "ARG is a JSON value instead: numbers (32-bit integers become ints), true/false,",
+            "\"strings\", [arrays], {structs}.",
+            "",
+            "command run: the words after 'run' are joined by spaces into one shell command, as ssh",
+            "does ('call command run ls -la /tmp' runs /bin/sh -c 'ls -la /tmp'); after '--' they",
+            "are the argv, run without a shell ('call command run -- ls -la /tmp'). jfunc's own",
+            "options (--json, --timeout, -v, ...) stay jfunc's anywhere: quote the command to pass",
+            "one to it. The table shows 'exit N' with the output below; an exit code other than 0",
+            "(or those of --ok-exit) is a failed minion.", ""},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  jfunc '*' call command run uptime",
+            "  jfunc 'web*' call command run ls -la /tmp          (one shell command: ls -la /tmp)",
+            "  jfunc web1 call command run -- ls -la /tmp         (argv, no shell)",
+            "  jfunc '*' call command run 'grep -q x /etc/f' --ok-exit 0,1",
+            "  jfunc '*' call command.run uptime                  (MODULE.METHOD works too)",
+            "  jfunc web1 call test add 2 3",
+            "  jfunc '*' call facts all --json",
+            "  jfunc '*' call test echo --json-args '{\"a\": [1, 2.5, true]}'",
+            "  jfunc '*' call command run 'yum -y update' --async  (prints a job id)",
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every minion answered without error",
             "1:some minion failed (also: a command.run exit code other than 0 or those of --ok-exit)",
-            "2:usage or configuration error", "3:the target matched no minion"})
+            "2:usage or configuration error, or a method the minions do not have",
+            "3:the target matched no minion"})
 final class CallCommand implements Callable<Integer> {
     @ParentCommand
     JfuncCli root;
@@ -39,7 +61,7 @@ final class CallCommand implements Callable<Integer> {
     @Mixin
     OkExitOption okExit;
 
-    @Option(names = "--json-args", description = "Parse each ARG as a JSON value instead of taking it as a string.")
+    @Option(names = "--json-args", description = "Parse each ARG as a JSON value instead of converting it to the declared type.")
     boolean jsonArgs;
 
     @Option(names = "--async", description = "Start the call as a job on each minion and print the job id"
@@ -51,14 +73,9 @@ final class CallCommand implements Callable<Integer> {
                     + " job is polled count as failed.")
     java.time.Duration deadline;
 
-    @Parameters(index = "0", paramLabel = "MODULE", description = "Module, e.g. command.")
-    String module;
-
-    @Parameters(index = "1", paramLabel = "METHOD", description = "Method, e.g. run.")
-    String method;
-
-    @Parameters(index = "2..*", paramLabel = "ARG", description = "Arguments of the method.")
-    List<String> args = new ArrayList<>();
+    @Parameters(arity = "1..*", paramLabel = "MODULE METHOD [ARG...]",
+            description = "Module and method (command run, or command.run), then the arguments.")
+    List<String> words = new ArrayList<>();
 
     @Mixin
     HelpOption help;
@@ -72,17 +89,48 @@ final class CallCommand implements Callable<Integer> {
         if (deadline != null && !async) {
             throw new ErrorReporter.UsageException("--deadline goes with --async");
         }
-        MethodCall call;
+        CallWords typed = CallWords.parse(words, dashDash());
         try {
-            call = new MethodCall(module + "." + method, jsonArgs ? JsonArgs.parse(args) : new ArrayList<>(args));
+            new MethodCall(typed.method(), List.of()); // the name's syntax, before anything is read
         } catch (IllegalArgumentException e) {
             throw new ErrorReporter.UsageException(e.getMessage());
         }
+        TargetedCall.CallMaker maker = (fanOutOf, minions) -> prepare(typed, fanOutOf, minions);
         if (async) {
-            return AsyncSubmit.run(root.state(), target, fanOut.limits(), call, deadline, output.json,
+            return AsyncSubmit.run(root.state(), target, fanOut.limits(), maker, deadline, output.json,
                     spec.commandLine().getOut(), spec.commandLine().getErr());
         }
-        return TargetedCall.run(root.state(), target, fanOut.limits(), call, output.json, okExit.exits(),
+        return TargetedCall.run(root.state(), target, fanOut.limits(), maker, output.json, okExit.exits(),
                 spec.commandLine().getOut(), spec.commandLine().getErr(), ResultTable.Style.VALUES);
+    }
+
+    /** The call to send: the method checked on one minion, the words converted to its declared types. */
+    private MethodCall prepare(CallWords typed, jfunc.overlord.FanOut fanOutOf, List<jfunc.overlord.MinionAddress> minions) {
+        java.util.Optional<MethodSignature> signature = MethodCheck.check(fanOutOf, minions, typed.method());
+        List<Object> params;
+        try {
+            if (jsonArgs) {
+                params = JsonArgs.parse(typed.args());
+            } else if (typed.isCommandRun()) {
+                params = List.of(typed.command());
+            } else if (signature.isPresent()) {
+                params = signature.get().convert(typed.method(), typed.args());
+            } else {
+                params = new ArrayList<>(typed.args());
+            }
+            if (signature.isPresent()) {
+                signature.get().checkCount(typed.method(), params.size());
+            }
+            return new MethodCall(typed.method(), params);
+        } catch (IllegalArgumentException e) {
+            throw new ErrorReporter.UsageException(e.getMessage());
+        }
+    }
+
+    /** True when '--' came after 'call': the words after it are argv. */
+    private boolean dashDash() {
+        List<String> original = spec.commandLine().getParseResult().originalArgs();
+        int call = original.indexOf("call");
+        return call >= 0 && original.subList(call, original.size()).contains("--");
     }
 }

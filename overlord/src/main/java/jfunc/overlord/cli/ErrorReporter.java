@@ -54,8 +54,13 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler, Com
     public int handleParseException(CommandLine.ParameterException e, String[] args) {
         CommandLine cmd = e.getCommandLine();
         PrintWriter err = cmd.getErr();
-        err.println("error: " + e.getMessage());
-        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        String salt = saltSuggestion(e, args);
+        if (salt != null) {
+            err.println("error: " + salt);
+        } else {
+            err.println("error: " + e.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        }
         String name = cmd.getCommandSpec().qualifiedName();
         err.println("See '" + name + " --help' for usage.");
         if (root.verbose) {
@@ -63,6 +68,34 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler, Com
         }
         err.flush();
         return ExitCodes.USAGE;
+    }
+
+    /**
+     * For a word in the command's place that Salt users type ({@code cmd.run}, {@code test.ping},
+     * or any {@code module.method}): what to type instead, with their own words; else null.
+     */
+    static String saltSuggestion(CommandLine.ParameterException e, String[] args) {
+        if (!(e instanceof CommandLine.UnmatchedArgumentException u) || u.getUnmatched().isEmpty()
+                || e.getCommandLine().getParent() != null) {
+            return null;
+        }
+        String word = u.getUnmatched().get(0);
+        String instead = SaltWords.command(word);
+        if (instead == null) {
+            int dot = word.indexOf('.');
+            if (dot <= 0 || dot == word.length() - 1 || !word.matches("[A-Za-z_][A-Za-z0-9_.]*")) {
+                return null;
+            }
+            instead = "call " + word.substring(0, dot) + " " + word.substring(dot + 1);
+        }
+        java.util.List<String> all = java.util.Arrays.asList(args);
+        int at = all.indexOf(word);
+        StringBuilder example = new StringBuilder("jfunc");
+        for (int i = 0; i < all.size(); i++) {
+            String a = i == at ? instead : all.get(i);
+            example.append(' ').append(i != at && (a.isEmpty() || !a.matches("[A-Za-z0-9_.,:/=@%+-]+")) ? "'" + a + "'" : a);
+        }
+        return "'" + word + "' is not a jfunc command; did you mean '" + instead + "'? e.g. " + example;
     }
 
     /** A usage error found after parsing (bad option value combination, bad method name). */

@@ -48,7 +48,9 @@ import picocli.CommandLine.Spec;
             "  jfunc '*' ping",
             "  jfunc 'web*;db1' call command run uptime",
             "  jfunc '@webservers;!web3*' call service restart nginx --forks 50 --timeout 30",
-            "  jfunc web1 call command run -- ls -la /tmp      ('--' before ARGs with '-')",
+            "  jfunc 'web*' call command run ls -la /tmp       (one shell command)",
+            "  jfunc web1 call command run -- ls -la /tmp      (after '--': argv, no shell)",
+            "  jfunc web1 call test add 2 3                    (ARGs become the declared types)",
             "  jfunc '*' call test echo --json-args '{\"a\": [1, 2.5, true]}' --json",
             "  jfunc '*' list-minions",
             "  source <(jfunc generate-completion)             (bash/zsh completion)",
@@ -145,6 +147,10 @@ public final class JfuncCli implements Callable<Integer> {
         for (var e : COMMANDS.entrySet()) {
             if (all || e.getKey().equals(named)) {
                 cmd.addSubcommand(e.getKey(), e.getValue().get());
+                if (e.getKey().equals("call")) {
+                    // 'call command run ls -la': words like -la are the command's, not unknown options
+                    cmd.getSubcommands().get("call").setUnmatchedOptionsArePositionalParams(true);
+                }
             }
         }
     }

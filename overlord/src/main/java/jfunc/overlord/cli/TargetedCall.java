@@ -21,12 +21,19 @@ import jfunc.overlord.TargetException;
 final class TargetedCall {
     private TargetedCall() {}
 
-    static int run(StateDir state, String target, FanOut.Limits limits, MethodCall call, boolean json,
+    /** Makes the call once the minions are known (a check against one of them may come first). */
+    @FunctionalInterface
+    interface CallMaker {
+        MethodCall make(FanOut fanOut, java.util.List<jfunc.overlord.MinionAddress> minions);
+    }
+
+    static int run(StateDir state, String target, FanOut.Limits limits, CallMaker maker, boolean json,
                    CommandExits exits, PrintWriter out, PrintWriter err, ResultTable.Style style)
             throws ConfigException, TargetException, NoMatchException {
         Target.parse(target); // syntax errors first, before any file is read
         try (Overlord overlord = Overlord.open(state, limits)) {
             Selection selection = overlord.select(target);
+            MethodCall call = maker.make(overlord.fanOut(), selection.minions());
             FanOutListener progress = ProgressLine.forTerminal(err, selection.names().size());
             CallResult result = overlord.call(selection, call, progress);
             if (progress instanceof ProgressLine p) {

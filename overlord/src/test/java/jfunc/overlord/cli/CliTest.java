@@ -155,8 +155,8 @@ class CliTest {
         assertUsage(jfuncState("*", "ping", "--timeout", "abc"),
                 "error: Invalid value for option '--timeout': 'abc' is not a number of seconds");
         assertUsage(jfuncState("*", "ping", "--timeout", "0"), "error: --timeout must be more than 0");
-        assertUsage(jfuncState("*", "call", "command"), "error: Missing required parameter: 'METHOD'");
-        assertUsage(jfuncState("*", "call"), "error: Missing required parameters: 'MODULE', 'METHOD'");
+        assertUsage(jfuncState("*", "call", "command"), "error: missing METHOD after MODULE 'command'");
+        assertUsage(jfuncState("*", "call"), "error: Missing required parameter: 'MODULE METHOD [ARG...]'");
         assertUsage(jfuncState("*", "call", "com mand", "run"), "error: 'com mand.run' is not a method name");
         assertUsage(jfuncState("*", "pong"), "error: Unmatched argument at index 3: 'pong'\nDid you mean: jfunc ping");
         assertUsage(jfuncState("ping"), "error: missing TARGET before 'ping'");

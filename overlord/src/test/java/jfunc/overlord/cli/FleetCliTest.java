@@ -118,4 +118,60 @@ class FleetCliTest {
         assertEquals(true, web1.get("failed"));
         assertEquals(Map.of("exit", 4L, "stdout", "", "stderr", ""), web1.get("ok"));
     }
+
+    @Test
+    void commandRunWordsAreOneShellCommandAndAfterDashDashTheArgv() {
+        CliTest.Run shell = jfunc("web1", "call", "command", "run", "echo", "-n", "one;", "echo", "two");
+        assertEquals(0, shell.code(), shell.err());
+        assertEquals("MINION  STATUS  RESULT\nweb1    ok      exit 0\n    out| onetwo\n", shell.out());
+
+        CliTest.Run argv = jfunc("web1", "call", "command", "run", "--", "echo", "-n", "one;", "echo", "two");
+        assertEquals(0, argv.code(), argv.err());
+        assertEquals("MINION  STATUS  RESULT\nweb1    ok      exit 0\n    out| one; echo two\n", argv.out());
+
+        CliTest.Run dotted = jfunc("web1", "call", "command.run", "echo", "hi");
+        assertEquals(0, dotted.code(), dotted.err());
+        assertEquals("MINION  STATUS  RESULT\nweb1    ok      exit 0\n    out| hi\n", dotted.out());
+    }
+
+    @Test
+    void saltWordsGetWhatToTypeInstead() {
+        CliTest.Run r = jfunc("*", "cmd.run", "uptime");
+        assertEquals(2, r.code());
+        assertEquals("", r.out());
+        assertEquals("error: 'cmd.run' is not a jfunc command; did you mean 'call command run'? e.g. jfunc --state-dir "
+                + state + " '*' call command run uptime\nSee 'jfunc --help' for usage.\n", r.err());
+        assertTrue(jfunc("*", "test.ping").err().startsWith("error: 'test.ping' is not a jfunc command;"
+                + " did you mean 'ping'?"));
+        assertTrue(jfunc("*", "grains.items").err().contains("did you mean 'call facts all'?"));
+        assertTrue(jfunc("*", "cp.get_file", "a", "b").err().contains("did you mean 'push LOCAL REMOTE'?"));
+    }
+
+    @Test
+    void anUnknownMethodIsReportedOnceBeforeTheFanOut() {
+        CliTest.Run r = jfunc("*", "call", "cmd", "run", "uptime");
+        assertEquals(2, r.code());
+        assertEquals("", r.out());
+        assertEquals("error: unknown method cmd.run on web1 (did you mean 'command.run'?);"
+                + " list them with: jfunc web1 call system list_methods\n", r.err());
+        CliTest.Run typo = jfunc("*", "call", "test.pnig");
+        assertEquals("error: unknown method test.pnig on web1 (did you mean 'test.ping'?);"
+                + " list them with: jfunc web1 call system list_methods\n", typo.err());
+    }
+
+    @Test
+    void argumentsBecomeTheDeclaredTypes() {
+        CliTest.Run add = jfunc("*", "call", "test", "add", "2", "3");
+        assertEquals(0, add.code(), add.err());
+        assertEquals("MINION  STATUS  RESULT\nweb1    ok      5\nweb2    ok      5\n", add.out());
+        CliTest.Run sleep = jfunc("web1", "call", "test", "sleep", "0.01");
+        assertEquals("MINION  STATUS  RESULT\nweb1    ok      true\n", sleep.out());
+
+        CliTest.Run bad = jfunc("*", "call", "test", "add", "2", "x");
+        assertEquals(2, bad.code());
+        assertEquals("error: ARG 2 of test.add ('x') must be int: test.add(a: int, b: int)\n", bad.err());
+        CliTest.Run few = jfunc("*", "call", "test", "add", "2");
+        assertEquals(2, few.code());
+        assertEquals("error: test.add takes 2 arguments, got 1: test.add(a: int, b: int)\n", few.err());
+    }
 }
