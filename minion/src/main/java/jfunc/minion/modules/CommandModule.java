@@ -20,7 +20,8 @@ import org.apache.xmlrpc.XmlRpcException;
 /**
  * {@code command.run(cmd[, options])}: a string runs through {@code /bin/sh -c}, an array is the
  * argv (no shell). Options: {@code timeout} (seconds), {@code cwd}, {@code env} (struct of
- * strings, added to the minion's environment). Returns {@code [exit_code, stdout, stderr]}.
+ * strings, added to the minion's environment), {@code user} / {@code group} (run as them: see
+ * {@link RunAs}; only on a minion running as root). Returns {@code [exit_code, stdout, stderr]}.
  *
  * <p>Config: {@code command_output_cap} (bytes kept per stream, default 1MiB; more is dropped
  * with a marker), {@code command_timeout} (default when the caller gives none, 1h),
@@ -54,7 +55,8 @@ public final class CommandModule implements MinionModule {
     public List<MethodSpec> methods() {
         return List.of(MethodSpec.method("run")
                 .help("Runs a command: a string through /bin/sh -c, an array as argv without a shell."
-                        + " Options: timeout (seconds), cwd (string), env (struct of strings)."
+                        + " Options: timeout (seconds), cwd (string), env (struct of strings),"
+                        + " user and group (names or numbers; the minion must run as root)."
                         + " Returns [exit_code, stdout, stderr]; each output is kept up to " + outputCap + " bytes.")
                 .param("cmd", ArgType.STRING, ArgType.ARRAY)
                 .optional("options", ArgType.STRUCT)
@@ -67,13 +69,24 @@ public final class CommandModule implements MinionModule {
         Duration timeout = defaultTimeout;
         Path cwd = null;
         Map<String, String> env = new LinkedHashMap<>();
+        String user = null;
+        String group = null;
         for (Map.Entry<String, Object> o : options.entrySet()) {
             switch (o.getKey()) {
                 case "timeout" -> timeout = timeout(a, o.getValue());
                 case "cwd" -> cwd = cwd(a, o.getValue());
                 case "env" -> env = env(a, o.getValue());
-                default -> throw a.bad("unknown option '" + o.getKey() + "' (known: timeout, cwd, env)");
+                case "user" -> user = name(a, "user", o.getValue());
+                case "group" -> group = name(a, "group", o.getValue());
+                default -> throw a.bad("unknown option '" + o.getKey() + "' (known: timeout, cwd, env, user, group)");
             }
+        }
+        if (user != null || group != null) {
+            RunAs as = RunAs.resolve(a.method(), user, group, RunAs.minionIsRoot());
+            argv = as.wrap(argv);
+            Map<String, String> withUser = new LinkedHashMap<>(as.environment());
+            withUser.putAll(env);
+            env = withUser;
         }
         try {
             ProcessRunner.Result r = ProcessRunner.run(argv, cwd, env, timeout, outputCap);
@@ -125,6 +138,13 @@ public final class CommandModule implements MinionModule {
             // reported below
         }
         throw a.bad("option cwd must name an existing directory, got '" + v + "'");
+    }
+
+    private static String name(Args a, String option, Object v) {
+        if (!(v instanceof String s) || s.isEmpty()) {
+            throw a.bad("option " + option + " must be a name or a number as a string, got " + ArgType.nameOf(v));
+        }
+        return s;
     }
 
     private static Map<String, String> env(Args a, Object v) {

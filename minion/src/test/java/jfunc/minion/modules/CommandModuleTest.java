@@ -13,6 +13,7 @@ import jfunc.common.Faults;
 import jfunc.minion.MinionFixture;
 import org.apache.xmlrpc.XmlRpcException;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,6 +63,34 @@ class CommandModuleTest {
         Object[] r = run("pwd; echo \"$JFUNC_TEST_VAR\"", Map.of("cwd", work.toString(),
                 "env", Map.of("JFUNC_TEST_VAR", "forty two"), "timeout", 20));
         assertEquals(work.toRealPath() + "\nforty two\n", r[1]);
+    }
+
+    @Test
+    void userAndGroupRunTheChildAsThemWithoutAShellTrick() throws Exception {
+        Assumptions.assumeTrue(RunAs.minionIsRoot(), "runas needs a minion running as root");
+        Object[] r = run("id -u; id -g; id -G; echo \"$HOME $USER\"", Map.of("user", "nobody"));
+        assertEquals(0, r[0], (String) r[2]);
+        assertEquals("65534\n65534\n65534\n/nonexistent nobody\n", r[1]);
+
+        Object[] argv = run(new Object[] {"id", "-u"}, Map.of("user", "65534"));
+        assertEquals("65534\n", argv[1]);
+
+        Object[] groupOnly = run("id -u; id -g; id -G", Map.of("group", "nogroup"));
+        assertEquals("0\n65534\n65534\n", groupOnly[1]);
+
+        XmlRpcException unknown = fault("id", Map.of("user", "no-such-user-here"));
+        assertEquals(Faults.BAD_ARGUMENTS, unknown.code);
+        assertEquals("command.run: option user: no user 'no-such-user-here' on this minion", unknown.getMessage());
+        XmlRpcException shellish = fault("id", Map.of("user", "nobody; id"));
+        assertEquals("command.run: option user must be a name or a number, got 'nobody; id'", shellish.getMessage());
+    }
+
+    @Test
+    void userIsRefusedClearlyWhenTheMinionIsNotRoot() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RunAs.resolve("command.run", "nobody", null, false));
+        assertTrue(e.getMessage().startsWith("command.run: options user and group need a minion running as root;"
+                + " this one runs as uid "), e.getMessage());
     }
 
     @Test
@@ -117,7 +146,7 @@ class CommandModuleTest {
         assertEquals("command.run: argument 1 must be string or array, got int", type.getMessage());
         assertEquals(Faults.BAD_ARGUMENTS, fault("true", "not options").code);
         XmlRpcException option = fault("true", Map.of("shell", "bash"));
-        assertEquals("command.run: unknown option 'shell' (known: timeout, cwd, env)", option.getMessage());
+        assertEquals("command.run: unknown option 'shell' (known: timeout, cwd, env, user, group)", option.getMessage());
         assertEquals(Faults.BAD_ARGUMENTS, fault("true", Map.of("timeout", -1)).code);
         assertEquals(Faults.BAD_ARGUMENTS, fault("true", Map.of("timeout", 10_000_000)).code);
         assertEquals(Faults.BAD_ARGUMENTS, fault("true", Map.of("cwd", "/no/such/dir")).code);

@@ -39,6 +39,7 @@ import picocli.CommandLine.Spec;
             "  jfunc '*' call command run 'grep -q x /etc/f' --ok-exit 0,1",
             "  jfunc '*' call command.run uptime                  (MODULE.METHOD works too)",
             "  jfunc web1 call test add 2 3",
+            "  jfunc '*' call command run id -u --user nobody     (minions running as root)",
             "  jfunc '*' call facts all --json",
             "  jfunc '*' call test echo --json-args '{\"a\": [1, 2.5, true]}'",
             "  jfunc '*' call command run 'yum -y update' --async  (prints a job id)",
@@ -73,6 +74,14 @@ final class CallCommand implements Callable<Integer> {
                     + " job is polled count as failed.")
     java.time.Duration deadline;
 
+    @Option(names = "--user", paramLabel = "USER",
+            description = "command run: run the command as this user (name or uid; the minion must run as root).")
+    String user;
+
+    @Option(names = "--group", paramLabel = "GROUP",
+            description = "command run: run the command with this group (default: the user's primary group).")
+    String group;
+
     @Parameters(arity = "1..*", paramLabel = "MODULE METHOD [ARG...]",
             description = "Module and method (command run, or command.run), then the arguments.")
     List<String> words = new ArrayList<>();
@@ -90,6 +99,10 @@ final class CallCommand implements Callable<Integer> {
             throw new ErrorReporter.UsageException("--deadline goes with --async");
         }
         CallWords typed = CallWords.parse(words, dashDash());
+        if ((user != null || group != null) && (!typed.isCommandRun() || jsonArgs)) {
+            throw new ErrorReporter.UsageException("--user and --group go with command run (without --json-args:"
+                    + " there, put them in the options struct)");
+        }
         try {
             new MethodCall(typed.method(), List.of()); // the name's syntax, before anything is read
         } catch (IllegalArgumentException e) {
@@ -112,7 +125,7 @@ final class CallCommand implements Callable<Integer> {
             if (jsonArgs) {
                 params = JsonArgs.parse(typed.args());
             } else if (typed.isCommandRun()) {
-                params = List.of(typed.command());
+                params = commandRun(typed);
             } else if (signature.isPresent()) {
                 params = signature.get().convert(typed.method(), typed.args());
             } else {
@@ -125,6 +138,21 @@ final class CallCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ErrorReporter.UsageException(e.getMessage());
         }
+    }
+
+    /** command.run's parameters: the command, then {user, group} when given. */
+    private List<Object> commandRun(CallWords typed) {
+        if (user == null && group == null) {
+            return List.of(typed.command());
+        }
+        java.util.Map<String, Object> options = new java.util.LinkedHashMap<>();
+        if (user != null) {
+            options.put("user", user);
+        }
+        if (group != null) {
+            options.put("group", group);
+        }
+        return List.of(typed.command(), options);
     }
 
     /** True when '--' came after 'call': the words after it are argv. */

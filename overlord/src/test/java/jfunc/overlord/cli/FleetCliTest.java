@@ -174,4 +174,17 @@ class FleetCliTest {
         assertEquals(2, few.code());
         assertEquals("error: test.add takes 2 arguments, got 1: test.add(a: int, b: int)\n", few.err());
     }
+
+    @Test
+    void userRunsTheCommandAsThatUser() {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "minions run as root");
+        CliTest.Run r = jfunc("web1", "call", "command", "run", "id", "-u;", "echo", "$USER", "--user", "nobody");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("MINION  STATUS  RESULT\nweb1    ok      exit 0\n    out| 65534\n    out| nobody\n", r.out());
+        CliTest.Run unknown = jfunc("web1", "call", "command", "run", "id", "--user", "no-such-user-here");
+        assertEquals(1, unknown.code());
+        assertEquals("MINION  STATUS         RESULT\nweb1    bad-arguments  command.run: option user: no user"
+                + " 'no-such-user-here' on this minion\n", unknown.out());
+        assertEquals(2, jfunc("web1", "call", "test", "ping", "--user", "nobody").code());
+    }
 }
