@@ -5,13 +5,12 @@ import java.net.InetSocketAddress;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import jfunc.certs.CaException;
 import jfunc.certs.CaStore;
 import jfunc.common.Glob;
+import jfunc.common.Periodic;
 import jfunc.common.rpc.RpcServer;
 import jfunc.common.tls.TlsContexts;
 import org.slf4j.Logger;
@@ -27,6 +26,8 @@ import org.slf4j.LoggerFactory;
 public final class EnrolmentService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EnrolmentService.class);
     public static final int DEFAULT_PORT = 51235;
+    /** How often the CRL's age is checked (it is re-issued daily, or at half its validity). */
+    static final java.time.Duration CRL_CHECK = java.time.Duration.ofHours(1);
 
     private final RpcServer server;
     private final ScheduledExecutorService crlTimer;
@@ -54,18 +55,14 @@ public final class EnrolmentService implements AutoCloseable {
         RpcServer.Options options = RpcServer.Options.defaults(listen).withName("jfunc-ca")
                 .withClientCert(false).withMaxBodyBytes(64 * 1024).withWorkerThreads(4);
         RpcServer server = RpcServer.start(options, tls, new EnrolmentEndpoint(store, autosign));
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "jfunc-ca-crl");
-            t.setDaemon(true);
-            return t;
-        });
-        timer.scheduleWithFixedDelay(() -> {
+        ScheduledExecutorService timer = Periodic.timer("jfunc-ca-crl");
+        Periodic.every(timer, "CRL re-issue", CRL_CHECK, () -> {
             try {
                 store.refreshCrlIfDue();
-            } catch (CaException | RuntimeException e) {
+            } catch (CaException e) {
                 log.warn("could not re-issue the CRL: {}", e.getMessage());
             }
-        }, 1, 1, TimeUnit.HOURS);
+        });
         return new EnrolmentService(server, timer);
     }
 

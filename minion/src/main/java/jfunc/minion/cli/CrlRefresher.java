@@ -13,7 +13,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the CRL in use current: fetches it from the CA when it can, else re-reads
  * {@code crl.pem} when the file changed, and applies it with {@link CaTrust#updateCrl} (which
- * refuses a CRL not signed by our CA or older than the one in use).
+ * refuses a CRL not signed by our CA or older than the one in use). Runs on a timer through
+ * {@link jfunc.common.Periodic} (an Error in one run does not stop the next); {@link #lastRefreshed}
+ * feeds the {@link CrlWatchdog}.
  */
 final class CrlRefresher {
     private static final Logger log = LoggerFactory.getLogger(CrlRefresher.class);
@@ -23,6 +25,8 @@ final class CrlRefresher {
     private final CaTrust trust;
     private FileTime seen;
     private String lastCaProblem;
+    /** System.nanoTime of the last run that finished (from the CA or from crl.pem). */
+    private volatile long lastRefreshed = System.nanoTime();
 
     CrlRefresher(Enrolment ca, MinionIdentity files, CaTrust trust) {
         this.ca = ca;
@@ -36,6 +40,7 @@ final class CrlRefresher {
                 apply(ca.fetchCrl()); // the client also wrote crl.pem when it was newer
                 seen = Files.exists(files.crlFile()) ? Files.getLastModifiedTime(files.crlFile()) : null;
                 lastCaProblem = null;
+                lastRefreshed = System.nanoTime();
                 return;
             } catch (EnrolmentException e) {
                 if (!e.getMessage().equals(lastCaProblem)) {
@@ -43,17 +48,27 @@ final class CrlRefresher {
                     lastCaProblem = e.getMessage();
                 }
             }
-            if (!Files.exists(files.crlFile())) {
-                return;
+            if (Files.exists(files.crlFile())) {
+                FileTime modified = Files.getLastModifiedTime(files.crlFile());
+                if (!modified.equals(seen)) {
+                    apply(LeanPem.crl(files.crlFile()));
+                    seen = modified;
+                }
             }
-            FileTime modified = Files.getLastModifiedTime(files.crlFile());
-            if (!modified.equals(seen)) {
-                apply(LeanPem.crl(files.crlFile()));
-                seen = modified;
-            }
+            lastRefreshed = System.nanoTime();
         } catch (Exception e) {
             log.warn("CRL not refreshed: {}", e.getMessage() == null ? e.toString() : e.getMessage());
         }
+    }
+
+    /** System.nanoTime of the last refresh that finished. */
+    long lastRefreshed() {
+        return lastRefreshed;
+    }
+
+    /** The CRL in use (null: none). */
+    X509CRL inUse() {
+        return trust.crl();
     }
 
     private void apply(X509CRL crl) throws Exception {

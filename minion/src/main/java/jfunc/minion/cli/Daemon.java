@@ -1,17 +1,17 @@
 package jfunc.minion.cli;
 
 import java.net.BindException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import jfunc.certs.enrol.EnrolmentException;
 import jfunc.common.Config;
 import jfunc.common.ExitCodes;
+import jfunc.common.Periodic;
 import jfunc.common.tls.CaTrust;
 import jfunc.common.tls.Certs;
 import jfunc.common.tls.Identity;
@@ -118,28 +118,32 @@ final class Daemon {
             return ExitCodes.FAILED;
         }
         CrlRefresher crl = new CrlRefresher(enrolment, files, trust);
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "crl-refresh");
-            t.setDaemon(true);
-            return t;
-        });
-        long every = Math.max(1, settings.crlRefresh().toSeconds());
-        timer.scheduleWithFixedDelay(crl::refresh, every, every, TimeUnit.SECONDS);
-        timer.scheduleWithFixedDelay(new IdleGc(server::callsStarted), idleGc, idleGc, TimeUnit.SECONDS);
-        Signals.onHangup(() -> timer.execute(() -> {
+        ScheduledExecutorService timer = Periodic.timer("crl-refresh");
+        Duration every = settings.crlRefresh().compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1)
+                : settings.crlRefresh();
+        Periodic.every(timer, "CRL refresh", every, crl::refresh);
+        Periodic.every(timer, "idle GC", Duration.ofSeconds(idleGc), new IdleGc(server::callsStarted));
+        CrlWatchdog watchdog = new CrlWatchdog(crl, every);
+        ScheduledExecutorService watch = Periodic.timer("crl-watchdog");
+        Periodic.every(watch, "CRL watchdog", watchdog.checkEvery(), watchdog);
+        Signals.onHangup(() -> timer.execute(Periodic.guarded("SIGHUP reload", () -> {
             crl.refresh();
             try {
                 server.reloadAcl();
             } catch (Config.ConfigException e) {
                 log.error("ACL not reloaded, keeping the old one: {}", e.getMessage());
             }
-        }));
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, timer, extensions), "jfuncd-shutdown"));
+        })));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            watch.shutdownNow();
+            stop(server, timer, extensions);
+        }, "jfuncd-shutdown"));
 
         System.err.println("jfuncd: serving " + settings.name() + " on " + server.address().getHostString() + ":"
                 + server.address().getPort() + " (certificate SHA-256 " + Certs.fingerprint(identity.certificate()) + ")");
         IdleGc.collect();
         stopRequested.await();
+        watch.shutdownNow();
         stop(server, timer, extensions);
         return ExitCodes.OK;
     }

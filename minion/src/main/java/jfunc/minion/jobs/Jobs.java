@@ -52,7 +52,8 @@ public final class Jobs implements AutoCloseable {
             return t;
         });
         long every = limits.purgeInterval().toMillis();
-        purger.scheduleWithFixedDelay(this::purge, every, every, TimeUnit.MILLISECONDS);
+        purger.scheduleWithFixedDelay(jfunc.common.Periodic.guarded("job purge", this::purge), every, every,
+                TimeUnit.MILLISECONDS);
     }
 
     /**

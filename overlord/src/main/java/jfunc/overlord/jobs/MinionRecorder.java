@@ -37,7 +37,8 @@ public final class MinionRecorder implements AutoCloseable {
             return t;
         });
         long period = Math.max(1, maxDelay.toMillis());
-        timer.scheduleWithFixedDelay(this::flushQuietly, period, period, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(jfunc.common.Periodic.guarded("recording minions of job " + jobId,
+                this::flushQuietly), period, period, TimeUnit.MILLISECONDS);
     }
 
     /**
