@@ -75,8 +75,14 @@ public final class Overlord implements AutoCloseable {
      * UNREACHABLE without a call, in their place in target order.
      */
     public CallResult call(Selection selection, MethodCall call, FanOutListener listener) {
+        return call(selection, call, null, listener);
+    }
+
+    /** As {@link #call(Selection, MethodCall, FanOutListener)}, each minion's call bounded by {@code timeout} (null: the limits'). */
+    public CallResult call(Selection selection, MethodCall call, java.time.Duration timeout, FanOutListener listener) {
         FanOutListener l = listener == null ? FanOutListener.NONE : listener;
-        CallResult called = fanOut.call(selection.minions(), call, l);
+        CallResult called = timeout == null ? fanOut.call(selection.minions(), call, l)
+                : fanOut.call(selection.minions(), m -> call, timeout, l);
         Map<String, MinionResult> byName = new HashMap<>();
         called.results().forEach(r -> byName.put(r.minion(), r));
         List<MinionResult> ordered = new ArrayList<>(selection.names().size());

@@ -10,6 +10,10 @@
  * }
  * }</pre>
  *
+ * <p>{@link jfunc.overlord.OverlordApi} is what the {@code jfunc} CLI codes against: select, call,
+ * and the job operations (submit, status, await, list, purge), embedded in the process or, later,
+ * through a running service.
+ *
  * <p>This package is the public API: the {@code jfunc} CLI uses nothing else of the overlord.
  * Sub-packages ({@code fanout}, {@code inventory}, {@code internal}, {@code json}, {@code cli})
  * are implementation detail; their public types are public only so that this package can use

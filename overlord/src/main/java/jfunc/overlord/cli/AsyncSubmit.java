@@ -7,16 +7,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import jfunc.common.Config.ConfigException;
 import jfunc.common.ExitCodes;
-import jfunc.common.StateDir;
-import jfunc.overlord.FanOut;
 import jfunc.overlord.FanOutListener;
 import jfunc.overlord.MethodCall;
 import jfunc.overlord.NoMatchException;
-import jfunc.overlord.Overlord;
+import jfunc.overlord.OverlordApi;
 import jfunc.overlord.Selection;
-import jfunc.overlord.Target;
 import jfunc.overlord.TargetException;
-import jfunc.overlord.jobs.AsyncJobs;
 import jfunc.overlord.jobs.MinionJob;
 import jfunc.overlord.jobs.MinionState;
 import jfunc.overlord.json.Json;
@@ -32,16 +28,14 @@ final class AsyncSubmit {
 
     private AsyncSubmit() {}
 
-    static int run(StateDir state, String target, FanOut.Limits limits, TargetedCall.CallMaker maker, Duration deadline,
+    static int run(OverlordApi overlord, String target, TargetedCall.CallMaker maker, Duration deadline,
                    boolean json, PrintWriter out, PrintWriter err)
             throws ConfigException, TargetException, NoMatchException {
-        Target.parse(target);
-        try (Overlord overlord = Overlord.open(state, limits)) {
+        try (overlord) {
             Selection selection = overlord.select(target);
-            MethodCall call = maker.make(overlord.fanOut(), selection.minions());
-            AsyncJobs jobs = new AsyncJobs(JobStores.open(state), () -> overlord);
+            MethodCall call = maker.make(overlord, selection);
             FanOutListener progress = ProgressLine.forTerminal(err, selection.names().size());
-            AsyncJobs.Submitted done = jobs.submit(selection, call,
+            OverlordApi.Submitted done = overlord.submit(selection, call,
                     Instant.now().plus(deadline == null ? DEFAULT_DEADLINE : deadline), progress);
             if (progress instanceof ProgressLine p) {
                 p.clear();

@@ -108,18 +108,20 @@ final class CallCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ErrorReporter.UsageException(e.getMessage());
         }
-        TargetedCall.CallMaker maker = (fanOutOf, minions) -> prepare(typed, fanOutOf, minions);
+        TargetedCall.CallMaker maker = (overlord, selection) -> prepare(typed, overlord, selection);
         if (async) {
-            return AsyncSubmit.run(root.state(), target, fanOut.limits(), maker, deadline, output.json,
+            return AsyncSubmit.run(root.overlord(fanOut.limits()), target, maker, deadline, output.json,
                     spec.commandLine().getOut(), spec.commandLine().getErr());
         }
-        return TargetedCall.run(root.state(), target, fanOut.limits(), maker, output.json, okExit.exits(),
+        return TargetedCall.run(root.overlord(fanOut.limits()), target, maker, output.json, okExit.exits(),
                 spec.commandLine().getOut(), spec.commandLine().getErr(), ResultTable.Style.VALUES);
     }
 
     /** The call to send: the method checked on one minion, the words converted to its declared types. */
-    private MethodCall prepare(CallWords typed, jfunc.overlord.FanOut fanOutOf, List<jfunc.overlord.MinionAddress> minions) {
-        java.util.Optional<MethodSignature> signature = MethodCheck.check(fanOutOf, minions, typed.method());
+    private MethodCall prepare(CallWords typed, jfunc.overlord.OverlordApi overlord, jfunc.overlord.Selection selection)
+            throws jfunc.common.Config.ConfigException {
+        java.util.Optional<MethodSignature> signature = MethodCheck.check(overlord, selection, typed.method(),
+                fanOut.limits().timeout());
         List<Object> params;
         try {
             if (jsonArgs) {

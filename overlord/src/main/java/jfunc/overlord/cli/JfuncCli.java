@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import jfunc.common.ExitCodes;
 import jfunc.common.StateDir;
+import jfunc.overlord.FanOut;
+import jfunc.overlord.OverlordApi;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -164,6 +166,16 @@ public final class JfuncCli implements Callable<Integer> {
 
     StateDir state() {
         return StateDir.resolve(stateDir);
+    }
+
+    /** The overlord every command goes through; {@code limits} bound its calls. */
+    OverlordApi overlord(FanOut.Limits limits) {
+        return OverlordApi.embedded(state(), limits);
+    }
+
+    /** The overlord for commands that do not fan out a call of their own. */
+    OverlordApi overlord() {
+        return overlord(FanOut.Limits.defaults());
     }
 
     /** The target, or a usage error saying a command needs one. */

@@ -9,7 +9,7 @@ import java.util.HashMap;
 import java.util.Map;
 import jfunc.common.Ids;
 import jfunc.overlord.CommandExits;
-import jfunc.overlord.jobs.JobStore;
+import jfunc.overlord.OverlordApi;
 import jfunc.overlord.jobs.MinionState;
 import jfunc.overlord.jobs.JobState;
 import jfunc.overlord.jobs.JobSummary;
@@ -52,7 +52,7 @@ final class JobListCommand implements Callable<Integer> {
     HelpOption help;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         JobState filter = null;
         if (state != null) {
             try {
@@ -68,9 +68,12 @@ final class JobListCommand implements Callable<Integer> {
             throw new ErrorReporter.UsageException("--before: '" + before + "' is not a job id"
                     + " (job ids look like 20261123-013045-123-7f3a9c01)");
         }
-        JobStore store = JobStores.open(job.root.state());
-        List<JobSummary> jobs = store.list(filter, before, limit);
-        Map<String, Integer> failedCommands = failedCommands(store, jobs, okExit.exits());
+        List<JobSummary> jobs;
+        Map<String, Integer> failedCommands;
+        try (OverlordApi overlord = job.root.overlord()) {
+            jobs = overlord.list(filter, before, limit);
+            failedCommands = failedCommands(overlord, jobs, okExit.exits());
+        }
         PrintWriter out = job.out();
         if (output.json) {
             List<Object> all = new ArrayList<>();
@@ -92,12 +95,13 @@ final class JobListCommand implements Callable<Integer> {
     }
 
     /** By job id: minions that finished a command.run whose exit code is not success (reads only those jobs). */
-    private static Map<String, Integer> failedCommands(JobStore store, List<JobSummary> jobs, CommandExits exits) {
+    private static Map<String, Integer> failedCommands(OverlordApi overlord, List<JobSummary> jobs, CommandExits exits)
+            throws jfunc.common.Config.ConfigException {
         List<String> ids = jobs.stream().filter(s -> CommandExits.COMMAND_RUN.equals(s.method())
                 && s.count(MinionState.FINISHED) > 0).map(JobSummary::id).toList();
         Map<String, Integer> out = new HashMap<>();
         if (!ids.isEmpty()) {
-            store.getAll(ids).forEach((id, j) -> out.put(id, JobView.failedCommands(j, exits)));
+            overlord.jobs(ids).forEach((id, j) -> out.put(id, JobView.failedCommands(j, exits)));
         }
         return out;
     }

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.concurrent.Callable;
 import jfunc.common.Durations;
 import jfunc.common.ExitCodes;
+import jfunc.overlord.OverlordApi;
 import jfunc.overlord.json.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,7 +38,7 @@ final class JobPurgeCommand implements Callable<Integer> {
     HelpOption help;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         Duration age;
         try {
             age = Durations.parse(olderThan);
@@ -45,7 +46,10 @@ final class JobPurgeCommand implements Callable<Integer> {
             throw new ErrorReporter.UsageException("--older-than: " + e.getMessage());
         }
         Instant cutoff = Instant.now().minus(age);
-        int n = JobStores.open(job.root.state()).purge(cutoff);
+        int n;
+        try (OverlordApi overlord = job.root.overlord()) {
+            n = overlord.purge(cutoff);
+        }
         if (output.json) {
             job.out().println(Json.write(java.util.Map.of("purged", n, "before", cutoff.toString())));
         } else {

@@ -5,14 +5,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import jfunc.common.ExitCodes;
 import jfunc.common.Ids;
 import jfunc.overlord.CommandExits;
-import jfunc.overlord.jobs.AsyncJobs;
+import jfunc.common.Config.ConfigException;
+import jfunc.overlord.FanOut;
+import jfunc.overlord.OverlordApi;
 import jfunc.overlord.jobs.Job;
 import jfunc.overlord.jobs.JobState;
-import jfunc.overlord.jobs.JobStore;
 import jfunc.overlord.jobs.MinionJob;
 import jfunc.overlord.jobs.MinionState;
 import jfunc.overlord.json.Json;
@@ -80,14 +82,18 @@ final class JobStatusCommand implements Callable<Integer> {
         if (timeout != null && !await) {
             throw new ErrorReporter.UsageException("--timeout goes with --wait");
         }
-        JobStore store = JobStores.open(job.root.state());
-        try (LazyOverlord overlord = new LazyOverlord(job.root.state(), forks)) {
-            AsyncJobs jobs = new AsyncJobs(store, overlord);
-            return await ? waitFor(jobs, store, ids.get(0)) : show(jobs);
+        FanOut.Limits limits;
+        try {
+            limits = forks == null ? FanOut.Limits.defaults() : FanOut.Limits.defaults().withForks(forks);
+        } catch (IllegalArgumentException e) {
+            throw new ErrorReporter.UsageException(e.getMessage());
+        }
+        try (OverlordApi overlord = job.root.overlord(limits)) {
+            return await ? waitFor(overlord, ids.get(0)) : show(overlord);
         }
     }
 
-    private int show(AsyncJobs jobs) {
+    private int show(OverlordApi jobs) throws ConfigException {
         CommandExits exits = okExit.exits();
         Map<String, Job> found = jobs.status(ids);
         PrintWriter out = job.out();
@@ -117,8 +123,8 @@ final class JobStatusCommand implements Callable<Integer> {
         return failed ? ExitCodes.FAILED : ExitCodes.OK;
     }
 
-    private int waitFor(AsyncJobs jobs, JobStore store, String id) {
-        Job start = store.get(id).orElseThrow(() -> new ErrorReporter.UsageException("no job " + id
+    private int waitFor(OverlordApi jobs, String id) throws ConfigException {
+        Job start = Optional.ofNullable(jobs.jobs(List.of(id)).get(id)).orElseThrow(() -> new ErrorReporter.UsageException("no job " + id
                 + " in the job store (purged, or made by another state dir?)"));
         PrintWriter out = job.out();
         CommandExits exits = okExit.exits();

@@ -1,13 +1,12 @@
 package jfunc.overlord.cli;
 
 import java.io.PrintWriter;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import jfunc.overlord.Inventory;
-import jfunc.overlord.MinionAddress;
+import jfunc.overlord.OverlordApi;
 import jfunc.overlord.Selection;
-import jfunc.overlord.Target;
 import jfunc.overlord.json.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,13 +38,16 @@ final class ListMinionsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String target = root.target == null ? "*" : root.target;
-        Target.parse(target);
-        Inventory inventory = Inventory.load(root.state());
-        Selection s = inventory.select(target);
+        Selection s;
+        try (OverlordApi overlord = root.overlord()) {
+            s = overlord.minions(target);
+        }
         PrintWriter out = spec.commandLine().getOut();
+        Map<String, String> addresses = new HashMap<>();
+        s.minions().forEach(m -> addresses.put(m.name(), m.hostPort()));
         Map<String, String> rows = new LinkedHashMap<>();
         for (String name : s.names()) {
-            rows.put(name, inventory.find(name).map(MinionAddress::hostPort).orElse(null));
+            rows.put(name, addresses.get(name));
         }
         if (output.json) {
             Map<String, Object> json = new LinkedHashMap<>();

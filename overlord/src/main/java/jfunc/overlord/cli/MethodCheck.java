@@ -10,7 +10,9 @@ import java.util.Optional;
 import java.util.Set;
 import jfunc.common.Suggestions;
 import jfunc.overlord.CallResult;
-import jfunc.overlord.FanOut;
+import jfunc.common.Config.ConfigException;
+import jfunc.overlord.OverlordApi;
+import jfunc.overlord.Selection;
 import jfunc.overlord.MethodCall;
 import jfunc.overlord.MinionAddress;
 import jfunc.overlord.MinionResult;
@@ -31,14 +33,18 @@ final class MethodCheck {
     private MethodCheck() {}
 
     /** The method's signature from the first minion that answers, or empty when none did. */
-    static Optional<MethodSignature> check(FanOut fanOut, List<MinionAddress> minions, String method) {
+    static Optional<MethodSignature> check(OverlordApi overlord, Selection selection, String method, Duration timeout)
+            throws ConfigException {
+        List<MinionAddress> minions = selection.minions();
         if (minions.isEmpty() || method.startsWith("async.")) {
             return Optional.empty();
         }
         MethodCall batch = MethodCall.of("system.multicall", List.of(
                 call("system.list_methods", List.of()), call("system.method_help", List.of(method))));
-        Duration deadline = fanOut.limits().timeout().compareTo(DEADLINE) < 0 ? fanOut.limits().timeout() : DEADLINE;
-        CallResult asked = fanOut.call(minions.subList(0, Math.min(ASKED, minions.size())), m -> batch, deadline, null);
+        Duration deadline = timeout.compareTo(DEADLINE) < 0 ? timeout : DEADLINE;
+        List<MinionAddress> first = minions.subList(0, Math.min(ASKED, minions.size()));
+        Selection few = new Selection(selection.target(), first.stream().map(MinionAddress::name).toList(), first, List.of());
+        CallResult asked = overlord.call(few, batch, deadline, null);
         for (MinionResult r : asked.results()) {
             if (!r.ok() || !(r.value() instanceof Object[] answers) || answers.length != 2
                     || !(answers[0] instanceof Object[] listed) || !(listed[0] instanceof Object[] methods)) {

@@ -35,7 +35,7 @@ final class PingCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String target = root.requireTarget(spec);
-        return TargetedCall.run(root.state(), target, fanOut.limits(), (f, m) -> MethodCall.of("test.ping"), output.json,
+        return TargetedCall.run(root.overlord(fanOut.limits()), target, (o, s) -> MethodCall.of("test.ping"), output.json,
                 jfunc.overlord.CommandExits.ZERO,
                 spec.commandLine().getOut(), spec.commandLine().getErr(), ResultTable.Style.PING);
     }

@@ -2,20 +2,17 @@ package jfunc.overlord.cli;
 
 import java.io.PrintWriter;
 import jfunc.common.Config.ConfigException;
-import jfunc.common.StateDir;
 import jfunc.overlord.CallResult;
 import jfunc.overlord.CommandExits;
-import jfunc.overlord.FanOut;
 import jfunc.overlord.FanOutListener;
 import jfunc.overlord.MethodCall;
 import jfunc.overlord.NoMatchException;
-import jfunc.overlord.Overlord;
+import jfunc.overlord.OverlordApi;
 import jfunc.overlord.Selection;
-import jfunc.overlord.Target;
 import jfunc.overlord.TargetException;
 
 /**
- * The flow every calling command shares: check the target's syntax, open the overlord, select
+ * The flow every calling command shares: select
  * the minions, call them with progress on stderr, print the results, return the exit code.
  */
 final class TargetedCall {
@@ -24,18 +21,17 @@ final class TargetedCall {
     /** Makes the call once the minions are known (a check against one of them may come first). */
     @FunctionalInterface
     interface CallMaker {
-        MethodCall make(FanOut fanOut, java.util.List<jfunc.overlord.MinionAddress> minions);
+        MethodCall make(OverlordApi overlord, Selection selection) throws ConfigException;
     }
 
-    static int run(StateDir state, String target, FanOut.Limits limits, CallMaker maker, boolean json,
+    static int run(OverlordApi overlord, String target, CallMaker maker, boolean json,
                    CommandExits exits, PrintWriter out, PrintWriter err, ResultTable.Style style)
             throws ConfigException, TargetException, NoMatchException {
-        Target.parse(target); // syntax errors first, before any file is read
-        try (Overlord overlord = Overlord.open(state, limits)) {
+        try (overlord) {
             Selection selection = overlord.select(target);
-            MethodCall call = maker.make(overlord.fanOut(), selection.minions());
+            MethodCall call = maker.make(overlord, selection);
             FanOutListener progress = ProgressLine.forTerminal(err, selection.names().size());
-            CallResult result = overlord.call(selection, call, progress);
+            CallResult result = overlord.call(selection, call, null, progress);
             if (progress instanceof ProgressLine p) {
                 p.clear();
             }

@@ -18,6 +18,8 @@ import jfunc.overlord.MethodCall;
 import jfunc.overlord.MinionAddress;
 import jfunc.overlord.MinionResult;
 import jfunc.overlord.Overlord;
+import jfunc.overlord.OverlordApi.JobProgress;
+import jfunc.overlord.OverlordApi.Submitted;
 import jfunc.overlord.Selection;
 import jfunc.overlord.jobs.MinionReplies.Pending;
 
@@ -61,15 +63,6 @@ public final class AsyncJobs {
 
     public JobStore store() {
         return store;
-    }
-
-    /** What {@link #submit} did: the job as stored after the fan-out, and each minion's outcome in target order. */
-    public record Submitted(JobSummary summary, List<MinionJob> minions) {}
-
-    /** The outcome of one minion's long poll or status call, as {@link #await} reports it. */
-    public interface Progress {
-        /** Called once for each minion that became done (FINISHED, REMOTE_ERROR, LOST). */
-        void done(MinionJob minion);
     }
 
     /**
@@ -160,7 +153,7 @@ public final class AsyncJobs {
      * minion in parallel; {@code progress} hears of each minion as it becomes done. Returns the
      * job as it then stands (FINISHED or not); throws IllegalArgumentException for an unknown id.
      */
-    public Job await(String id, Duration timeout, Progress progress) {
+    public Job await(String id, Duration timeout, JobProgress progress) {
         long end = System.nanoTime() + timeout.toNanos();
         Duration pause = Duration.ofSeconds(1);
         Job job = current(id);
@@ -205,7 +198,7 @@ public final class AsyncJobs {
     }
 
     private void waitRound(Overlord o, Job job, Map<String, List<Pending>> byMinion, int seconds,
-                           Progress progress) {
+                           JobProgress progress) {
         Instant now = Instant.now();
         try (MinionRecorder recorder = new MinionRecorder(store, job.id(), BATCH, BATCH_DELAY)) {
             List<MinionAddress> addresses = addresses(o, byMinion, (minion, pending) -> {
@@ -242,7 +235,7 @@ public final class AsyncJobs {
         return addresses;
     }
 
-    private static void report(MinionJob m, Progress progress) {
+    private static void report(MinionJob m, JobProgress progress) {
         if (m.state().isDone() && progress != null) {
             try {
                 progress.done(m);
@@ -252,7 +245,7 @@ public final class AsyncJobs {
         }
     }
 
-    private static void reportNewlyDone(Map<String, MinionState> was, Job now, Progress progress) {
+    private static void reportNewlyDone(Map<String, MinionState> was, Job now, JobProgress progress) {
         for (MinionJob m : now.minions()) {
             MinionState before = was.get(m.minion());
             if (m.state().isDone() && before != null && !before.isDone()) {

@@ -1,5 +1,6 @@
 package jfunc.overlord.bench;
 
+import jfunc.overlord.OverlordApi;
 import static jfunc.overlord.bench.StoreBench.median;
 import static jfunc.overlord.bench.StoreBench.ms;
 import static jfunc.overlord.bench.StoreBench.row;
@@ -42,7 +43,7 @@ final class FlowBench {
                 jobs.store().list(null, null, 1); // the store's first open is not part of a submission
 
                 long t = System.nanoTime();
-                AsyncJobs.Submitted first = jobs.submit(all, ping, null, null);
+                OverlordApi.Submitted first = jobs.submit(all, ping, null, null);
                 row("async submit, first fan-out (a TLS handshake per minion)", ms(t), "ms");
                 check(first.summary().count(jfunc.overlord.jobs.MinionState.RUNNING) == minions, "all accepted");
 
@@ -56,10 +57,10 @@ final class FlowBench {
                     sync[i] = ms(t);
                     check(r.allOk(), "sync ping");
                     t = System.nanoTime();
-                    AsyncJobs.Submitted s = jobs.submit(all, ping, null, null);
+                    OverlordApi.Submitted s = jobs.submit(all, ping, null, null);
                     submit[i] = ms(t);
                     t = System.nanoTime();
-                    AsyncJobs.Submitted s2 = jobs.submit(all, ping, null, null);
+                    OverlordApi.Submitted s2 = jobs.submit(all, ping, null, null);
                     Job done = jobs.await(s2.summary().id(), Duration.ofMinutes(2), null);
                     toFinished[i] = ms(t);
                     check(done.state() == JobState.FINISHED && done.minions().size() == minions, "finished");

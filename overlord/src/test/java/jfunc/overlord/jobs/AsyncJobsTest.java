@@ -1,5 +1,6 @@
 package jfunc.overlord.jobs;
 
+import jfunc.overlord.OverlordApi;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -65,7 +66,7 @@ class AsyncJobsTest {
         StateDir state = fleet.overlordState(dir.resolve("state"), List.of(a, b));
         AsyncJobs jobs = jobs(state);
 
-        AsyncJobs.Submitted sub = jobs.submit(overlord.select("*;ghost.example.org"),
+        OverlordApi.Submitted sub = jobs.submit(overlord.select("*;ghost.example.org"),
                 MethodCall.of("test.echo", "hello"), null, null);
         String id = sub.summary().id();
         assertTrue(Ids.isValid(id));

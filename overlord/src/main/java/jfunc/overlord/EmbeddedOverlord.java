@@ -1,0 +1,143 @@
+package jfunc.overlord;
+
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import jfunc.common.Config.ConfigException;
+import jfunc.common.StateDir;
+import jfunc.overlord.internal.OverlordFiles;
+import jfunc.overlord.jobs.AsyncJobs;
+import jfunc.overlord.jobs.Job;
+import jfunc.overlord.jobs.JobState;
+import jfunc.overlord.jobs.JobStore;
+import jfunc.overlord.jobs.JobStores;
+import jfunc.overlord.jobs.JobSummary;
+
+/**
+ * {@link OverlordApi} in this process. The inventory is read on the first {@link #select}, the
+ * identity and TLS context on the first call that reaches a minion, the job store on the first
+ * job operation: {@code ping} never loads MapDB, a FINISHED job's status never loads TLS.
+ */
+final class EmbeddedOverlord implements OverlordApi {
+    private final StateDir state;
+    private final FanOut.Limits limits;
+    private Inventory inventory;
+    private Overlord overlord;
+    private AsyncJobs jobs;
+
+    EmbeddedOverlord(StateDir state, FanOut.Limits limits) {
+        this.state = state;
+        this.limits = limits;
+    }
+
+    @Override
+    public Selection select(String target) throws TargetException, NoMatchException, ConfigException {
+        Target.parse(target); // syntax errors first, before any file is read
+        return overlord().select(target);
+    }
+
+    @Override
+    public Selection minions(String target) throws TargetException, NoMatchException, ConfigException {
+        Target.parse(target);
+        return inventory().select(target);
+    }
+
+    @Override
+    public CallResult call(Selection selection, MethodCall call, Duration timeout, FanOutListener listener)
+            throws ConfigException {
+        return overlord().call(selection, call, timeout, listener);
+    }
+
+    @Override
+    public Submitted submit(Selection selection, MethodCall call, Instant deadline, FanOutListener listener)
+            throws ConfigException {
+        return withConfig(() -> jobs().submit(selection, call, deadline, listener));
+    }
+
+    @Override
+    public Map<String, Job> jobs(List<String> ids) throws ConfigException {
+        return jobs().store().getAll(ids);
+    }
+
+    @Override
+    public Map<String, Job> status(List<String> ids) throws ConfigException {
+        return withConfig(() -> jobs().status(ids));
+    }
+
+    @Override
+    public Job await(String id, Duration timeout, JobProgress progress) throws ConfigException {
+        return withConfig(() -> jobs().await(id, timeout, progress));
+    }
+
+    @Override
+    public List<JobSummary> list(JobState state, String beforeId, int limit) throws ConfigException {
+        return jobs().store().list(state, beforeId, limit);
+    }
+
+    @Override
+    public int purge(Instant cutoff) throws ConfigException {
+        return jobs().store().purge(cutoff);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (overlord != null) {
+            overlord.close();
+        }
+    }
+
+    private synchronized Inventory inventory() throws ConfigException {
+        if (inventory == null) {
+            inventory = Inventory.load(state);
+        }
+        return inventory;
+    }
+
+    private synchronized Overlord overlord() throws ConfigException {
+        if (overlord == null) {
+            Inventory inv = inventory();
+            try {
+                overlord = Overlord.of(OverlordFiles.identity(state), OverlordFiles.trust(state), inv, limits);
+            } catch (GeneralSecurityException e) {
+                throw new ConfigException("cannot use the overlord's key and certificate in " + state.overlord()
+                        + ": " + e.getMessage());
+            }
+        }
+        return overlord;
+    }
+
+    private synchronized AsyncJobs jobs() throws ConfigException {
+        if (jobs == null) {
+            JobStore store = JobStores.open(state);
+            jobs = new AsyncJobs(store, () -> {
+                try {
+                    return overlord();
+                } catch (ConfigException e) {
+                    throw new LateConfigError(e);
+                }
+            });
+        }
+        return jobs;
+    }
+
+    /** A configuration problem found inside the job flow, which opens the overlord on first need. */
+    private static final class LateConfigError extends RuntimeException {
+        LateConfigError(ConfigException cause) {
+            super(cause);
+        }
+    }
+
+    private interface Body<T> {
+        T run() throws ConfigException;
+    }
+
+    private static <T> T withConfig(Body<T> body) throws ConfigException {
+        try {
+            return body.run();
+        } catch (LateConfigError e) {
+            throw (ConfigException) e.getCause();
+        }
+    }
+}

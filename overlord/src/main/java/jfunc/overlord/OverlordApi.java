@@ -1,0 +1,91 @@
+package jfunc.overlord;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import jfunc.common.Config.ConfigException;
+import jfunc.common.StateDir;
+import jfunc.overlord.jobs.Job;
+import jfunc.overlord.jobs.JobState;
+import jfunc.overlord.jobs.JobSummary;
+import jfunc.overlord.jobs.MinionJob;
+
+/**
+ * The overlord as one caller (the {@code jfunc} CLI, a script) sees it: select minions, call
+ * them, and run, follow, list and purge jobs. One interface, two implementations: embedded
+ * ({@link #embedded}: identity, TLS and the job store in this process) and the client of a
+ * running {@code jfunc-overlord} service. Output of the same call is the same either way.
+ *
+ * <p>Implementations open what they need on first use: a ping never opens the job store, a
+ * FINISHED job's status never builds a TLS context. Every method may throw
+ * {@link ConfigException} (a missing identity or inventory file: exit 2) and
+ * {@link jfunc.overlord.jobs.JobStoreException}. Thread-safe; {@link #close()} releases what was
+ * opened.
+ */
+public interface OverlordApi extends AutoCloseable {
+    /** The in-process overlord of {@code state}; {@code limits} bound its fan-outs. */
+    static OverlordApi embedded(StateDir state, FanOut.Limits limits) {
+        return new EmbeddedOverlord(state, limits);
+    }
+
+    /** What {@link #submit} did: the job as stored after the fan-out, and each minion's outcome in target order. */
+    record Submitted(JobSummary summary, List<MinionJob> minions) {
+        public Submitted {
+            minions = List.copyOf(minions);
+        }
+    }
+
+    /** Hears of each minion of a job as it becomes done (FINISHED, REMOTE_ERROR, LOST); must not block. */
+    @FunctionalInterface
+    interface JobProgress {
+        void done(MinionJob minion);
+    }
+
+    /**
+     * Parses and resolves a target for a call: checks the target's syntax, then that this
+     * overlord can call at all (its identity), then resolves the target. No minion is called.
+     */
+    Selection select(String target) throws TargetException, NoMatchException, ConfigException;
+
+    /** The minions {@code target} selects, for listing them: needs the inventory only, no identity. */
+    Selection minions(String target) throws TargetException, NoMatchException, ConfigException;
+
+    /**
+     * Calls {@code call} on every minion of {@code selection} and waits for each outcome, at most
+     * {@code timeout} after its call started (null: the timeout of the limits). Names not in the
+     * inventory are answered UNREACHABLE in their place, in target order.
+     */
+    CallResult call(Selection selection, MethodCall call, Duration timeout, FanOutListener listener)
+            throws ConfigException;
+
+    /**
+     * Starts {@code call} as one job on every minion of {@code selection}. A minion that cannot be
+     * reached or does not answer in time keeps being re-sent the same submission until
+     * {@code deadline} (null: none).
+     */
+    Submitted submit(Selection selection, MethodCall call, Instant deadline, FanOutListener listener)
+            throws ConfigException;
+
+    /** The jobs as stored, without asking any minion (unknown ids are left out). */
+    Map<String, Job> jobs(List<String> ids) throws ConfigException;
+
+    /** The jobs with fresh news from their unfinished minions (unknown ids are left out). */
+    Map<String, Job> status(List<String> ids) throws ConfigException;
+
+    /**
+     * Waits up to {@code timeout} for job {@code id} to finish; {@code progress} hears of each
+     * minion as it becomes done. Returns the job as it then stands; IllegalArgumentException for
+     * an unknown id.
+     */
+    Job await(String id, Duration timeout, JobProgress progress) throws ConfigException;
+
+    /** Summaries newest first: before {@code beforeId} (null: newest), in {@code state} (null: any), at most {@code limit}. */
+    List<JobSummary> list(JobState state, String beforeId, int limit) throws ConfigException;
+
+    /** Deletes the jobs submitted before {@code cutoff} (except one still being submitted); returns how many. */
+    int purge(Instant cutoff) throws ConfigException;
+
+    @Override
+    void close();
+}
