@@ -44,7 +44,9 @@ final class MinionDispatcher implements RpcDispatcher {
         CallContext ctx = new CallContext(caller.name(), m -> rules.allows(caller, m));
         if ("system.multicall".equals(call.method())) {
             if (!rules.knows(caller)) {
-                throw CallContext.forbidden(caller.name(), call.method());
+                XmlRpcException refused = CallContext.forbidden(caller.name(), call.method());
+                CallAudit.record(caller.name(), call.method(), System.nanoTime(), refused);
+                throw refused;
             }
             List<Object> calls = multicallEntries(call.params());
             return registry.batchScope().run(methodNames(calls), () -> multicall(calls, ctx));
@@ -52,7 +54,20 @@ final class MinionDispatcher implements RpcDispatcher {
         return single(call.method(), call.params(), ctx);
     }
 
+    /** One method call (alone or inside a multicall), with its audit line. */
     private Object single(String method, List<Object> params, CallContext ctx) throws XmlRpcException {
+        long start = System.nanoTime();
+        try {
+            Object result = route(method, params, ctx);
+            CallAudit.record(ctx.caller(), method, start, null);
+            return result;
+        } catch (XmlRpcException | RuntimeException e) {
+            CallAudit.record(ctx.caller(), method, start, e);
+            throw e;
+        }
+    }
+
+    private Object route(String method, List<Object> params, CallContext ctx) throws XmlRpcException {
         if (method == null || method.isEmpty()) {
             throw new XmlRpcException(Faults.MALFORMED_REQUEST, "no method name");
         }

@@ -19,7 +19,7 @@ import jfunc.minion.MinionModule;
 import jfunc.minion.MinionSettings;
 
 /**
- * {@code facts.all()}: hostname, os, kernel, arch, cpus, memory, disks, uptime, and the minion's
+ * {@code facts.all()}: hostname (the kernel's, as {@code hostname} prints it) and fqdn, os, kernel, arch, cpus, memory, disks, uptime, and the minion's
  * name and jfunc version. Sizes are in bytes as decimal strings (they overflow a 32-bit int).
  */
 public final class FactsModule implements MinionModule {
@@ -43,14 +43,16 @@ public final class FactsModule implements MinionModule {
     @Override
     public List<MethodSpec> methods() {
         return List.of(MethodSpec.method("all")
-                .help("Host facts: hostname, os, kernel, arch, cpus, memory {total, available}, disks [{mount, type,"
+                .help("Host facts: hostname (the kernel's), fqdn, os, kernel, arch, cpus, memory {total, available}, disks [{mount, type,"
                         + " total, free}], uptime (seconds), minion, jfunc_version. Byte counts are strings.")
                 .handler(this::all));
     }
 
     private Object all(jfunc.minion.Args a, CallContext ctx) {
         Map<String, Object> f = new LinkedHashMap<>();
-        f.put("hostname", hostname());
+        String hostname = hostname();
+        f.put("hostname", hostname);
+        f.put("fqdn", fqdn(hostname));
         f.put("os", osName());
         f.put("kernel", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         f.put("arch", System.getProperty("os.arch"));
@@ -64,11 +66,30 @@ public final class FactsModule implements MinionModule {
         return f;
     }
 
+    /** The kernel's host name (what {@code hostname} prints), not a reverse lookup that may say localhost. */
     static String hostname() {
         try {
-            return InetAddress.getLocalHost().getCanonicalHostName();
+            String h = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+            if (!h.isEmpty()) {
+                return h;
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: ask the JDK below
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
         } catch (IOException e) {
             return System.getenv().getOrDefault("HOSTNAME", "unknown");
+        }
+    }
+
+    /** The fully qualified name the resolver gives the host name (the host name itself when it has none). */
+    static String fqdn(String hostname) {
+        try {
+            String c = InetAddress.getByName(hostname).getCanonicalHostName();
+            return c.contains(".") || c.equals(hostname) ? c : hostname;
+        } catch (IOException e) {
+            return hostname;
         }
     }
 

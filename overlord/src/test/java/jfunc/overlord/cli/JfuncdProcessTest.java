@@ -40,13 +40,22 @@ class JfuncdProcessTest {
                 assertEquals(1, ping.code, ping.err);
                 assertEquals(java.util.Map.of("dead.example.org", "unreachable", "web1.example.org", "ok"),
                         CliTest.statuses(ping.out));
+                assertTrue(ping.out.matches("(?s).*dead.example.org  unreachable  127.0.0.1:\\d+: .*refused.*"), ping.out);
                 Run run = jfunc("--state-dir", dir.toString(), "web1*", "call", "command", "run", "echo hello; echo oops >&2");
                 assertEquals(0, run.code, run.err + run.out);
                 assertEquals("MINION            STATUS  RESULT\nweb1.example.org  ok      exit 0\n"
                         + "    out| hello\n    err| oops\n", run.out);
-                Run fault = jfunc("--state-dir", dir.toString(), "web1*", "call", "nope", "nothing", "--json");
+                Run unknown = jfunc("--state-dir", dir.toString(), "web1*", "call", "nope", "nothing", "--json");
+                assertEquals(2, unknown.code);
+                assertEquals("error: unknown method nope.nothing on web1.example.org; list them with: jfunc"
+                        + " web1.example.org call system list_methods\n", unknown.err);
+                Run fault = jfunc("--state-dir", dir.toString(), "web1*", "call", "test", "sleep", "1000");
                 assertEquals(1, fault.code);
-                assertTrue(fault.out.contains("\"label\": \"unknown-method\""), fault.out);
+                assertTrue(fault.out.contains("bad-arguments  test.sleep: seconds must be between"), fault.out);
+                String log = Files.readString(dir.resolve("jfuncd.log"));
+                assertTrue(log.matches("(?s).*jfunc.audit - caller=overlord method=command.run outcome=ok ms=[0-9.]+\n.*"), log);
+                assertTrue(log.contains("jfunc.audit - caller=overlord method=test.sleep outcome=fault_103_bad-arguments ms="), log);
+                assertTrue(!log.contains("echo hello"), "no argument values in the audit: " + log);
             } finally {
                 jfuncd.destroy();
                 if (!jfuncd.waitFor(10, TimeUnit.SECONDS)) {
