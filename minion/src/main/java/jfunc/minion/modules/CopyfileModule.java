@@ -1,11 +1,8 @@
 package jfunc.minion.modules;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -16,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import jfunc.common.Config;
-import jfunc.common.SecureFiles;
 import jfunc.minion.ArgType;
 import jfunc.minion.Args;
 import jfunc.minion.CallContext;
@@ -26,7 +22,8 @@ import jfunc.minion.MinionSettings;
 
 /**
  * {@code copyfile.copyfile(path, content, mode)} writes a file atomically (temporary sibling,
- * fsync, rename; the temporary file is 0600 until the mode is applied) and
+ * fsync, mode, rename; the temporary file is 0600 until the mode is applied), relative to an open
+ * handle on its root with no symlink followed ({@link ConfinedTree}), and
  * {@code copyfile.checksum(path)} returns its SHA-256. Both are confined to
  * {@code copyfile_roots} (comma-separated folders that must exist; default
  * {@code STATE/minion/NAME/files}, created on start).
@@ -81,29 +78,20 @@ public final class CopyfileModule implements MinionModule {
 
     private Object copyfile(Args a, CallContext ctx) throws Exception {
         Set<PosixFilePermission> mode = mode(a);
-        Path target = roots.resolve(a.method(), a.string(0));
-        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-            throw a.bad("'" + target + "' is a directory");
-        }
+        PathRoots.Located target = roots.locate(a.method(), a.string(0));
         byte[] content = a.bytes(1);
-        Files.createDirectories(target.getParent());
-        SecureFiles.write(target, content, true);
-        // never through a symlink: the path may have been swapped for one since the rename
-        Files.getFileAttributeView(target, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setPermissions(mode);
+        new ConfinedTree(target.root()).write(a.method(), target.relative(), content, mode);
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("path", target.toString());
+        out.put("path", target.path().toString());
         out.put("size", content.length);
         out.put("sha256", HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content)));
         return out;
     }
 
     private Object checksum(Args a, CallContext ctx) throws Exception {
-        Path file = roots.resolve(a.method(), a.string(0));
-        if (!Files.isRegularFile(file)) {
-            throw new IOException("'" + file + "' is not a file");
-        }
+        PathRoots.Located file = roots.locate(a.method(), a.string(0));
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) { // file is a real path
+        try (InputStream in = new ConfinedTree(file.root()).read(a.method(), file.relative())) {
             byte[] buf = new byte[64 * 1024];
             int n;
             while ((n = in.read(buf)) >= 0) {

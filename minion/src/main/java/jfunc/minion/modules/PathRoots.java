@@ -34,6 +34,27 @@ final class PathRoots {
         return roots;
     }
 
+    /** A checked path: the root it lies in and the rest below it. */
+    record Located(Path root, Path relative) {
+        Path path() {
+            return root.resolve(relative);
+        }
+    }
+
+    /**
+     * Like {@link #resolve}, split into root and relative part, for {@link ConfinedTree}: the check
+     * here gives the clear message, the handle-relative walk there makes it hold under races.
+     */
+    Located locate(String method, String text) throws XmlRpcException {
+        Path real = resolve(method, text);
+        for (Path root : roots) {
+            if (real.startsWith(root) && !real.equals(root)) {
+                return new Located(root, root.relativize(real));
+            }
+        }
+        throw new IllegalStateException("resolve returned a path outside the roots: " + real);
+    }
+
     /**
      * The real path {@code text} names, inside a root, whether or not it exists yet.
      *

@@ -102,6 +102,66 @@ class CopyfileModuleTest {
         assertFalse(Files.exists(outside.resolve("not-yet")));
     }
 
+    /**
+     * Issue 15, finding 3: a local writer flips {@code race/sub} between a folder and a symlink to a
+     * folder outside the root while copies run (before: 3 of 150 files landed outside). Every copy
+     * is now written relative to a handle on the root with no link followed: zero escape.
+     */
+    @Test
+    void aFolderFlippedToASymlinkDuringCopiesLetsNothingOut() throws Exception {
+        Path race = Files.createDirectories(root.resolve("race"));
+        Path sub = Files.createDirectories(race.resolve("sub"));
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger flips = new java.util.concurrent.atomic.AtomicInteger();
+        Thread flipper = new Thread(() -> {
+            for (int i = 0; running.get(); i++) {
+                Path parked = race.resolve("parked-" + i);
+                try {
+                    Files.move(sub, parked, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                } catch (java.io.IOException e) {
+                    continue;
+                }
+                try {
+                    Files.createSymbolicLink(sub, elsewhere);
+                    flips.incrementAndGet();
+                    for (int spin = 0; spin < 2000; spin++) {
+                        Thread.onSpinWait();
+                    }
+                    Files.delete(sub);
+                } catch (java.io.IOException e) {
+                    // the minion created sub meanwhile: leave it, park the next one
+                }
+                try {
+                    Files.move(parked, sub, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                } catch (java.io.IOException e) {
+                    // sub exists again: keep parked where it is
+                }
+            }
+        }, "flipper");
+        flipper.start();
+        int written = 0;
+        int refused = 0;
+        try {
+            for (int i = 0; i < 500; i++) {
+                try {
+                    minion.call("copyfile.copyfile", sub.resolve("f" + i).toString(), ("file " + i).getBytes(), 0644);
+                    written++;
+                } catch (XmlRpcException e) {
+                    assertTrue(e.code == Faults.PATH_NOT_ALLOWED || e.code == Faults.MODULE_ERROR, e.code + " " + e.getMessage());
+                    refused++;
+                }
+            }
+        } finally {
+            running.set(false);
+            flipper.join(10_000);
+        }
+        try (var escaped = Files.walk(elsewhere)) {
+            assertEquals(List.of(elsewhere), escaped.toList(), "files written outside the root");
+        }
+        assertTrue(flips.get() > 0 && written > 0, "flips " + flips + ", written " + written + ", refused " + refused);
+    }
+
     @Test
     void badInputIsRefused() throws Exception {
         assertEquals(Faults.BAD_ARGUMENTS, fault("copyfile.copyfile", "x", "x".getBytes(), 04755).code);
