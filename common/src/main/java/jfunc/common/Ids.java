@@ -8,15 +8,17 @@ import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /**
- * Time-sortable unique ids such as {@code 20261123-013045-123-7f3a9c01}: UTC date, time and
- * milliseconds, then a per-process counter mixed with random bits so that ids made in the same
- * millisecond by different processes do not collide. Ids compare as strings in time order
- * (to the millisecond; within one millisecond of one process they also keep creation order).
+ * Time-sortable unique ids such as {@code 20261123-013045-123-7f3a9c01-5be0c2d94a17e3f8}: UTC
+ * date, time and milliseconds, a per-process counter mixed with random bits (ids made in the same
+ * millisecond by different processes do not collide), then 64 random bits so that nobody can
+ * guess an id from the ids they have seen. Ids compare as strings in time order (to the
+ * millisecond; within one millisecond of one process they also keep creation order). Ids made
+ * before the random part existed ({@code 20261123-013045-123-7f3a9c01}) stay valid.
  */
 public final class Ids {
     private static final DateTimeFormatter FORMAT =
             DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
-    private static final Pattern SHAPE = Pattern.compile("\\d{8}-\\d{6}-\\d{3}-[0-9a-f]{8}");
+    private static final Pattern SHAPE = Pattern.compile("\\d{8}-\\d{6}-\\d{3}-[0-9a-f]{8}(-[0-9a-f]{16})?");
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int PROCESS_SALT = RANDOM.nextInt() & 0xfff00000;
 
@@ -25,8 +27,13 @@ public final class Ids {
 
     private Ids() {}
 
-    /** A new id; unique across processes (20 random bits per process plus a 20-bit counter). */
-    public static synchronized String next() {
+    /** A new id; unique across processes (a salted counter) and unguessable (64 random bits). */
+    public static String next() {
+        return ordered() + "-" + HexFormat.of().toHexDigits(RANDOM.nextLong());
+    }
+
+    /** The time-ordered part: time, then 12 random bits per process and a 20-bit counter. */
+    private static synchronized String ordered() {
         long now = System.currentTimeMillis();
         if (now > lastMillis) {
             lastMillis = now;

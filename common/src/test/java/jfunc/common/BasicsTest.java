@@ -69,6 +69,20 @@ class BasicsTest {
     }
 
     @Test
+    void idsCarry64RandomBitsAndOldIdsStayValid() {
+        Set<String> tails = new HashSet<>();
+        for (int i = 0; i < 1_000; i++) {
+            String id = Ids.next();
+            String tail = id.substring(id.lastIndexOf('-') + 1);
+            assertEquals(16, tail.length(), id);
+            tails.add(tail);
+        }
+        assertEquals(1_000, tails.size(), "the random parts differ: an id cannot be guessed from another");
+        assertTrue(Ids.isValid("20261123-013045-123-7f3a9c01"), "ids recorded before the random part");
+        assertFalse(Ids.isValid("20261123-013045-123-7f3a9c01-5be0"));
+    }
+
+    @Test
     void globsMatchLikeAShell() {
         assertTrue(Glob.of("*.web.example.org").matches("a.web.example.org"));
         assertFalse(Glob.of("*.web.example.org").matches("a.db.example.org"));

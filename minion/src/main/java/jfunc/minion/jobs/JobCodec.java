@@ -13,6 +13,7 @@ import java.util.Map;
  * version 1:  u8 1, str id, str method, str args, u8 state ('Q','R','F','X','L'),
  *             varint faultCode, str? faultString, str? reason,
  *             varlong submitted, varlong started, varlong finished, str? requestId, value result
+ * version 2:  u8 2, then as version 1 with str? caller after requestId
  * str:   varint length + UTF-8          str?: u8 0 (null) | u8 1 + str
  * value: 'N' | 'I' zigzag-varint | 'T' | 'F' | 'D' 8 bytes | 'S' str | 'B' varint + bytes
  *        | 'M' varint count + (str key, value)* | 'A' varint count + value*
@@ -20,7 +21,7 @@ import java.util.Map;
  * A new field means a new version; old versions stay readable.
  */
 final class JobCodec {
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     private static final int MAX_DEPTH = 200;
 
     private JobCodec() {}
@@ -46,6 +47,7 @@ final class JobCodec {
         out.varlong(r.started());
         out.varlong(r.finished());
         out.optStr(r.requestId());
+        out.optStr(r.caller());
         out.value(r.result(), 0);
         return out.toByteArray();
     }
@@ -61,7 +63,7 @@ final class JobCodec {
         try {
             In in = new In(ByteBuffer.wrap(bytes));
             int version = in.u8();
-            if (version != VERSION) {
+            if (version != VERSION && version != 1) {
                 throw new IllegalArgumentException("record format version " + version + " (this jfuncd reads "
                         + VERSION + ")");
             }
@@ -76,12 +78,13 @@ final class JobCodec {
             long started = in.varlong();
             long finished = in.varlong();
             String requestId = in.optStr();
+            String caller = version >= 2 ? in.optStr() : null;
             Object result = in.value(0);
             if (in.buf.hasRemaining()) {
                 throw new IllegalArgumentException(in.buf.remaining() + " trailing bytes");
             }
             return new JobRecord(id, method, args, state, result, faultCode, faultString, reason,
-                    submitted, started, finished, requestId);
+                    submitted, started, finished, requestId, caller);
         } catch (RuntimeException e) {
             throw new UnreadableRecordException("unreadable job record: " + e, e);
         }

@@ -22,6 +22,12 @@ import org.apache.xmlrpc.XmlRpcException;
  * answers records as structs, and faults with codes from {@link Faults} for bad input.
  */
 final class JobMethods {
+    /**
+     * The ACL right to see (and wait for) every caller's jobs, not only one's own. It is not a
+     * method name, so no method glob such as {@code jobs.*} grants it by accident; the overlord
+     * has it.
+     */
+    static final String ALL_JOBS = "jobs:all";
     private static final DateTimeFormatter ID_PREFIX =
             DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
     static final int MAX_REQUEST_ID = 200;
@@ -46,10 +52,10 @@ final class JobMethods {
         }
         return switch (method) {
             case "jobs.submit" -> submit(p, context);
-            case "jobs.status" -> status(p);
-            case "jobs.status_many" -> statusMany(p);
-            case "jobs.list" -> list(p);
-            case "jobs.wait" -> await(p);
+            case "jobs.status" -> status(p, context);
+            case "jobs.status_many" -> statusMany(p, context);
+            case "jobs.list" -> list(p, context);
+            case "jobs.wait" -> await(p, context);
             default -> throw new XmlRpcException(Faults.UNKNOWN_METHOD, "unknown method " + method
                     + " (jobs.submit, jobs.status, jobs.status_many, jobs.list, jobs.wait)");
         };
@@ -75,17 +81,26 @@ final class JobMethods {
         return submissions.submit(target, args, requestId, context);
     }
 
-    private Map<String, Object> status(List<Object> p) throws XmlRpcException {
+    /** True when the caller may see every job ({@link #ALL_JOBS}), not only its own. */
+    static boolean seesAllJobs(CallContext context) {
+        return context.mayCall(ALL_JOBS);
+    }
+
+    private static boolean visible(JobRecord r, CallContext context) {
+        return context.caller().equals(r.caller()) || seesAllJobs(context);
+    }
+
+    private Map<String, Object> status(List<Object> p, CallContext context) throws XmlRpcException {
         arity("jobs.status(id)", p, 1, 1);
         String id = jobId(p.get(0));
-        JobRecord r = read(id);
+        JobRecord r = read(id, context);
         if (r == null) {
             throw new XmlRpcException(Faults.UNKNOWN_JOB, unknownReason(id));
         }
         return r.toWire(true);
     }
 
-    private Map<String, Object> statusMany(List<Object> p) throws XmlRpcException {
+    private Map<String, Object> statusMany(List<Object> p, CallContext context) throws XmlRpcException {
         arity("jobs.status_many([ids])", p, 1, 1);
         Object[] ids;
         if (p.get(0) instanceof Object[] a) {
@@ -108,13 +123,13 @@ final class JobMethods {
                 out.put(id, JobRecord.unknownToWire(id, "malformed job id '" + id + "'"));
                 continue;
             }
-            JobRecord r = read(id);
+            JobRecord r = read(id, context);
             out.put(id, r != null ? r.toWire(true) : JobRecord.unknownToWire(id, unknownReason(id)));
         }
         return out;
     }
 
-    private Object[] list(List<Object> p) throws XmlRpcException {
+    private Object[] list(List<Object> p, CallContext context) throws XmlRpcException {
         arity("jobs.list([since])", p, 0, 1);
         String after = null;
         if (p.size() == 1 && !"".equals(p.get(0))) {
@@ -131,7 +146,7 @@ final class JobMethods {
                 }
             }
         }
-        List<JobRecord> records = ledger.store().newest(after, limits.listLimit());
+        List<JobRecord> records = ledger.store().newest(after, limits.listLimit(), r -> visible(r, context));
         List<Object> out = new ArrayList<>(records.size());
         for (JobRecord r : records) {
             JobRecord shown = ledger.liveView(r.id()); // a live job shows its visible state
@@ -145,7 +160,7 @@ final class JobMethods {
      * (300) as that maximum. At most jobs.max_waiters waits run at once (each holds an RPC
      * worker); beyond that the call faults UNAVAILABLE rather than starve other callers.
      */
-    private Map<String, Object> await(List<Object> p) throws XmlRpcException {
+    private Map<String, Object> await(List<Object> p, CallContext context) throws XmlRpcException {
         arity("jobs.wait(id, seconds)", p, 2, 2);
         String id = jobId(p.get(0));
         double seconds;
@@ -157,6 +172,9 @@ final class JobMethods {
             throw bad("jobs.wait: seconds must be a number, not " + typeOf(p.get(1)));
         }
         seconds = Math.max(0, Math.min(limits.maxWait().toMillis() / 1000.0, seconds));
+        if (read(id, context) == null) {
+            throw new XmlRpcException(Faults.UNKNOWN_JOB, unknownReason(id));
+        }
         if (!waiters.tryAcquire()) {
             throw new XmlRpcException(Faults.UNAVAILABLE, "too many jobs.wait calls in progress (jobs.max_waiters = "
                     + limits.maxWaiters() + "); retry, or poll with jobs.status_many");
@@ -181,9 +199,11 @@ final class JobMethods {
         return limits.maxWaiters() - waiters.availablePermits();
     }
 
-    private JobRecord read(String id) throws XmlRpcException {
+    /** The record the caller may see, or null: another caller's job is answered as unknown. */
+    private JobRecord read(String id, CallContext context) throws XmlRpcException {
         try {
-            return ledger.view(id);
+            JobRecord r = ledger.view(id);
+            return r == null || visible(r, context) ? r : null;
         } catch (JobCodec.UnreadableRecordException e) {
             throw new XmlRpcException(Faults.INTERNAL_ERROR, "the record of job " + id
                     + " in the status file is unreadable: " + e.getMessage());
@@ -210,7 +230,7 @@ final class JobMethods {
     private static String jobId(Object o) throws XmlRpcException {
         if (!(o instanceof String id) || !Ids.isValid(id)) {
             throw bad("malformed job id " + (o instanceof String ? "'" + o + "'" : typeOf(o))
-                    + " (job ids look like 20261123-013045-123-7f3a9c01)");
+                    + " (job ids look like 20261123-013045-123-7f3a9c01-5be0c2d94a17e3f8)");
         }
         return id;
     }

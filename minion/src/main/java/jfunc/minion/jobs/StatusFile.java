@@ -15,6 +15,7 @@ import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.mapdb.BTreeMap;
 import org.mapdb.DB;
@@ -31,8 +32,11 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code jobs}: job id → {@link JobCodec} record, sorted by id (ids sort by time), values
  *       outside the B-tree nodes so that a state change rewrites one small record.
- *   <li>{@code requests}: jobs.submit request_id → job id (idempotent submission).
- *   <li>{@code meta}: format version, creation time, highest purged id.
+ *   <li>{@code requests}: caller and jobs.submit request_id ({@link JobRecord#claimKey}) → job id
+ *       (idempotent submission, per caller).
+ *   <li>{@code meta}: format version, creation time, highest purged id. Format 2 added the caller
+ *       to records and claims; a format 1 file is read and becomes format 2 (its old claims keep
+ *       their bare request_id keys).
  * </ul>
  * The last 10,000 ended records written are also kept in memory ({@link RecentRecords}), so polls
  * for recent jobs need no MapDB read. Writes are write-behind ({@link WriteBehind}): {@link #put} and {@link #putNew} only note the
@@ -46,7 +50,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class StatusFile implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StatusFile.class);
-    static final String FORMAT = "1";
+    static final String FORMAT = "2";
+    private static final String OLD_FORMAT = "1";
     private static final DateTimeFormatter STAMP =
             DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
@@ -76,7 +81,9 @@ public final class StatusFile implements AutoCloseable {
         this.requests = db.hashMap("requests", Serializer.STRING, Serializer.STRING).createOrOpen();
         this.meta = db.hashMap("meta", Serializer.STRING, Serializer.STRING).createOrOpen();
         String format = meta.putIfAbsent("format", FORMAT);
-        if (format != null && !FORMAT.equals(format)) {
+        if (OLD_FORMAT.equals(format)) {
+            meta.put("format", FORMAT);
+        } else if (format != null && !FORMAT.equals(format)) {
             throw new IllegalStateException("status file format " + format + " (this jfuncd reads " + FORMAT + ")");
         }
         meta.putIfAbsent("created", Long.toString(clock.millis()));
@@ -230,8 +237,11 @@ public final class StatusFile implements AutoCloseable {
         db.commit();
     }
 
-    /** Up to {@code limit} records, newest first, with ids greater than {@code afterId} (null: all). */
-    List<JobRecord> newest(String afterId, int limit) {
+    /**
+     * Up to {@code limit} records that {@code shown} accepts, newest first, with ids greater than
+     * {@code afterId} (null: all).
+     */
+    List<JobRecord> newest(String afterId, int limit, Predicate<JobRecord> shown) {
         TreeMap<String, JobRecord> found = new TreeMap<>(Comparator.reverseOrder());
         NavigableMap<String, byte[]> view = afterId == null ? jobs : jobs.tailMap(afterId, false);
         for (Map.Entry<String, byte[]> e : view.descendingMap().entrySet()) {
@@ -239,13 +249,16 @@ public final class StatusFile implements AutoCloseable {
                 break;
             }
             try {
-                found.put(e.getKey(), JobCodec.decode(e.getValue()));
+                JobRecord r = JobCodec.decode(e.getValue());
+                if (shown.test(r)) {
+                    found.put(e.getKey(), r);
+                }
             } catch (JobCodec.UnreadableRecordException bad) {
                 log.error("status file {}: skipping an unreadable record in a listing: {}", file, bad.getMessage());
             }
         }
         for (JobRecord noted : notes.jobs()) { // newer versions, and jobs not yet in MapDB
-            if (afterId == null || noted.id().compareTo(afterId) > 0) {
+            if ((afterId == null || noted.id().compareTo(afterId) > 0) && shown.test(noted)) {
                 found.put(noted.id(), noted);
             }
         }
@@ -253,15 +266,10 @@ public final class StatusFile implements AutoCloseable {
         return out.size() > limit ? out.subList(0, limit) : out;
     }
 
-    /** The job id a request_id was first submitted as, or null. */
-    String jobOfRequest(String requestId) {
-        String noted = notes.request(requestId);
-        return noted != null ? noted : requests.get(requestId);
-    }
-
-    /** True while a request_id's claim is not yet written (so not durable before the next commit). */
-    boolean requestPending(String requestId) {
-        return notes.request(requestId) != null;
+    /** The job id a claim ({@link JobRecord#claimKey}) was first submitted as, or null. */
+    String jobOfRequest(String claimKey) {
+        String noted = notes.request(claimKey);
+        return noted != null ? noted : requests.get(claimKey);
     }
 
     /**
@@ -286,7 +294,7 @@ public final class StatusFile implements AutoCloseable {
                 jobs.remove(e.getKey());
                 recent.remove(e.getKey());
                 if (r != null && r.requestId() != null) {
-                    requests.remove(r.requestId(), r.id());
+                    requests.remove(r.claimKey(), r.id());
                 }
                 highest = e.getKey();
                 removed++;

@@ -56,14 +56,18 @@ final class Submissions {
         context.checkAllowed("async." + method);
         calls.validate(method, args);
         if (requestId != null) {
-            String earlier = ledger.store().jobOfRequest(requestId);
+            String earlier = ledger.store().jobOfRequest(JobRecord.claimKey(context.caller(), requestId));
+            if (earlier == null && JobMethods.seesAllJobs(context)) {
+                earlier = ledger.store().jobOfRequest(JobRecord.claimKey(null, requestId)); // a format 1 claim
+            }
             if (earlier != null) {
                 return repeated(earlier);
             }
         }
         JobRunner.Ticket ticket = runner.reserve(module);
         String id = Ids.next();
-        JobRecord queued = JobRecord.queued(id, method, ArgsSummary.of(args), clock.millis(), requestId);
+        JobRecord queued = JobRecord.queued(id, method, ArgsSummary.of(args), clock.millis(), requestId,
+                context.caller());
         JobLedger.Admission admitted = ledger.admit(queued, module, List.copyOf(args), context);
         if (admitted.job() == null) {
             ticket.release();

@@ -40,9 +40,9 @@ final class WriteBehind {
         return jobs.values();
     }
 
-    /** The job a not-yet-written claim points to, or null. */
-    String request(String requestId) {
-        return requests.get(requestId);
+    /** The job a not-yet-written claim ({@link JobRecord#claimKey}) points to, or null. */
+    String request(String claimKey) {
+        return requests.get(claimKey);
     }
 
     void note(JobRecord r) {
@@ -57,7 +57,7 @@ final class WriteBehind {
     String noteNew(JobRecord queued, Map<String, String> written) {
         noting.readLock().lock();
         try {
-            String rid = queued.requestId();
+            String rid = queued.claimKey();
             if (rid == null) {
                 jobs.put(queued.id(), queued);
                 return null;

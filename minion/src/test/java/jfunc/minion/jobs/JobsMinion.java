@@ -36,7 +36,11 @@ final class JobsMinion implements AutoCloseable {
         values.put("acl_file", stateDir.resolve("minion-acl.conf").toString());
         values.putAll(config);
         Files.createDirectories(stateDir);
-        Files.writeString(stateDir.resolve("minion-acl.conf"), "monitor.example.org = test.ping, jobs.*\n");
+        Files.writeString(stateDir.resolve("minion-acl.conf"), """
+                monitor.example.org = test.ping, jobs.*
+                mallory.example.org = jobs.*, async.test.*
+                auditor.example.org = jobs.*, jobs:all
+                """);
         MinionSettings settings = MinionSettings.from(Config.of(values), null, new StateDir(stateDir));
         ModuleRegistry registry = ModuleRegistry.discover(settings, JobsMinion.class.getClassLoader());
         for (MinionModule m : extra) {

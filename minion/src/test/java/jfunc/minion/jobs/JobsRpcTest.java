@@ -304,7 +304,57 @@ class JobsRpcTest {
         assertEquals(Faults.FORBIDDEN, viaAsync.code);
         String id = (String) minion.call("async.test.ping");
         waitDone(id);
-        assertEquals("FINISHED", ((Map<?, ?>) monitor.call(minion.endpoint, "jobs.status", id)).get("state"));
+        XmlRpcException notTheirs = assertThrows(XmlRpcException.class,
+                () -> monitor.call(minion.endpoint, "jobs.status", id));
+        assertEquals(Faults.UNKNOWN_JOB, notTheirs.code, "jobs.* shows a caller its own jobs only");
+    }
+
+    static jfunc.common.rpc.RpcClient clientOf(String name) throws Exception {
+        return new jfunc.common.rpc.RpcClient(
+                pki.context(pki.identity(name, jfunc.common.tls.CertIssuer.Usage.CLIENT)),
+                java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(30));
+    }
+
+    /**
+     * Issue 15, finding 2: a certificate granted jobs.submit and async.test.* claims the request
+     * id the overlord will send (JOBID/MINION) first. The overlord must still get its own job,
+     * which runs its own method, and the claimer must not see that job at all.
+     */
+    @Test
+    void aRequestIdClaimedFirstByAnotherCallerCannotTakeOverTheOverlordsJob() throws Exception {
+        jfunc.common.rpc.RpcClient mallory = clientOf("mallory.example.org");
+        String requestId = Ids.next() + "/" + JobsMinion.NAME;
+        String planted = (String) mallory.call(minion.endpoint, "jobs.submit", requestId, "test.echo",
+                new Object[] {"all good"});
+        String mine = (String) minion.call("jobs.submit", requestId, "test.echo", new Object[] {"the real work"});
+        assertNotEquals(planted, mine, "the overlord's submission is its own job");
+        Map<String, Object> r = waitDone(mine);
+        assertEquals("FINISHED", r.get("state"));
+        assertEquals("the real work", r.get("result"));
+        assertEquals(requestId, r.get("request_id"));
+        assertEquals(mine, minion.call("jobs.submit", requestId, "test.echo", new Object[] {"again"}),
+                "the overlord's own repeat still finds its job");
+        assertEquals(planted, mallory.call(minion.endpoint, "jobs.submit", requestId, "test.echo", new Object[] {"x"}));
+
+        // the claimer cannot see or wait for the overlord's job, nor list it
+        assertEquals(Faults.UNKNOWN_JOB, assertThrows(XmlRpcException.class,
+                () -> mallory.call(minion.endpoint, "jobs.status", mine)).code);
+        assertEquals(Faults.UNKNOWN_JOB, assertThrows(XmlRpcException.class,
+                () -> mallory.call(minion.endpoint, "jobs.wait", mine, 1)).code);
+        Map<?, ?> many = (Map<?, ?>) mallory.call(minion.endpoint, "jobs.status_many", (Object) new Object[] {mine, planted});
+        assertEquals("UNKNOWN", ((Map<?, ?>) many.get(mine)).get("state"));
+        assertEquals("FINISHED", ((Map<?, ?>) waitDoneAs(mallory, planted)).get("state"));
+        Object[] listed = (Object[]) mallory.call(minion.endpoint, "jobs.list");
+        assertEquals(1, listed.length, "jobs.list shows mallory only mallory's job");
+        assertEquals(planted, ((Map<?, ?>) listed[0]).get("id"));
+        // the overlord sees every job; the ACL right jobs:all lets another name see them too
+        assertEquals("FINISHED", minion.record("jobs.status", planted).get("state"));
+        jfunc.common.rpc.RpcClient auditor = clientOf("auditor.example.org");
+        assertEquals("the real work", ((Map<?, ?>) auditor.call(minion.endpoint, "jobs.status", mine)).get("result"));
+    }
+
+    static Map<?, ?> waitDoneAs(jfunc.common.rpc.RpcClient client, String id) throws Exception {
+        return (Map<?, ?>) client.call(minion.endpoint, "jobs.wait", id, 30);
     }
 
     @Test

@@ -32,7 +32,7 @@ class StatusFileTest {
     Path dir;
 
     static JobRecord record(String id, JobState state, long t) {
-        JobRecord q = JobRecord.queued(id, "command.run", "[\"uptime\"]", t, null);
+        JobRecord q = JobRecord.queued(id, "command.run", "[\"uptime\"]", t, null, "overlord");
         return switch (state) {
             case QUEUED -> q;
             case RUNNING -> q.running(t + 1);
@@ -51,10 +51,11 @@ class StatusFileTest {
         nested.put("raw", new byte[] {0, 1, (byte) 0xff});
         nested.put("lines", new Object[] {"a", "ü€", Integer.MIN_VALUE, Integer.MAX_VALUE, new Object[0]});
         JobRecord r = new JobRecord(Ids.next(), "m.x", "[]", JobState.FINISHED, nested, 0, null, null,
-                1, 2, 3, "req");
+                1, 2, 3, "req", "web1");
         JobRecord back = JobCodec.decode(JobCodec.encode(r));
         assertEquals(r.id(), back.id());
         assertEquals("req", back.requestId());
+        assertEquals("web1", back.caller());
         assertEquals(3, back.finished());
         @SuppressWarnings("unchecked")
         Map<String, Object> m = (Map<String, Object>) back.result();
@@ -68,6 +69,26 @@ class StatusFileTest {
         assertEquals(Integer.MAX_VALUE, lines[3]);
         assertThrows(JobCodec.UnreadableRecordException.class, () -> JobCodec.decode(new byte[] {1, 5, 'a'}));
         assertThrows(JobCodec.UnreadableRecordException.class, () -> JobCodec.decode(new byte[] {9}));
+    }
+
+    @Test
+    void recordsOfTheFirstFormatStayReadable() {
+        // version 1 as jfuncd wrote it before callers were kept: id, method, args, state 'F',
+        // fault code 0, no fault string, no reason, times 1 2 3, request id "req", result 'T'
+        java.io.ByteArrayOutputStream v1 = new java.io.ByteArrayOutputStream();
+        v1.write(1);
+        for (String s : List.of("20261123-013045-123-7f3a9c01", "test.ping", "[]")) {
+            v1.write(s.length());
+            v1.writeBytes(s.getBytes(StandardCharsets.UTF_8));
+        }
+        v1.writeBytes(new byte[] {'F', 0, 0, 0, 1, 2, 3, 1, 3, 'r', 'e', 'q', 'T'});
+        JobRecord r = JobCodec.decode(v1.toByteArray());
+        assertEquals("20261123-013045-123-7f3a9c01", r.id());
+        assertEquals(JobState.FINISHED, r.state());
+        assertEquals(true, r.result());
+        assertEquals("req", r.requestId());
+        assertNull(r.caller(), "older records name no caller");
+        assertEquals(3, r.finished());
     }
 
     @Test
@@ -172,15 +193,18 @@ class StatusFileTest {
         try (StatusFile s = StatusFile.open(file, COMMIT, Clock.systemUTC())) {
             String old = Ids.next();
             assertNull(s.putNew(new JobRecord(old, "test.ping", "[]", JobState.FINISHED, true, 0, null, null, now, now,
-                    now, "r1")));
-            assertEquals(old, s.putNew(JobRecord.queued(Ids.next(), "test.ping", "[]", now, "r1")), "r1 is taken");
+                    now, "r1", "overlord")));
+            assertEquals(old, s.putNew(JobRecord.queued(Ids.next(), "test.ping", "[]", now, "r1", "overlord")),
+                    "r1 is taken");
+            assertNull(s.putNew(JobRecord.queued(Ids.next(), "test.ping", "[]", now, "r1", "web1")),
+                    "another caller's r1 is another claim");
             String running = Ids.next();
             s.put(record(running, JobState.RUNNING, now));
             s.durable().get(10, TimeUnit.SECONDS);
-            assertEquals(old, s.jobOfRequest("r1"));
+            assertEquals(old, s.jobOfRequest(JobRecord.claimKey("overlord", "r1")));
             assertEquals(1, s.purge(now + 1000));
             assertNull(s.get(old));
-            assertNull(s.jobOfRequest("r1"));
+            assertNull(s.jobOfRequest(JobRecord.claimKey("overlord", "r1")));
             assertEquals(JobState.RUNNING, s.get(running).state(), "a running job is never purged");
             assertEquals(old, s.purgedThrough());
         }

@@ -305,7 +305,7 @@ public final class AsyncJobs {
                 if (m.state() == MinionState.RUNNING && m.jobId() != null) {
                     List<Pending> list = byMinion.computeIfAbsent(m.minion(), k -> new ArrayList<>());
                     if (list.size() < MAX_IDS_PER_CALL) {
-                        list.add(new Pending(job.id(), m, job.summary().deadline()));
+                        list.add(new Pending(job.id(), job.summary().method(), m, job.summary().deadline()));
                     }
                 }
             }

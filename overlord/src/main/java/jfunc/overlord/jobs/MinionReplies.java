@@ -17,8 +17,11 @@ final class MinionReplies {
 
     private MinionReplies() {}
 
-    /** One pending minion job: the overlord job it belongs to, the minion's record, the job's deadline. */
-    record Pending(String jobId, MinionJob minion, Instant deadline) {}
+    /**
+     * One pending minion job: the overlord job it belongs to and that job's method, the minion's
+     * record, the job's deadline.
+     */
+    record Pending(String jobId, String method, MinionJob minion, Instant deadline) {}
 
     /** The new records of {@code pending} (all of one minion) from its answer. */
     static List<MinionJob> interpret(List<Pending> pending, MinionResult r, Instant now) {
@@ -53,6 +56,10 @@ final class MinionReplies {
             return cur.withPollError(new MinionError("protocol", 0, "a job record was expected, got " + reply), now);
         }
         String state = String.valueOf(record.get("state"));
+        String foreign = foreignRecord(p, record);
+        if (foreign != null && !"UNKNOWN".equals(state)) {
+            return MinionJob.failed(cur.minion(), cur.jobId(), new MinionError("protocol", 0, foreign), now);
+        }
         return switch (state) {
             case "FINISHED" -> MinionJob.finished(cur.minion(), cur.jobId(), record.containsKey("result") ? record.get("result") : "", now);
             case "FAILED" -> MinionJob.failed(cur.minion(), cur.jobId(), new MinionError("fault",
@@ -62,6 +69,22 @@ final class MinionReplies {
             case "QUEUED", "RUNNING" -> MinionJob.running(cur.minion(), cur.jobId(), now);
             default -> cur.withPollError(new MinionError("protocol", 0, "unknown job state '" + state + "'"), now);
         };
+    }
+
+    /**
+     * Why a record is not the one this overlord submitted (another method or request id: the id
+     * may have been claimed by someone else, or the minion is confused), or null when it is.
+     */
+    private static String foreignRecord(Pending p, Map<?, ?> record) {
+        String expected = requestId(p.jobId(), p.minion().minion());
+        Object method = record.get("method");
+        Object requestId = record.get("request_id");
+        if (p.method().equals(method) && expected.equals(requestId)) {
+            return null;
+        }
+        return "minion job " + p.minion().jobId() + " is not this job's submission: it runs " + method
+                + " for request " + requestId + ", this job sent " + p.method() + " as " + expected
+                + "; its result is not taken";
     }
 
     static MinionJob fromError(Pending p, CallError error, Instant now) {

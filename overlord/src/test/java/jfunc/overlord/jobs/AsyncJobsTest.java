@@ -153,6 +153,28 @@ class AsyncJobsTest {
         assertEquals(JobState.FINISHED, polled.state());
     }
 
+    /**
+     * Issue 15, finding 2, the overlord's side: a minion job id that answers with another
+     * submission's record (here another job's, as when someone claimed this job's request id
+     * first) never gives this job that record's result.
+     */
+    @Test
+    void aRecordOfAnotherSubmissionIsNotTakenAsThisJobsResult() throws Exception {
+        fleet = new RealMinions(dir.resolve("fleet"));
+        MinionAddress a = fleet.start("a.example.org");
+        StateDir state = fleet.overlordState(dir.resolve("state"), List.of(a));
+        AsyncJobs jobs = jobs(state);
+        String planted = jobs.submit(overlord.select("*"), MethodCall.of("test.echo", "all good"), null, null)
+                .minions().get(0).jobId();
+        String id = jobs.submit(overlord.select("*"), MethodCall.of("test.echo", "the real work"), null, null)
+                .summary().id();
+        jobs.store().update(id, List.of(MinionJob.running("a.example.org", planted, Instant.now())), true);
+        MinionJob m = jobs.await(id, Duration.ofSeconds(30), null).minions().get(0);
+        assertEquals(MinionState.REMOTE_ERROR, m.state());
+        assertEquals("protocol", m.error().kind());
+        assertTrue(m.error().message().contains("is not this job's submission"), m.error().message());
+    }
+
     @Test
     void anUnreachableMinionStaysUnfinishedUntilTheDeadlinePasses() throws Exception {
         fleet = new RealMinions(dir.resolve("fleet"));
