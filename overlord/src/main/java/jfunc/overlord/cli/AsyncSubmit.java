@@ -54,7 +54,11 @@ final class AsyncSubmit {
             } else {
                 out.println(done.summary().id());
                 for (MinionJob m : done.minions()) {
-                    if (m.state() != MinionState.RUNNING && m.error() != null) {
+                    if (m.awaitsResubmission()) {
+                        err.println(m.minion() + ": not submitted yet: " + JobView.label(m.error()) + ": "
+                                + ValueText.clean(m.error().message()) + "; re-sent with the same request id on each"
+                                + " job status until the job's deadline");
+                    } else if (m.state() != MinionState.RUNNING && m.error() != null) {
                         err.println(m.minion() + ": not submitted: " + JobView.label(m.error()) + ": "
                                 + ValueText.clean(m.error().message()));
                     }

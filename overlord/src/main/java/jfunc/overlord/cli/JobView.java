@@ -69,6 +69,8 @@ final class JobView {
         String summary = text.summary();
         if (m.state() == MinionState.RUNNING && m.error() != null) {
             summary = "still unfinished; last poll: " + summary;
+        } else if (m.awaitsResubmission()) {
+            summary = "not submitted yet, re-sent (same request id) until the job's deadline; last try: " + summary;
         }
         out.println(ResultTable.pad(m.minion(), nameWidth) + "  "
                 + ResultTable.pad(stateLabel(m, method, exits), 12) + "  " + summary);

@@ -76,7 +76,7 @@ public final class AsyncJobs {
         Instant now = Instant.now();
         Job job = Job.submitting(id, selection.target(), call.method(), MinionReplies.summarize(call.params()), now,
                 deadline, selection.names());
-        store.create(job); // committed before any minion hears of it
+        store.create(job, call.params()); // committed before any minion hears of it
         Map<String, MinionJob> outcomes = new ConcurrentHashMap<>();
         Overlord o = overlord();
         try (MinionRecorder recorder = new MinionRecorder(store, id, BATCH, BATCH_DELAY)) {
@@ -120,6 +120,9 @@ public final class AsyncJobs {
      */
     public Map<String, Job> status(List<String> ids) {
         Map<String, Job> jobs = settle(store.getAll(ids));
+        if (resubmit(jobs.values())) {
+            jobs = store.getAll(ids);
+        }
         Map<String, List<Pending>> byMinion = pendingByMinion(jobs.values());
         if (byMinion.isEmpty()) {
             return jobs; // nothing to ask: no remote call, no TLS context
@@ -165,12 +168,24 @@ public final class AsyncJobs {
             if (remaining <= 0) {
                 return job;
             }
-            Map<String, List<Pending>> byMinion = pendingByMinion(List.of(job));
-            if (byMinion.isEmpty()) {
-                // another process is still submitting: its records appear in the store in batches
-                sleep(Math.min(remaining, BATCH_DELAY.toNanos() * 2));
+            if (resubmit(List.of(job))) {
                 job = current(id);
                 continue;
+            }
+            Instant nextResend = nextResubmission(job);
+            Map<String, List<Pending>> byMinion = pendingByMinion(List.of(job));
+            if (byMinion.isEmpty()) {
+                // re-sends wait for their backoff; or another process is still submitting, and its
+                // records appear in the store in batches
+                long nap = nextResend == null ? BATCH_DELAY.toNanos() * 2
+                        : Math.max(BATCH_DELAY.toNanos(), Duration.between(Instant.now(), nextResend).toNanos());
+                sleep(Math.min(remaining, nap));
+                job = current(id);
+                continue;
+            }
+            if (nextResend != null) {
+                // a long poll must not hold back the next re-send
+                remaining = Math.min(remaining, Math.max(1_000_000_000L, Duration.between(Instant.now(), nextResend).toNanos()));
             }
             Overlord o = overlord();
             int before = job.unfinished().size();
@@ -283,16 +298,119 @@ public final class AsyncJobs {
                 continue;
             }
             List<MinionJob> lost = new ArrayList<>();
+            boolean resendable = store.params(job.id()).isPresent();
+            String why = "submission interrupted: the overlord process " + job.summary().submitter().pid()
+                    + " ended before this minion's job id was recorded";
             for (MinionJob m : job.minions()) {
-                if (m.state() == MinionState.SUBMITTING) {
-                    lost.add(MinionJob.lost(m.minion(), null, "submission interrupted: the overlord process "
-                            + job.summary().submitter().pid() + " ended before this minion's job id was recorded", now));
+                if (m.state() == MinionState.SUBMITTING && resendable) {
+                    // re-sent with the same request id: a minion that did get it runs nothing twice
+                    lost.add(m.awaitsResubmission() ? m : MinionJob.notSubmitted(m.minion(),
+                            new MinionError("interrupted", 0, why), null));
+                } else if (m.state() == MinionState.SUBMITTING) {
+                    lost.add(MinionJob.lost(m.minion(), null, why, now));
                 }
             }
             store.update(job.id(), lost, true);
             out.put(job.id(), store.get(job.id()).orElseThrow());
         }
         return out;
+    }
+
+    /**
+     * Re-sends the submissions that did not arrive (timed out, unreachable, interrupted) whose
+     * backoff has passed, with their first request id; one per minion per round. A minion whose
+     * job deadline has passed becomes REMOTE_ERROR with its last error. Returns whether anything
+     * was recorded.
+     */
+    private boolean resubmit(Collection<Job> jobs) {
+        Instant now = Instant.now();
+        Map<String, List<MinionJob>> updates = new LinkedHashMap<>();
+        Map<String, Resend> byMinion = new LinkedHashMap<>();
+        for (Job job : jobs) {
+            if (job.state() == JobState.FINISHED || job.summary().submitter() != null) {
+                continue; // a submitter still fanning out sends its own
+            }
+            List<Object> params = null;
+            for (MinionJob m : job.minions()) {
+                if (!m.awaitsResubmission() || (m.updated() != null && now.isBefore(dueAt(job.summary(), m)))) {
+                    continue;
+                }
+                Instant deadline = job.summary().deadline();
+                if (deadline != null && now.isAfter(deadline)) {
+                    updates.computeIfAbsent(job.id(), k -> new ArrayList<>()).add(MinionJob.failed(m.minion(), null,
+                            new MinionError(m.error().kind(), m.error().code(), m.error().message()
+                                    + " (re-sent until the job's deadline " + deadline + ", which has passed)"), now));
+                    continue;
+                }
+                if (params == null) {
+                    params = store.params(job.id()).orElse(null);
+                    if (params == null) {
+                        updates.computeIfAbsent(job.id(), k -> new ArrayList<>()).add(MinionJob.failed(m.minion(), null,
+                                m.error(), now));
+                        continue;
+                    }
+                }
+                if (!byMinion.containsKey(m.minion())) {
+                    byMinion.put(m.minion(), new Resend(job.id(), job.summary().method(), params));
+                }
+            }
+        }
+        if (!byMinion.isEmpty()) {
+            Overlord o = overlord();
+            List<MinionAddress> addresses = new ArrayList<>();
+            for (Map.Entry<String, Resend> e : byMinion.entrySet()) {
+                var address = o.inventory().find(e.getKey());
+                if (address.isPresent()) {
+                    addresses.add(address.get());
+                } else {
+                    updates.computeIfAbsent(e.getValue().jobId(), k -> new ArrayList<>()).add(MinionJob.failed(e.getKey(),
+                            null, MinionError.of(Overlord.notInInventory(e.getKey()).error()), now));
+                }
+            }
+            Map<String, MinionJob> sent = new ConcurrentHashMap<>();
+            o.fanOut().call(addresses, m -> {
+                Resend r = byMinion.get(m.name());
+                return MethodCall.of("jobs.submit", MinionReplies.requestId(r.jobId(), m.name()), r.method(),
+                        r.params().toArray());
+            }, o.fanOut().limits().timeout(), new FanOutListener() {
+                @Override
+                public void finished(MinionResult r) {
+                    sent.put(r.minion(), MinionReplies.submission(r));
+                }
+            });
+            sent.forEach((minion, m) -> updates.computeIfAbsent(byMinion.get(minion).jobId(), k -> new ArrayList<>()).add(m));
+        }
+        for (Map.Entry<String, List<MinionJob>> e : updates.entrySet()) {
+            store.update(e.getKey(), e.getValue(), false);
+        }
+        return !updates.isEmpty();
+    }
+
+    private record Resend(String jobId, String method, List<Object> params) {}
+
+    /** Backoff between re-sends: the time since submission, between 1 s and 60 s (so about doubling). */
+    static final Duration MIN_RESEND = Duration.ofSeconds(1);
+    static final Duration MAX_RESEND = Duration.ofSeconds(60);
+
+    private static Instant dueAt(JobSummary job, MinionJob m) {
+        Duration since = Duration.between(job.submitted(), m.updated());
+        Duration backoff = since.compareTo(MIN_RESEND) < 0 ? MIN_RESEND : since.compareTo(MAX_RESEND) > 0 ? MAX_RESEND : since;
+        return m.updated().plus(backoff);
+    }
+
+    /** When the next re-send of this job is due (now when one is overdue), or null when none waits. */
+    public static Instant nextResubmission(Job job) {
+        if (job.state() == JobState.FINISHED || job.summary().submitter() != null) {
+            return null;
+        }
+        Instant next = null;
+        for (MinionJob m : job.minions()) {
+            if (m.awaitsResubmission()) {
+                Instant due = m.updated() == null ? Instant.now() : dueAt(job.summary(), m);
+                next = next == null || due.isBefore(next) ? due : next;
+            }
+        }
+        return next;
     }
 
     private static Map<String, List<Pending>> pendingByMinion(Collection<Job> jobs) {

@@ -18,7 +18,18 @@ import java.util.Optional;
  */
 public interface JobStore {
     /** Stores a new job (normally {@link Job#submitting}); throws IllegalArgumentException if the id exists. */
-    void create(Job job);
+    default void create(Job job) {
+        create(job, null);
+    }
+
+    /**
+     * Stores a new job with the parameters of its call (wire values), so that a submission that
+     * did not reach a minion can be re-sent later; null: not kept (such minions cannot be re-sent).
+     */
+    void create(Job job, List<Object> params);
+
+    /** The call parameters kept by {@link #create(Job, List)}, or empty when none were kept. */
+    Optional<List<Object>> params(String id);
 
     /** The job with all its minion records, or empty when there is no such job. */
     Optional<Job> get(String id);

@@ -32,6 +32,7 @@ import org.mapdb.Serializer;
  * jobs     job id → summary                                ids sort by time: newest first for free
  * minions  "job id" + ' ' + minion name → minion record     a job's minions are one key range
  * states   "STATE" + ' ' + job id                           index for {@code list --state}
+ * calls    job id → the call's parameters                   to re-send a submission that did not arrive
  * </pre>
  *
  * <p>Each method opens the file, works, commits and closes, so processes interleave. MapDB
@@ -68,13 +69,31 @@ public final class MapDbJobStore implements JobStore {
     }
 
     @Override
-    public void create(Job job) {
-        createAll(List.of(job));
+    public void create(Job job, List<Object> params) {
+        withStore(s -> {
+            createIn(s, List.of(job));
+            if (params != null) {
+                s.calls.put(job.id(), RecordCodec.encodeParams(params));
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<List<Object>> params(String id) {
+        return withStore(s -> Optional.ofNullable(s.calls.get(id)).map(RecordCodec::decodeParams));
     }
 
     /** Several new jobs in one critical section (imports, benchmarks); all or nothing. */
     void createAll(Collection<Job> jobs) {
         withStore(s -> {
+            createIn(s, jobs);
+            return null;
+        });
+    }
+
+    private static void createIn(Session s, Collection<Job> jobs) {
+        {
             for (Job job : jobs) {
                 if (!Ids.isValid(job.id())) {
                     throw new IllegalArgumentException("malformed job id '" + job.id() + "'");
@@ -89,8 +108,7 @@ public final class MapDbJobStore implements JobStore {
                 }
                 s.putSummary(job.summary().with(deriveState(submitter, counts), submitter, counts), null);
             }
-            return null;
-        });
+        }
     }
 
     @Override
@@ -198,6 +216,7 @@ public final class MapDbJobStore implements JobStore {
                     s.minionRange(id).clear();
                     s.states.remove(summary.state().name() + ' ' + id);
                     s.jobs.remove(id);
+                    s.calls.remove(id);
                 }
                 return old.size();
             });
@@ -227,6 +246,7 @@ public final class MapDbJobStore implements JobStore {
         final BTreeMap<String, byte[]> jobs;
         final BTreeMap<String, byte[]> minions;
         final NavigableSet<String> states;
+        final BTreeMap<String, byte[]> calls;
 
         Session(DB db) {
             this.db = db;
@@ -234,6 +254,8 @@ public final class MapDbJobStore implements JobStore {
             this.minions = db.treeMap("minions", Serializer.STRING, Serializer.BYTE_ARRAY)
                     .valuesOutsideNodesEnable().createOrOpen();
             this.states = db.treeSet("states", Serializer.STRING).createOrOpen();
+            this.calls = db.treeMap("calls", Serializer.STRING, Serializer.BYTE_ARRAY)
+                    .valuesOutsideNodesEnable().createOrOpen();
         }
 
         /** Asked once per submitter and section: reading /proc costs about a millisecond. */

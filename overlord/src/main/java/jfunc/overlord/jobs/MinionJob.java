@@ -27,6 +27,19 @@ public record MinionJob(String minion, String jobId, MinionState state, Object r
         return new MinionJob(minion, null, MinionState.SUBMITTING, null, null, null);
     }
 
+    /**
+     * Not (yet) accepted: the submission timed out or found the minion unreachable; it is re-sent
+     * with the same request id until the job's deadline. {@code now} is when it was last sent.
+     */
+    public static MinionJob notSubmitted(String minion, MinionError error, Instant now) {
+        return new MinionJob(minion, null, MinionState.SUBMITTING, null, error, now);
+    }
+
+    /** True for a submission that did not arrive and waits to be re-sent. */
+    public boolean awaitsResubmission() {
+        return state == MinionState.SUBMITTING && error != null;
+    }
+
     /** Accepted by the minion under {@code jobId}. */
     public static MinionJob running(String minion, String jobId, Instant now) {
         return new MinionJob(minion, jobId, MinionState.RUNNING, null, null, now);

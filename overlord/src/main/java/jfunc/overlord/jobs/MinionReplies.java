@@ -99,13 +99,20 @@ final class MinionReplies {
         return cur.withPollError(MinionError.of(error), now);
     }
 
-    /** What jobs.submit answered, as this minion's record. */
+    /**
+     * What jobs.submit answered, as this minion's record. A submission that timed out or found
+     * the minion unreachable is kept for re-sending (the request id makes that safe: a minion
+     * that did get it answers with the same job id and runs nothing twice).
+     */
     static MinionJob submission(MinionResult r) {
         Instant now = Instant.now();
         if (!r.ok()) {
             MinionError e = MinionError.of(r.error());
             if (r.error().kind() == CallError.Kind.TIMEOUT) {
                 e = new MinionError(e.kind(), e.code(), e.message() + " (the minion may have started the job)");
+            }
+            if (r.error().kind() == CallError.Kind.TIMEOUT || r.error().kind() == CallError.Kind.UNREACHABLE) {
+                return MinionJob.notSubmitted(r.minion(), e, now);
             }
             return MinionJob.failed(r.minion(), null, e, now);
         }

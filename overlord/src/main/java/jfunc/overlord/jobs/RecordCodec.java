@@ -79,6 +79,20 @@ final class RecordCodec {
         });
     }
 
+    static byte[] encodeParams(List<Object> params) {
+        return write(out -> {
+            out.writeByte(VERSION);
+            writeValue(out, params.toArray());
+        });
+    }
+
+    static List<Object> decodeParams(byte[] bytes) {
+        return read(bytes, in -> {
+            Object v = readValue(in);
+            return v instanceof Object[] a ? java.util.Arrays.asList(a) : List.of();
+        });
+    }
+
     static byte[] encodeMinion(MinionJob m) {
         return write(out -> {
             out.writeByte(VERSION);

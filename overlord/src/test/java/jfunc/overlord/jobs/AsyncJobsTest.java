@@ -35,7 +35,11 @@ class AsyncJobsTest {
     private Overlord overlord;
 
     private AsyncJobs jobs(StateDir state) throws Exception {
-        overlord = Overlord.open(state, new FanOut.Limits(8, Duration.ofSeconds(10)));
+        return jobs(state, new FanOut.Limits(8, Duration.ofSeconds(10)));
+    }
+
+    private AsyncJobs jobs(StateDir state, FanOut.Limits limits) throws Exception {
+        overlord = Overlord.open(state, limits);
         return new AsyncJobs(MapDbJobStore.in(state), () -> overlord);
     }
 
@@ -220,6 +224,68 @@ class AsyncJobsTest {
         assertEquals(MinionState.LOST, b.state());
         assertTrue(b.error().message().contains("submission interrupted"), b.error().message());
         assertEquals(0, asked.get());
+    }
+
+    @Test
+    void aMinionDownAtSubmissionRunsTheJobOnceWhenItComesBack() throws Exception {
+        fleet = new RealMinions(dir.resolve("fleet"));
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort(); // nothing listens there once this closes
+        }
+        MinionAddress late = new MinionAddress("late.example.org", "127.0.0.1", port);
+        StateDir state = fleet.overlordState(dir.resolve("state"), List.of(late));
+        AsyncJobs jobs = jobs(state);
+        Path ran = dir.resolve("ran.txt");
+        OverlordApi.Submitted sub = jobs.submit(overlord.select("*"), MethodCall.of("command.run",
+                "echo ran >> " + ran), Instant.now().plusSeconds(120), null);
+        String id = sub.summary().id();
+        MinionJob first = sub.minions().get(0);
+        assertEquals(MinionState.SUBMITTING, first.state(), "kept for re-sending, not failed");
+        assertTrue(first.awaitsResubmission());
+        assertEquals("unreachable", first.error().kind());
+        assertEquals(JobState.PARTIAL, sub.summary().state());
+        assertEquals(MinionState.SUBMITTING, jobs.status(List.of(id)).get(id).minions().get(0).state());
+
+        fleet.start("late.example.org", Map.of("listen", "127.0.0.1:" + port), false); // comes up later
+        Job done = jobs.await(id, Duration.ofSeconds(60), m -> {});
+        assertEquals(JobState.FINISHED, done.state(), done.toString());
+        assertEquals(MinionState.FINISHED, done.minions().get(0).state(), done.toString());
+        jobs.status(List.of(id));
+        assertEquals(List.of("ran"), java.nio.file.Files.readAllLines(ran), "the job ran once on the minion");
+    }
+
+    @Test
+    void aSubmissionThatTimedOutIsResentAndRunsOnce() throws Exception {
+        fleet = new RealMinions(dir.resolve("fleet"));
+        MinionAddress a = fleet.slowFirstSubmit("a.example.org", 2500); // it gets the job, answers too late
+        StateDir state = fleet.overlordState(dir.resolve("state"), List.of(a));
+        AsyncJobs jobs = jobs(state, new FanOut.Limits(8, Duration.ofSeconds(1)));
+        Path ran = dir.resolve("ran.txt");
+        OverlordApi.Submitted sub = jobs.submit(overlord.select("*"), MethodCall.of("command.run",
+                "echo ran >> " + ran), Instant.now().plusSeconds(120), null);
+        assertEquals("timeout", sub.minions().get(0).error().kind());
+        assertTrue(sub.minions().get(0).awaitsResubmission());
+        Job done = jobs.await(sub.summary().id(), Duration.ofSeconds(60), m -> {});
+        assertEquals(MinionState.FINISHED, done.minions().get(0).state(), done.toString());
+        assertEquals(2, fleet.calls("a.example.org", "jobs.submit"), "sent again with the same request id");
+        assertEquals(List.of("ran"), java.nio.file.Files.readAllLines(ran), "and run once");
+    }
+
+    @Test
+    void aSubmissionNeverAcceptedFailsAtTheDeadlineWithItsLastError() throws Exception {
+        fleet = new RealMinions(dir.resolve("fleet"));
+        MinionAddress gone = new MinionAddress("gone.example.org", "127.0.0.1", 9); // discard port: nothing listens
+        StateDir state = fleet.overlordState(dir.resolve("state"), List.of(gone));
+        AsyncJobs jobs = jobs(state);
+        String id = jobs.submit(overlord.select("*"), MethodCall.of("test.ping"), Instant.now().plusSeconds(2), null)
+                .summary().id();
+        Job end = jobs.await(id, Duration.ofSeconds(30), m -> {});
+        assertEquals(JobState.FINISHED, end.state());
+        MinionJob m = end.minions().get(0);
+        assertEquals(MinionState.REMOTE_ERROR, m.state());
+        assertEquals("unreachable", m.error().kind());
+        assertTrue(m.error().message().contains("deadline"), m.error().message());
     }
 
     @Test

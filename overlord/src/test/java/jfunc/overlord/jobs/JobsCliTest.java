@@ -178,7 +178,7 @@ class JobsCliTest {
     }
 
     @Test
-    void killMinus9DuringALargeSubmissionLeavesAnIncompleteJobThatSettles() throws Exception {
+    void killMinus9DuringALargeSubmissionLeavesAnIncompleteJobWhoseRestIsResent() throws Exception {
         fleet = new RealMinions(dir.resolve("fleet"));
         List<MinionAddress> all = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
@@ -211,19 +211,18 @@ class JobsCliTest {
         Run list = jfunc(state, "job", "list", "--state", "incomplete");
         assertTrue(list.out.contains(id + "  INCOMPLETE"), list.out);
         Run status = jfunc(state, "job", "status", id, "--wait", "--timeout", "30", "--json");
-        assertEquals(1, status.code, "unrecorded minions are lost: " + status.err);
+        assertEquals(0, status.code, "unrecorded minions are re-sent their submission: " + status.err);
         @SuppressWarnings("unchecked")
         Map<String, Object> job = (Map<String, Object>) Json.parse(status.out);
         assertEquals("FINISHED", job.get("state"));
         @SuppressWarnings("unchecked")
         Map<String, Object> counts = (Map<String, Object>) job.get("counts");
-        assertTrue(((Number) counts.get("FINISHED")).intValue() >= recorded, counts.toString());
-        assertEquals(12, counts.values().stream().mapToInt(n -> ((Number) n).intValue()).sum());
-        @SuppressWarnings("unchecked")
-        Map<String, Map<String, Object>> minions = (Map<String, Map<String, Object>>) job.get("minions");
-        long lost = minions.values().stream().filter(m -> "LOST".equals(m.get("state"))).count();
-        assertTrue(lost > 0, "some minions never got recorded");
-        minions.values().stream().filter(m -> "LOST".equals(m.get("state"))).forEach(m ->
-                assertTrue(String.valueOf(m.get("error")).contains("submission interrupted"), m.toString()));
+        assertTrue(recorded < 12);
+        assertEquals(12, ((Number) counts.get("FINISHED")).intValue(), "every minion finished: " + counts);
+        for (int i = 0; i < 12; i++) {
+            String name = String.format("m%02d.example.org", i);
+            // a minion reached before the kill may be sent its submission again: same request id, one job
+            assertTrue(fleet.calls(name, "jobs.submit") <= 2, name + " " + fleet.calls(name, "jobs.submit"));
+        }
     }
 }

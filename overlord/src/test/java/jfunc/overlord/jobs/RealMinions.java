@@ -64,6 +64,14 @@ public final class RealMinions implements AutoCloseable {
 
     private final Map<String, Long> submitDelayMillis = new ConcurrentHashMap<>();
 
+    /** A counted minion whose relay holds only the first jobs.submit for {@code delayMillis}, after passing it on. */
+    MinionAddress slowFirstSubmit(String name, long delayMillis) throws Exception {
+        firstSubmitDelayMillis.put(name, delayMillis);
+        return start(name, Map.of(), true);
+    }
+
+    private final Map<String, Long> firstSubmitDelayMillis = new ConcurrentHashMap<>();
+
     public MinionAddress start(String name, Map<String, String> config, boolean counted) throws Exception {
         Map<String, String> values = new HashMap<>();
         values.put("name", name);
@@ -119,7 +127,16 @@ public final class RealMinions implements AutoCloseable {
                     Thread.currentThread().interrupt();
                 }
             }
-            return client.call(endpoint, call.method(), call.params().toArray());
+            Object answer = client.call(endpoint, call.method(), call.params().toArray());
+            Long first = call.method().equals("jobs.submit") ? firstSubmitDelayMillis.remove(name) : null;
+            if (first != null) {
+                try {
+                    Thread.sleep(first); // the minion has the job; its answer is late
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return answer;
         });
     }
 
