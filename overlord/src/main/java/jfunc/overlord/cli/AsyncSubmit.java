@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import jfunc.common.Config.ConfigException;
 import jfunc.common.ExitCodes;
-import jfunc.overlord.FanOutListener;
 import jfunc.overlord.MethodCall;
 import jfunc.overlord.NoMatchException;
 import jfunc.overlord.OverlordApi;
@@ -34,11 +33,11 @@ final class AsyncSubmit {
         try (overlord) {
             Selection selection = overlord.select(target);
             MethodCall call = maker.make(overlord, selection);
-            FanOutListener progress = ProgressLine.forTerminal(err, selection.names().size());
-            OverlordApi.Submitted done = overlord.submit(selection, call,
-                    Instant.now().plus(deadline == null ? DEFAULT_DEADLINE : deadline), progress);
-            if (progress instanceof ProgressLine p) {
-                p.clear();
+            OverlordApi.Submitted done;
+            try (LiveOutput progress = new LiveOutput(call.method(), jfunc.overlord.CommandExits.ZERO,
+                    ResultTable.Style.VALUES, false, selection.names().size(), 0, r -> r, out, err)) {
+                done = overlord.submit(selection, call, Instant.now().plus(deadline == null ? DEFAULT_DEADLINE : deadline),
+                        progress);
             }
             long refused = done.minions().stream().filter(m -> m.state() != MinionState.RUNNING).count();
             if (json) {

@@ -40,6 +40,7 @@ import picocli.CommandLine.Spec;
             "  jfunc '*' call command.run uptime                  (MODULE.METHOD works too)",
             "  jfunc web1 call test add 2 3",
             "  jfunc '*' call command run id -u --user nobody     (minions running as root)",
+            "  jfunc '*' call facts all --table hostname,os,kernel,cpus",
             "  jfunc '*' call facts all --json",
             "  jfunc '*' call test echo --json-args '{\"a\": [1, 2.5, true]}'",
             "  jfunc '*' call command run 'yum -y update' --async  (prints a job id)",
@@ -61,6 +62,13 @@ final class CallCommand implements Callable<Integer> {
 
     @Mixin
     OkExitOption okExit;
+
+    @Mixin
+    ResultOptions results;
+
+    @Option(names = "--table", paramLabel = "FIELD,...", split = ",",
+            description = "For struct results: one column per FIELD, e.g. --table os,kernel,cpus (facts all).")
+    List<String> table;
 
     @Option(names = "--json-args", description = "Parse each ARG as a JSON value instead of converting it to the declared type.")
     boolean jsonArgs;
@@ -113,8 +121,9 @@ final class CallCommand implements Callable<Integer> {
             return AsyncSubmit.run(root.overlord(fanOut.limits()), target, maker, deadline, output.json,
                     spec.commandLine().getOut(), spec.commandLine().getErr());
         }
-        return TargetedCall.run(root.overlord(fanOut.limits()), target, maker, output.json, okExit.exits(),
-                spec.commandLine().getOut(), spec.commandLine().getErr(), ResultTable.Style.VALUES);
+        return TargetedCall.run(root.overlord(fanOut.limits()), target, maker,
+                new TargetedCall.Shown(output.json, results.sort, table, okExit.exits(), ResultTable.Style.VALUES),
+                spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 
     /** The call to send: the method checked on one minion, the words converted to its declared types. */

@@ -1,6 +1,7 @@
 package jfunc.overlord.cli;
 
 import java.util.concurrent.Callable;
+import jfunc.overlord.CommandExits;
 import jfunc.overlord.MethodCall;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,6 +28,9 @@ final class PingCommand implements Callable<Integer> {
     OutputOptions output;
 
     @Mixin
+    ResultOptions results;
+
+    @Mixin
     HelpOption help;
 
     @Spec
@@ -35,8 +39,8 @@ final class PingCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String target = root.requireTarget(spec);
-        return TargetedCall.run(root.overlord(fanOut.limits()), target, (o, s) -> MethodCall.of("test.ping"), output.json,
-                jfunc.overlord.CommandExits.ZERO,
-                spec.commandLine().getOut(), spec.commandLine().getErr(), ResultTable.Style.PING);
+        return TargetedCall.run(root.overlord(fanOut.limits()), target, (o, s) -> MethodCall.of("test.ping"),
+                new TargetedCall.Shown(output.json, results.sort, null, CommandExits.ZERO, ResultTable.Style.PING),
+                spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

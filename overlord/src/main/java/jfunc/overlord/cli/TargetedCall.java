@@ -1,21 +1,25 @@
 package jfunc.overlord.cli;
 
 import java.io.PrintWriter;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 import jfunc.common.Config.ConfigException;
 import jfunc.common.rpc.CallError;
 import jfunc.overlord.CallResult;
-import jfunc.overlord.MinionResult;
 import jfunc.overlord.CommandExits;
-import jfunc.overlord.FanOutListener;
 import jfunc.overlord.MethodCall;
+import jfunc.overlord.MinionResult;
 import jfunc.overlord.NoMatchException;
 import jfunc.overlord.OverlordApi;
 import jfunc.overlord.Selection;
 import jfunc.overlord.TargetException;
 
 /**
- * The flow every calling command shares: select
- * the minions, call them with progress on stderr, print the results, return the exit code.
+ * The flow every calling command shares: select the minions, make the call (which may first
+ * ask one minion about the method), call them with rows and progress as they answer, print the
+ * rest, return the exit code.
  */
 final class TargetedCall {
     private TargetedCall() {}
@@ -26,44 +30,73 @@ final class TargetedCall {
         MethodCall make(OverlordApi overlord, Selection selection) throws ConfigException;
     }
 
-    /** Unreachable errors say where jfunc tried: "127.0.0.1:51234: Connection refused". */
-    static CallResult withAddresses(CallResult result, Selection selection) {
-        java.util.Map<String, String> at = new java.util.HashMap<>();
-        selection.minions().forEach(m -> at.put(m.name(), m.hostPort()));
-        java.util.List<MinionResult> out = new java.util.ArrayList<>(result.results().size());
-        for (MinionResult r : result.results()) {
-            String where = at.get(r.minion());
-            if (!r.ok() && r.error().kind() == CallError.Kind.UNREACHABLE && where != null
-                    && !r.error().message().contains(where)) {
-                r = MinionResult.failure(r.minion(), new CallError(CallError.Kind.UNREACHABLE, r.error().faultCode(),
-                        where + ": " + r.error().message()), r.elapsed());
-            }
-            out.add(r);
+    /**
+     * How results are shown.
+     *
+     * @param json   one JSON object at the end (target order)
+     * @param sort   the table at the end in target order, instead of rows as minions answer
+     * @param fields {@code --table} columns (printed at the end), or null
+     * @param exits  which command.run exit codes are success
+     * @param style  what RESULT shows
+     */
+    record Shown(boolean json, boolean sort, List<String> fields, CommandExits exits, ResultTable.Style style) {
+        /** Rows as minions answer: for a table of more than one minion (one row needs no streaming, and fits its widths). */
+        boolean streams(int minions) {
+            return !json && !sort && fields == null && minions > 1;
         }
-        return new CallResult(result.method(), out);
     }
 
-    static int run(OverlordApi overlord, String target, CallMaker maker, boolean json,
-                   CommandExits exits, PrintWriter out, PrintWriter err, ResultTable.Style style)
+    static int run(OverlordApi overlord, String target, CallMaker maker, Shown shown, PrintWriter out, PrintWriter err)
             throws ConfigException, TargetException, NoMatchException {
         try (overlord) {
-            Selection selection = overlord.select(target);
-            MethodCall call = maker.make(overlord, selection);
-            FanOutListener progress = ProgressLine.forTerminal(err, selection.names().size());
-            CallResult result = withAddresses(overlord.call(selection, call, null, progress), selection);
-            if (progress instanceof ProgressLine p) {
-                p.clear();
+            Selection selection;
+            try {
+                selection = overlord.select(target);
+            } catch (NoMatchException e) {
+                if (shown.json()) {
+                    out.println("{}"); // scripts get an empty map, not nothing
+                }
+                throw e;
             }
-            int failed = exits.failedMinions(result);
-            if (json) {
-                out.println(ResultJson.render(result, exits));
+            MethodCall call = maker.make(overlord, selection);
+            UnaryOperator<MinionResult> located = located(selection);
+            int nameWidth = Math.max("MINION".length(), selection.names().stream().mapToInt(String::length).max().orElse(0));
+            CallResult result;
+            try (LiveOutput live = new LiveOutput(call.method(), shown.exits(), shown.style(), shown.streams(selection.names().size()),
+                    selection.names().size(), nameWidth, located, out, err)) {
+                result = overlord.call(selection, call, null, live);
+            }
+            result = new CallResult(result.method(), result.results().stream().map(located).toList());
+            int failed = shown.exits().failedMinions(result);
+            if (shown.json()) {
+                out.println(ResultJson.render(result, shown.exits()));
             } else {
-                ResultTable.print(result, style, exits, out);
+                if (shown.fields() != null) {
+                    ResultTable.printFields(result, shown.fields(), shown.exits(), out);
+                } else if (!shown.streams(selection.names().size())) {
+                    ResultTable.print(result, shown.style(), shown.exits(), out);
+                }
                 if (failed > 0) {
+                    out.flush();
                     err.println(failed + " of " + result.results().size() + " minions failed");
                 }
             }
             return JfuncCli.ok(failed == 0);
         }
+    }
+
+    /** Unreachable errors say where jfunc tried: "127.0.0.1:51234: Connection refused". */
+    static UnaryOperator<MinionResult> located(Selection selection) {
+        Map<String, String> at = new HashMap<>();
+        selection.minions().forEach(m -> at.put(m.name(), m.hostPort()));
+        return r -> {
+            String where = at.get(r.minion());
+            if (r.ok() || r.error().kind() != CallError.Kind.UNREACHABLE || where == null
+                    || r.error().message().startsWith(where)) {
+                return r;
+            }
+            return MinionResult.failure(r.minion(), new CallError(CallError.Kind.UNREACHABLE, r.error().faultCode(),
+                    where + ": " + r.error().message()), r.elapsed());
+        };
     }
 }

@@ -62,13 +62,40 @@ class CliTest {
 
     @Test
     void pingHealthyMinionsExitsZeroWithATable() {
-        Run r = jfuncState("web*", "ping");
+        Run r = jfuncState("web*", "ping", "--sort");
         assertEquals(0, r.code, r.err);
         List<String> lines = r.out.lines().toList();
         assertEquals("MINION  STATUS  RESULT", lines.get(0));
         assertTrue(lines.get(1).matches("web1    ok      pong in \\d+ ms"), lines.get(1));
         assertTrue(lines.get(2).startsWith("web2    ok      pong in "), lines.get(2));
         assertEquals("", r.err);
+    }
+
+    @Test
+    void rowsAppearAsMinionsAnswerAndSortKeepsTargetOrder() {
+        Run live = jfuncState("hole1;web1", "ping", "--timeout", "2");
+        assertEquals(1, live.code);
+        List<String> lines = live.out.lines().toList();
+        assertEquals("MINION  STATUS       RESULT", lines.get(0));
+        assertTrue(lines.get(1).matches("web1    ok           pong in \\d+ ms"), live.out);
+        assertEquals("hole1   timeout      no answer within 2 s", lines.get(2));
+
+        Run sorted = jfuncState("hole1;web1", "ping", "--timeout", "2", "--sort");
+        lines = sorted.out.lines().toList();
+        assertEquals("MINION  STATUS   RESULT", lines.get(0));
+        assertEquals("hole1   timeout  no answer within 2 s", lines.get(1));
+        assertTrue(lines.get(2).startsWith("web1    ok       pong in "), sorted.out);
+    }
+
+    @Test
+    void aTargetMatchingNothingPrintsAnEmptyMapWithJson() {
+        Run r = jfuncState("nomatch*", "ping", "--json");
+        assertEquals(3, r.code);
+        assertEquals("{}\n", r.out);
+        assertTrue(r.err.startsWith("error: no minion matches 'nomatch*'"), r.err);
+        Run call = jfuncState("nomatch*", "call", "test", "ping", "--json");
+        assertEquals(3, call.code);
+        assertEquals("{}\n", call.out);
     }
 
     @Test

@@ -48,7 +48,7 @@ class FleetCliTest {
 
     @Test
     void aCommandThatExitsNonZeroIsAFailedMinionAndJfuncExitsOne() {
-        CliTest.Run r = jfunc("*", "call", "command", "run", "false; exit 3");
+        CliTest.Run r = jfunc("*", "call", "command", "run", "false; exit 3", "--sort");
         assertEquals(1, r.code(), r.err());
         assertEquals("""
                 MINION  STATUS  RESULT
@@ -57,7 +57,7 @@ class FleetCliTest {
                 """, r.out());
         assertEquals("2 of 2 minions failed\n", r.err());
 
-        CliTest.Run fine = jfunc("*", "call", "command", "run", "echo hi");
+        CliTest.Run fine = jfunc("*", "call", "command", "run", "echo hi", "--sort");
         assertEquals(0, fine.code(), fine.err());
         assertEquals("""
                 MINION  STATUS  RESULT
@@ -161,7 +161,7 @@ class FleetCliTest {
 
     @Test
     void argumentsBecomeTheDeclaredTypes() {
-        CliTest.Run add = jfunc("*", "call", "test", "add", "2", "3");
+        CliTest.Run add = jfunc("*", "call", "test", "add", "2", "3", "--sort");
         assertEquals(0, add.code(), add.err());
         assertEquals("MINION  STATUS  RESULT\nweb1    ok      5\nweb2    ok      5\n", add.out());
         CliTest.Run sleep = jfunc("web1", "call", "test", "sleep", "0.01");
@@ -186,5 +186,34 @@ class FleetCliTest {
         assertEquals("MINION  STATUS         RESULT\nweb1    bad-arguments  command.run: option user: no user"
                 + " 'no-such-user-here' on this minion\n", unknown.out());
         assertEquals(2, jfunc("web1", "call", "test", "ping", "--user", "nobody").code());
+    }
+
+    @Test
+    void tableShowsOneColumnPerFieldOfStructResults() throws Exception {
+        Process p = new ProcessBuilder("hostname").start();
+        String host = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        String cpus = Integer.toString(Runtime.getRuntime().availableProcessors());
+        CliTest.Run r = jfunc("*", "call", "facts", "all", "--table", "minion,hostname,cpus,nosuch");
+        assertEquals(0, r.code(), r.err());
+        String w = " ".repeat(Math.max(0, "HOSTNAME".length() - host.length()));
+        String hw = " ".repeat(Math.max(0, host.length() - "HOSTNAME".length()));
+        assertEquals("MINION  STATUS  MINION  HOSTNAME" + hw + "  CPUS  NOSUCH\n"
+                + "web1    ok      web1    " + host + w + "  " + cpus + " ".repeat(Math.max(0, 4 - cpus.length())) + "  -\n"
+                + "web2    ok      web2    " + host + w + "  " + cpus + " ".repeat(Math.max(0, 4 - cpus.length())) + "  -\n",
+                r.out());
+    }
+
+    @Test
+    void progressCountsOkFailedPendingAndNamesTheSlowest() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        ProgressLine line = new ProgressLine(new java.io.PrintWriter(err), 5);
+        long t0 = 1_000_000_000L;
+        line.started("web1", t0);
+        line.started("web2", t0 + 500_000_000L);
+        line.started("web3", t0 + 600_000_000L);
+        line.started("web4", t0 + 700_000_000L);
+        line.finished("web1", false);
+        line.finished("web3", true);
+        assertEquals("[2/5] 1 ok, 1 failed, 3 pending; slowest: web2 3.5s, web4 3.3s", line.text(t0 + 4_000_000_000L));
     }
 }
