@@ -11,11 +11,12 @@ import java.util.Properties;
 /**
  * What the CA knows about one name: {@code STATE/ca/records/NAME.properties} (docs/PROTOCOL.md,
  * "CA records"). The overlord reads these files as its inventory, so the keys and their format
- * are a contract: {@code name address state serial submitted signed revoked}, one
- * {@code key=value} per line, times as UTC ISO-8601, absent values empty.
+ * are a contract: {@code name address state serial submitted signed revoked autosigned}, one
+ * {@code key=value} per line, times as UTC ISO-8601, absent values empty ({@code autosigned=true}
+ * only when {@code serve --autosign} signed it; absent otherwise).
  */
 public record CaRecord(String name, String address, State state, String serial,
-                       Instant submitted, Instant signed, Instant revoked) {
+                       Instant submitted, Instant signed, Instant revoked, boolean autosigned) {
     public enum State {
         PENDING, SIGNED, REVOKED;
 
@@ -34,19 +35,19 @@ public record CaRecord(String name, String address, State state, String serial,
     }
 
     static CaRecord pending(String name, String address, Instant now) {
-        return new CaRecord(name, address, State.PENDING, "", now, null, null);
+        return new CaRecord(name, address, State.PENDING, "", now, null, null, false);
     }
 
     CaRecord withAddress(String a) {
-        return new CaRecord(name, a, state, serial, submitted, signed, revoked);
+        return new CaRecord(name, a, state, serial, submitted, signed, revoked, autosigned);
     }
 
-    CaRecord asSigned(String serialHex, Instant when) {
-        return new CaRecord(name, address, State.SIGNED, serialHex, submitted, when, null);
+    CaRecord asSigned(String serialHex, Instant when, boolean auto) {
+        return new CaRecord(name, address, State.SIGNED, serialHex, submitted, when, null, auto);
     }
 
     CaRecord asRevoked(Instant when) {
-        return new CaRecord(name, address, State.REVOKED, serial, submitted, signed, when);
+        return new CaRecord(name, address, State.REVOKED, serial, submitted, signed, when, autosigned);
     }
 
     /** The file text, keys in a fixed order. Values never need escaping (validated names, times). */
@@ -57,7 +58,8 @@ public record CaRecord(String name, String address, State state, String serial,
                 + "serial=" + serial + "\n"
                 + "submitted=" + time(submitted) + "\n"
                 + "signed=" + time(signed) + "\n"
-                + "revoked=" + time(revoked) + "\n";
+                + "revoked=" + time(revoked) + "\n"
+                + (autosigned ? "autosigned=true\n" : "");
     }
 
     /** Parses a record file's text; {@code source} names the file in error messages. */
@@ -71,7 +73,7 @@ public record CaRecord(String name, String address, State state, String serial,
             }
             return new CaRecord(name, p.getProperty("address", "").trim(), State.parse(p.getProperty("state", "")),
                     p.getProperty("serial", "").trim(), instant(p, "submitted"), instant(p, "signed"),
-                    instant(p, "revoked"));
+                    instant(p, "revoked"), Boolean.parseBoolean(p.getProperty("autosigned", "false").trim()));
         } catch (IOException | IllegalArgumentException | DateTimeParseException e) {
             throw CaException.files(source + ": not a valid CA record (" + e.getMessage() + ")");
         }

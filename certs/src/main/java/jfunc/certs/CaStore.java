@@ -105,7 +105,7 @@ public final class CaStore {
             }
             List<CaRecord> out = new ArrayList<>();
             for (String name : canonical) {
-                out.add(signLocked(issuer, name));
+                out.add(signLocked(issuer, name, false));
             }
             return out;
         }
@@ -179,9 +179,16 @@ public final class CaStore {
         try (StoreLock.Held held = locked()) {
             CertIssuer issuer = files.issuer();
             CaRecord r = files.readRecord(n);
+            List<CaRecord> others = files.readRecords().stream().filter(o -> !o.name().equals(n)).toList();
+            String taken = addressTaken(others, addr);
+            if (taken != null && (r == null || !r.address().equals(addr))) {
+                log.warn("refused a CSR for {}: {}", n, taken);
+                return withCa(EnrolmentAnswer.refused(taken));
+            }
+            boolean auto = autosign.test(n) && autosignAllowed(others, n);
             if (r == null) {
                 // anyone can reach the enrolment port: a bounded queue keeps them from filling the disk
-                if (!autosign.test(n) && files.pendingCount() >= settings.maxPending()) {
+                if (!auto && files.pendingCount() >= settings.maxPending()) {
                     String reason = "the CA already has " + settings.maxPending() + " requests waiting"
                             + " (ca.max_pending); an administrator must sign or clean some first";
                     log.warn("refused a CSR for {}: {}", n, reason);
@@ -201,9 +208,9 @@ public final class CaStore {
                     log.info("{} now advertises {}", n, addr);
                 }
             }
-            if (autosign.test(n) && files.readRecord(n).state() == CaRecord.State.PENDING) {
+            if (auto && files.readRecord(n).state() == CaRecord.State.PENDING) {
                 log.info("autosigning {}", n);
-                signLocked(issuer, n);
+                signLocked(issuer, n, true);
             }
             return answerLocked(n);
         }
@@ -290,12 +297,12 @@ public final class CaStore {
         }
     }
 
-    private CaRecord signLocked(CertIssuer issuer, String name) throws CaException {
+    private CaRecord signLocked(CertIssuer issuer, String name, boolean auto) throws CaException {
         CaRecord r = files.readRecord(name);
         PublicKey key = files.readCsr(name).key();
         X509Certificate cert = issuer.issue(key, name, CertIssuer.Usage.MINION, settings.certValidity());
         files.write(files.signed(name), Pem.encode(cert), false);
-        CaRecord signed = r.asSigned(cert.getSerialNumber().toString(16), CaRecord.now());
+        CaRecord signed = r.asSigned(cert.getSerialNumber().toString(16), CaRecord.now(), auto);
         files.writeRecord(signed);
         files.delete(files.pending(name));
         log.info("signed {} (serial {}, valid until {})", name, signed.serial(), cert.getNotAfter().toInstant());
@@ -339,6 +346,48 @@ public final class CaStore {
             return "less than half of its validity was left";
         }
         return null;
+    }
+
+    /**
+     * Why {@code address} may not be recorded for a name, or null: it is already the address of
+     * another signed minion (the overlord would send that minion's calls to whoever enrolled it).
+     * Re-enrolling under one's own name keeps one's address.
+     */
+    private static String addressTaken(List<CaRecord> others, String address) {
+        if (address.isEmpty()) {
+            return null;
+        }
+        for (CaRecord o : others) {
+            if (o.state() == CaRecord.State.SIGNED && o.address().equals(address)) {
+                return "the address " + address + " is already used by the signed minion " + o.name()
+                        + " (a minion may only re-enrol with its own name; free it with `jfunc-ca revoke "
+                        + o.name() + "` or `jfunc-ca clean " + o.name() + "`)";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Whether autosign may sign one more name now: fewer than {@code ca.autosign_max_per_hour}
+     * autosigned in the last hour and fewer than {@code ca.autosign_max_names} autosigned names
+     * signed in all. Otherwise the request waits for `jfunc-ca sign` (bounded by ca.max_pending).
+     */
+    private boolean autosignAllowed(List<CaRecord> others, String name) {
+        Instant hourAgo = Instant.now().minus(Duration.ofHours(1));
+        long lastHour = others.stream().filter(o -> o.autosigned() && o.signed() != null && o.signed().isAfter(hourAgo))
+                .count();
+        long alive = others.stream().filter(o -> o.autosigned() && o.state() == CaRecord.State.SIGNED).count();
+        if (lastHour >= settings.autosignMaxPerHour()) {
+            log.warn("not autosigning {}: {} names were autosigned in the last hour (ca.autosign_max_per_hour);"
+                    + " it waits for `jfunc-ca sign`", name, lastHour);
+            return false;
+        }
+        if (alive >= settings.autosignMaxNames()) {
+            log.warn("not autosigning {}: {} autosigned names are signed already (ca.autosign_max_names); it waits"
+                    + " for `jfunc-ca sign`", name, alive);
+            return false;
+        }
+        return true;
     }
 
     /** Why a submission conflicts with what the CA already has for the name, or null. */

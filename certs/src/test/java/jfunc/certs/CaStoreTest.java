@@ -118,7 +118,7 @@ class CaStoreTest {
         EnrolmentAnswer a = store.submit("web7.lab", csr(CertIssuer.newKeyPair(), "web7.lab"), ADDR, null,
                 jfunc.certs.service.EnrolmentService.autosign("*.lab;db?"));
         assertEquals(EnrolmentAnswer.State.SIGNED, a.state());
-        EnrolmentAnswer b = store.submit("web7.prod", csr(CertIssuer.newKeyPair(), "web7.prod"), ADDR, null,
+        EnrolmentAnswer b = store.submit("web7.prod", csr(CertIssuer.newKeyPair(), "web7.prod"), "127.0.0.1:52002", null,
                 jfunc.certs.service.EnrolmentService.autosign("*.lab;db?"));
         assertEquals(EnrolmentAnswer.State.PENDING, b.state());
     }

@@ -10,6 +10,8 @@ import java.util.regex.Pattern;
  */
 public final class Names {
     public static final int MAX_LENGTH = 253;
+    /** Every character a lower-cased name may hold (for glob overlap checks). */
+    public static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789-_.";
     private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?");
 
     private Names() {}

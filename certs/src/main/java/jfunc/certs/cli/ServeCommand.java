@@ -1,6 +1,8 @@
 package jfunc.certs.cli;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -8,11 +10,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.function.Predicate;
 import jfunc.certs.CaSettings;
 import jfunc.certs.CaStore;
+import jfunc.certs.service.AutosignWarnings;
 import jfunc.certs.service.EnrolmentService;
 import jfunc.common.Config;
 import jfunc.common.Config.ConfigException;
 import jfunc.common.ExitCodes;
 import jfunc.common.HostPort;
+import jfunc.common.InstallDir;
 import jfunc.common.tls.Certs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,8 +38,16 @@ final class ServeCommand implements Callable<Integer> {
     String listen;
 
     @Option(names = "--autosign", paramLabel = "GLOB",
-            description = "sign names matching GLOB at once (several: 'a*;b*'); default: none")
+            description = "sign names matching GLOB at once (several: 'a*;b*'); default: none. At most "
+                    + "ca.autosign_max_per_hour (default 100) per hour and ca.autosign_max_names (1000) in all; "
+                    + "beyond, requests wait for `jfunc-ca sign`")
     String autosign;
+
+    @Option(names = "--acl-file", paramLabel = "FILE",
+            description = "a minion ACL to check autosign against (repeatable; default: etc/minion-acl.conf of "
+                    + "this installation and /etc/jfunc/minion-acl.conf, when they exist): serve warns when an "
+                    + "autosign glob overlaps a name glob there")
+    List<Path> aclFiles;
 
     @Override
     public Integer call() throws Exception {
@@ -54,6 +66,10 @@ final class ServeCommand implements Callable<Integer> {
             throw new ConfigException((listen != null || autosign != null ? "" : "config: ") + e.getMessage());
         }
         CaStore store = new CaStore(cli.state(), CaSettings.from(config));
+        List<Path> acls = aclFiles != null ? aclFiles : InstallDir.defaults("minion-acl.conf");
+        for (String w : AutosignWarnings.check(autosignText, address, acls)) {
+            cli.err.println("jfunc-ca: warning: " + w);
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         try (EnrolmentService service = EnrolmentService.start(store, address, rule)) {
             InetSocketAddress bound = service.address();

@@ -30,7 +30,7 @@ public final class EnrolmentBench {
         int n = Integer.getInteger("bench.n", 200);
         int cliRuns = Integer.getInteger("bench.cli", 5);
         Path dir = Files.createTempDirectory("jfunc-ca-bench");
-        CaStore store = new CaStore(new StateDir(dir), CaSettings.defaults());
+        CaStore store = new CaStore(new StateDir(dir), CaSettings.defaults().withAutosignLimits(n, n));
         long t0 = System.nanoTime();
         store.init("overlord");
         row("init (CA + overlord identity), first call in the JVM", List.of(ms(t0)));
@@ -46,7 +46,8 @@ public final class EnrolmentBench {
                 String name = String.format("auto%04d.example.org", i);
                 String csr = Pem.encode(CertIssuer.csr(CertIssuer.newKeyPair(), name));
                 long s = System.nanoTime();
-                EnrolmentAnswer a = EnrolmentAnswer.fromStruct(client.call(ep, "certs.submit_csr", name, csr, "127.0.0.1:52001"));
+                EnrolmentAnswer a = EnrolmentAnswer.fromStruct(client.call(ep, "certs.submit_csr", name, csr,
+                        "127.0.0.1:" + (20000 + i))); // one address per minion: the CA refuses a taken one
                 submit.add(ms(s));
                 long f = System.nanoTime();
                 client.call(ep, "certs.fetch", name);

@@ -63,8 +63,10 @@ class EnrolmentClientTest {
         service = EnrolmentService.start(store, new InetSocketAddress("127.0.0.1", port), autosign);
     }
 
+    /** m1 advertises 127.0.0.1:52001, m2 52002, ...: one address per signed minion. */
     EnrolmentClient client(String name) {
-        return new EnrolmentClient(state.minion(name), name, "127.0.0.1:52001",
+        String port = name.matches("m[0-9]") ? "5200" + name.charAt(1) : "52001";
+        return new EnrolmentClient(state.minion(name), name, "127.0.0.1:" + port,
                 new HostPort("127.0.0.1", service.address().getPort()))
                 .withBackoff(Duration.ofMillis(100), Duration.ofMillis(500)).withMaxWait(Duration.ofSeconds(30));
     }
