@@ -25,7 +25,7 @@ import picocli.CommandLine.ScopeType;
  * to stderr; exit codes 0 (done), 1 (the operation does not apply), 2 (usage or configuration).
  * {@link #run} is the in-process entry point (tests); {@link #main} exits with its code.
  */
-@Command(name = "jfunc-ca", mixinStandardHelpOptions = true, version = "jfunc-ca 0.1.0",
+@Command(name = "jfunc-ca", mixinStandardHelpOptions = true, versionProvider = CaCli.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = "The jfunc certificate authority: enrols minions (CSR -> signed certificate), "
                 + "revokes them and serves the enrolment port (51235).",
@@ -146,5 +146,12 @@ public final class CaCli implements Callable<Integer> {
         List<String> a = Arrays.asList(args);
         boolean verbose = a.contains("-v") || a.contains("--verbose");
         System.setProperty(key, verbose ? "debug" : a.contains("serve") ? "info" : "warn");
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"jfunc-ca " + jfunc.common.Version.current()};
+        }
     }
 }

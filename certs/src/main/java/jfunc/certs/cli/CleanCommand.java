@@ -8,7 +8,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "clean", mixinStandardHelpOptions = true,
+@Command(name = "clean",
+        footerHeading = "%nExamples:%n",
+        footer = {"  jfunc-ca clean web1.example.org", "  jfunc-ca --state-dir /var/lib/jfunc clean web1.example.org"}, mixinStandardHelpOptions = true,
         description = {"Forgets a name (its request, certificate and record) so that it can enrol again, "
                 + "with any key. Rejects a pending request.",
                 "A certificate that is still valid is revoked first, so forgetting never leaves a usable "

@@ -7,7 +7,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "init", mixinStandardHelpOptions = true,
+@Command(name = "init",
+        footerHeading = "%nExamples:%n",
+        footer = {"  jfunc-ca init", "  jfunc-ca --state-dir /var/lib/jfunc init"}, mixinStandardHelpOptions = true,
         description = {"Creates the CA (EC P-256 key and self-signed certificate, empty CRL) in STATE/ca and "
                 + "the overlord's client key and certificate in STATE/overlord.",
                 "Never replaces anything: a complete CA is left as it is (exit 0); a partial one is an error "

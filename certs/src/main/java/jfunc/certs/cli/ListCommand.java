@@ -15,7 +15,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "list", mixinStandardHelpOptions = true,
+@Command(name = "list",
+        footerHeading = "%nExamples:%n",
+        footer = {"  jfunc-ca list", "  jfunc-ca list --json"}, mixinStandardHelpOptions = true,
         description = {"Lists every name the CA knows: pending requests first, then signed, then revoked, "
                 + "with the advertised address, dates (UTC) and certificate expiry.",
                 "--json prints an array of objects with the record's keys (name, address, state, serial, "

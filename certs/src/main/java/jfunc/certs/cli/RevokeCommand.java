@@ -8,7 +8,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "revoke", mixinStandardHelpOptions = true,
+@Command(name = "revoke",
+        footerHeading = "%nExamples:%n",
+        footer = {"  jfunc-ca revoke web1.example.org"}, mixinStandardHelpOptions = true,
         description = {"Revokes the certificate of a signed name and re-issues STATE/ca/crl.pem at once "
                 + "(a running serve hands the new CRL out on the next request).",
                 "The name stays revoked, and cannot enrol again, until: jfunc-ca clean NAME."})

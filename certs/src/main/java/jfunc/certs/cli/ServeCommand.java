@@ -22,7 +22,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "serve", mixinStandardHelpOptions = true,
+@Command(name = "serve",
+        footerHeading = "%nExamples:%n",
+        footer = {"  jfunc-ca serve", "  jfunc-ca serve --listen 0.0.0.0:51235 --autosign '*.lab.example.org'"}, mixinStandardHelpOptions = true,
         description = {"Runs the enrolment service until stopped (SIGTERM or Ctrl-C): certs.submit_csr and "
                 + "certs.fetch over TLS 1.3, no client certificate needed.",
                 "Requests wait in STATE/ca/pending until `jfunc-ca sign`, unless --autosign matches the name. "

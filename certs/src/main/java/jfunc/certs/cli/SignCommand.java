@@ -13,7 +13,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "sign", mixinStandardHelpOptions = true,
+@Command(name = "sign",
+        footerHeading = "%nExamples:%n",
+        footer = {"  jfunc-ca sign web1.example.org web2.example.org", "  jfunc-ca sign --all"}, mixinStandardHelpOptions = true,
         description = {"Signs pending requests: the minion's next certs.fetch gets its certificate.",
                 "All or nothing: when one NAME is not pending, nothing is signed (exit 1)."})
 final class SignCommand implements Callable<Integer> {

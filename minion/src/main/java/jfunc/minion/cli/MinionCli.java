@@ -9,7 +9,6 @@ import jfunc.common.Config;
 import jfunc.common.ExitCodes;
 import jfunc.common.StateDir;
 import jfunc.minion.MinionSettings;
-import jfunc.minion.modules.FactsModule;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,7 +20,11 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "jfuncd", mixinStandardHelpOptions = true, versionProvider = MinionCli.Version.class,
         description = {"The jfunc minion agent: serves XML-RPC over mutual TLS (port 51234).",
-                "Settings: flags, then JFUNC_* environment variables, then the config file."})
+                "Settings: flags, then JFUNC_* environment variables, then the config file."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  jfuncd --ca ca.example.org:51235                  (enrols on first start, then serves)",
+            "  jfuncd --config /etc/jfunc/minion.conf",
+            "  jfuncd --state-dir /tmp/fleet --name web1 --listen 127.0.0.1:55301 --ca 127.0.0.1:55235"})
 public final class MinionCli implements Callable<Integer> {
     /** Tried in order when --config is not given. */
     static final java.util.List<Path> DEFAULT_CONFIGS = java.util.List.of(Path.of("etc/minion.conf"),
@@ -88,7 +91,7 @@ public final class MinionCli implements Callable<Integer> {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"jfuncd " + FactsModule.version()};
+            return new String[] {"jfuncd " + jfunc.common.Version.current()};
         }
     }
 }

@@ -157,15 +157,6 @@ public final class FactsModule implements MinionModule {
 
     /** The build's version (a filtered resource). */
     public static String version() {
-        try (InputStream in = FactsModule.class.getResourceAsStream("/jfunc/minion/version.properties")) {
-            if (in != null) {
-                Properties p = new Properties();
-                p.load(in);
-                return p.getProperty("version", "unknown");
-            }
-        } catch (IOException e) {
-            // fall through
-        }
-        return "unknown";
+        return jfunc.common.Version.current();
     }
 }

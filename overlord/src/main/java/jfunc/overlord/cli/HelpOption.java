@@ -2,7 +2,7 @@ package jfunc.overlord.cli;
 
 import picocli.CommandLine.Option;
 
-/** {@code -h/--help} for each command (no {@code --version}: the CLI has none). */
+/** {@code -h/--help} for each command ({@code --version} is on the top-level command). */
 final class HelpOption {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
     boolean help;

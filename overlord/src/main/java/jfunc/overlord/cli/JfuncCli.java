@@ -19,7 +19,7 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /** {@code jfunc}: run calls on minions. */
-@Command(name = "jfunc",
+@Command(name = "jfunc", versionProvider = JfuncCli.Version.class,
         header = "Run calls on jfunc minions: ping them, list them, call MODULE METHOD on each.",
         synopsisHeading = "%nUsage:%n",
         customSynopsis = {
@@ -78,6 +78,9 @@ public final class JfuncCli implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin
     HelpOption help;
+
+    @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print the version and exit.")
+    boolean version;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "TARGET", description = "Which minions (see above).")
     String target;
@@ -189,5 +192,12 @@ public final class JfuncCli implements Callable<Integer> {
 
     static int ok(boolean allOk) {
         return allOk ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"jfunc " + jfunc.common.Version.current()};
+        }
     }
 }

@@ -9,7 +9,9 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code jfunc job list | status ID [--wait] | purge --older-than DURATION}. */
-@Command(name = "job", header = "Async jobs (started with call --async): list, status ID [--wait], purge.",
+@Command(name = "job",
+        footerHeading = "%nExamples:%n",
+        footer = {"  jfunc job list", "  jfunc job status 20261123-013045-123-7f3a9c01 --wait", "  jfunc job purge --older-than 30d"}, header = "Async jobs (started with call --async): list, status ID [--wait], purge.",
         synopsisHeading = "%nUsage:%n",
         customSynopsis = {
             "  jfunc [--state-dir DIR] job list [--state STATE] [--limit N] [--before ID] [--json]",

@@ -20,7 +20,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code jfunc job list}: jobs from the store, newest first; no remote call. */
-@Command(name = "list", header = "List async jobs, newest first (from the job store; no minion is called).",
+@Command(name = "list",
+        footerHeading = "%nExamples:%n",
+        footer = {"  jfunc job list", "  jfunc job list --state running --limit 10", "  jfunc job list --json"}, header = "List async jobs, newest first (from the job store; no minion is called).",
         synopsisHeading = "%nUsage:%n",
         customSynopsis = "  jfunc [--state-dir DIR] job list [--state STATE] [--limit N] [--before ID] [--json]",
         usageHelpWidth = 90,

@@ -13,7 +13,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code jfunc job purge --older-than DURATION}. */
-@Command(name = "purge", header = "Delete jobs submitted more than DURATION ago from the job store.",
+@Command(name = "purge",
+        footerHeading = "%nExamples:%n",
+        footer = {"  jfunc job purge --older-than 30d", "  jfunc job purge --older-than 12h"}, header = "Delete jobs submitted more than DURATION ago from the job store.",
         synopsisHeading = "%nUsage:%n",
         customSynopsis = "  jfunc [--state-dir DIR] job purge --older-than DURATION [--json]",
         usageHelpWidth = 90,

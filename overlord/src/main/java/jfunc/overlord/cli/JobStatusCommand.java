@@ -25,7 +25,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code jfunc job status ID... [--wait [--timeout S]] [--json]}. */
-@Command(name = "status", header = "Show an async job: asks its unfinished minions, answers a FINISHED job from the store.",
+@Command(name = "status",
+        footerHeading = "%nExamples:%n",
+        footer = {"  jfunc job status 20261123-013045-123-7f3a9c01", "  jfunc job status \"$id\" --wait --timeout 600", "  jfunc job status \"$a\" \"$b\" --wait --json"}, header = "Show an async job: asks its unfinished minions, answers a FINISHED job from the store.",
         synopsisHeading = "%nUsage:%n",
         customSynopsis = {"  jfunc [--state-dir DIR] job status ID... [--wait [--timeout SECONDS]]",
             "        [--forks N] [--json]"},
@@ -78,9 +80,6 @@ final class JobStatusCommand implements Callable<Integer> {
                 throw new ErrorReporter.UsageException("'" + id + "' is not a job id (job ids look like 20261123-013045-123-7f3a9c01)");
             }
         }
-        if (await && ids.size() > 1) {
-            throw new ErrorReporter.UsageException("--wait takes one job id");
-        }
         if (timeout != null && !await) {
             throw new ErrorReporter.UsageException("--timeout goes with --wait");
         }
@@ -91,7 +90,7 @@ final class JobStatusCommand implements Callable<Integer> {
             throw new ErrorReporter.UsageException(e.getMessage());
         }
         try (OverlordApi overlord = job.root.overlord(limits)) {
-            return await ? waitFor(overlord, ids.get(0)) : show(overlord);
+            return await ? waitForAll(overlord) : show(overlord);
         }
     }
 
@@ -125,7 +124,25 @@ final class JobStatusCommand implements Callable<Integer> {
         return failed ? ExitCodes.FAILED : ExitCodes.OK;
     }
 
-    private int waitFor(OverlordApi jobs, String id) throws ConfigException {
+    /**
+     * Waits for each job in turn within one --timeout (the jobs run at once on the minions, so
+     * this takes about as long as the slowest); with --json prints one array of them at the end.
+     */
+    private int waitForAll(OverlordApi jobs) throws ConfigException {
+        long until = System.nanoTime() + (timeout == null ? DEFAULT_WAIT : timeout).toNanos();
+        int code = ExitCodes.OK;
+        List<Object> json = new ArrayList<>();
+        for (String id : ids) {
+            Duration left = Duration.ofNanos(Math.max(0, until - System.nanoTime()));
+            code = Math.max(code, waitFor(jobs, id, left, json));
+        }
+        if (output.json) {
+            job.out().println(Json.writePretty(json.size() == 1 ? json.get(0) : json));
+        }
+        return code;
+    }
+
+    private int waitFor(OverlordApi jobs, String id, Duration wait, List<Object> json) throws ConfigException {
         Job start = Optional.ofNullable(jobs.jobs(List.of(id)).get(id)).orElseThrow(() -> new ErrorReporter.UsageException("no job " + id
                 + " in the job store (purged, or made by another state dir?)"));
         PrintWriter out = job.out();
@@ -144,7 +161,7 @@ final class JobStatusCommand implements Callable<Integer> {
             out.flush();
         }
         Object lock = new Object();
-        Job end = jobs.await(id, timeout == null ? DEFAULT_WAIT : timeout, m -> {
+        Job end = jobs.await(id, wait, m -> {
             if (streaming) {
                 synchronized (lock) {
                     JobView.printRow(m, method, exits, width, out);
@@ -153,7 +170,7 @@ final class JobStatusCommand implements Callable<Integer> {
             }
         });
         if (output.json) {
-            out.println(Json.writePretty(JobView.jobJson(end, exits)));
+            json.add(JobView.jobJson(end, exits));
         } else if (!streaming) {
             print(end, exits, out);
         } else {

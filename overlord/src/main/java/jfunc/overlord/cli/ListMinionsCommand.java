@@ -15,7 +15,9 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code jfunc [TARGET] list-minions}: the inventory, without calling anyone. */
-@Command(name = "list-minions", header = "List the minions TARGET selects (all without TARGET), with addresses.",
+@Command(name = "list-minions",
+        footerHeading = "%nExamples:%n",
+        footer = {"  jfunc list-minions", "  jfunc 'web*' list-minions --json"}, header = "List the minions TARGET selects (all without TARGET), with addresses.",
         synopsisHeading = "%nUsage:%n",
         customSynopsis = "  jfunc [--state-dir DIR] [TARGET] list-minions [--json]",
         usageHelpWidth = 90,

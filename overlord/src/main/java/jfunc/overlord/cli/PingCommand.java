@@ -10,7 +10,9 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code jfunc TARGET ping}: test.ping on every minion. */
-@Command(name = "ping", header = "Check that each minion of TARGET answers (test.ping).",
+@Command(name = "ping",
+        footerHeading = "%nExamples:%n",
+        footer = {"  jfunc '*' ping", "  jfunc '@webservers;!web3' ping --timeout 5 --sort", "  jfunc '*' ping --json"}, header = "Check that each minion of TARGET answers (test.ping).",
         synopsisHeading = "%nUsage:%n",
         customSynopsis = "  jfunc [--state-dir DIR] TARGET ping [--forks N] [--timeout SECONDS] [--json]",
         usageHelpWidth = 90,

@@ -216,4 +216,18 @@ class FleetCliTest {
         line.finished("web3", true);
         assertEquals("[2/5] 1 ok, 1 failed, 3 pending; slowest: web2 3.5s, web4 3.3s", line.text(t0 + 4_000_000_000L));
     }
+
+    @Test
+    void jobStatusWaitsForSeveralJobs() {
+        String a = jfunc("web1", "call", "test", "echo", "a", "--async").out().trim();
+        String b = jfunc("web2", "call", "command", "run", "exit 2", "--async").out().trim();
+        CliTest.Run r = jfunc("job", "status", a, b, "--wait", "--timeout", "30");
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.out().contains("job " + a + " FINISHED: 1 minion: 1 finished\n"), r.out());
+        assertTrue(r.out().contains("web2    failed        exit 2\n"), r.out());
+        assertTrue(r.out().endsWith("job " + b + " FINISHED: 1 minion: 1 failed\n"), r.out());
+        CliTest.Run json = jfunc("job", "status", a, b, "--wait", "--json");
+        List<?> jobs = (List<?>) Json.parse(json.out());
+        assertEquals(List.of(a, b), jobs.stream().map(j -> ((Map<?, ?>) j).get("id")).toList());
+    }
 }
