@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import jfunc.common.Config.ConfigException;
 import jfunc.common.StateDir;
 import jfunc.overlord.inventory.CaRecords;
@@ -40,9 +41,11 @@ public final class Inventory {
     private final Map<String, List<String>> groups;
     private final String source;
     private final String groupsSource;
+    private final java.util.SortedSet<String> revoked;
 
     private Inventory(Map<String, MinionAddress> minions, Map<String, List<String>> groups, String source,
-                      String groupsSource) {
+                      String groupsSource, java.util.SortedSet<String> revoked) {
+        this.revoked = revoked;
         this.minions = minions;
         this.groups = groups;
         this.source = source;
@@ -55,7 +58,7 @@ public final class Inventory {
         minions.forEach(m -> byName.put(m.name(), m));
         Map<String, List<String>> g = new LinkedHashMap<>();
         groups.forEach((k, v) -> g.put(k, List.copyOf(v)));
-        return new Inventory(byName, g, "(given)", "(given)");
+        return new Inventory(byName, g, "(given)", "(given)", new TreeSet<>());
     }
 
     /** Reads the inventory of a state dir; errors name the file (and line) at fault. */
@@ -68,7 +71,9 @@ public final class Inventory {
         CaRecords.read(records).forEach(m -> byName.put(m.name(), m));
         OverridesFile.read(overrides).forEach(m -> byName.put(m.name(), m));
         Map<String, List<String>> groups = GroupsFile.read(groupsFile);
-        return new Inventory(byName, groups, records + " (signed) and " + overrides, groupsFile.toString());
+        TreeSet<String> revoked = new TreeSet<>(CaRecords.revoked(records));
+        revoked.removeAll(byName.keySet()); // re-enrolled, or given an address in the overrides file
+        return new Inventory(byName, groups, records + " (signed) and " + overrides, groupsFile.toString(), revoked);
     }
 
     /** Every known minion, in name order. */
@@ -78,6 +83,15 @@ public final class Inventory {
 
     public Optional<MinionAddress> find(String name) {
         return Optional.ofNullable(minions.get(name));
+    }
+
+    /** Names whose certificate the CA revoked (and that are not minions again), in name order. */
+    public java.util.SortedSet<String> revoked() {
+        return java.util.Collections.unmodifiableSortedSet(revoked);
+    }
+
+    public boolean isRevoked(String name) {
+        return revoked.contains(name);
     }
 
     public int size() {
@@ -105,7 +119,7 @@ public final class Inventory {
      */
     public Selection select(String target) throws TargetException, NoMatchException {
         Selection s = Target.parse(target).resolve(this);
-        if (s.isEmpty()) {
+        if (s.isEmpty() && s.unknown().stream().noneMatch(this::isRevoked)) {
             String unknown = s.unknown().isEmpty() ? ""
                     : "not in the inventory: " + String.join(", ", s.unknown()) + "; ";
             throw new NoMatchException("no minion matches '" + target + "' (" + unknown + size()

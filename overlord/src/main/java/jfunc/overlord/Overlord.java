@@ -89,7 +89,7 @@ public final class Overlord implements AutoCloseable {
         for (String name : selection.names()) {
             MinionResult r = byName.get(name);
             if (r == null) {
-                r = notInInventory(name);
+                r = selection.revoked().contains(name) ? revoked(name) : notInInventory(name);
                 MinionResult unknown = r;
                 try {
                     l.finished(unknown);
@@ -105,6 +105,15 @@ public final class Overlord implements AutoCloseable {
     /** Convenience: select {@code target} and call {@code method(params...)} on it. */
     public CallResult call(String target, String method, Object... params) throws TargetException, NoMatchException {
         return call(select(target), MethodCall.of(method, params), FanOutListener.NONE);
+    }
+
+    /** What a revoked minion's error message starts with (the CLI labels it {@code revoked}). */
+    public static final String REVOKED = "revoked: ";
+
+    /** The result for a name whose certificate the CA revoked: never called. */
+    public static MinionResult revoked(String name) {
+        return MinionResult.failure(name, new CallError(CallError.Kind.TLS, 0, REVOKED + "the CA revoked its certificate;"
+                + " to let it enrol again: jfunc-ca clean " + name + ", then restart its jfuncd"), java.time.Duration.ZERO);
     }
 
     /** The result for a name the target gave that the inventory does not know. */

@@ -87,7 +87,14 @@ public final class Target {
         for (String n : names) {
             inventory.find(n).ifPresentOrElse(known::add, () -> unknown.add(n));
         }
-        return new Selection(text, List.copyOf(names), known, unknown);
+        Set<String> revoked = new LinkedHashSet<>();
+        unknown.stream().filter(inventory::isRevoked).forEach(revoked::add);
+        for (Part p : includes) {
+            if (p instanceof Wildcard w) {
+                inventory.revoked().stream().filter(w.glob()::matches).forEach(revoked::add);
+            }
+        }
+        return new Selection(text, List.copyOf(names), known, unknown, List.copyOf(revoked));
     }
 
     @Override

@@ -47,19 +47,37 @@ final class ListMinionsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Map<String, String> addresses = new HashMap<>();
         s.minions().forEach(m -> addresses.put(m.name(), m.hostPort()));
-        Map<String, String> rows = new LinkedHashMap<>();
-        for (String name : s.names()) {
-            rows.put(name, addresses.get(name));
-        }
+        java.util.Set<String> revoked = new java.util.HashSet<>(s.revoked());
+        java.util.List<String> names = new java.util.ArrayList<>(s.names());
+        s.revoked().stream().filter(n -> !names.contains(n)).forEach(names::add);
         if (output.json) {
             Map<String, Object> json = new LinkedHashMap<>();
-            rows.forEach((k, v) -> json.put(k, v == null ? Map.of("error", "not in the inventory") : v));
+            for (String name : names) {
+                String at = addresses.get(name);
+                json.put(name, at != null ? Map.of("ok", Map.of("address", at))
+                        : Map.of("error", error(revoked.contains(name) ? "revoked" : "unknown", revoked.contains(name)
+                        ? "revoked by the CA (jfunc-ca clean " + name + " forgets it)" : "not in the inventory")));
+            }
             out.println(Json.writePretty(json));
         } else {
-            int width = Math.max(6, rows.keySet().stream().mapToInt(String::length).max().orElse(0));
+            int width = Math.max(6, names.stream().mapToInt(String::length).max().orElse(0));
             out.println(ResultTable.pad("MINION", width) + "  ADDRESS");
-            rows.forEach((k, v) -> out.println(ResultTable.pad(k, width) + "  " + (v == null ? "(not in the inventory)" : v)));
+            for (String name : names) {
+                String at = addresses.get(name);
+                out.println(ResultTable.pad(name, width) + "  " + (at != null ? at : revoked.contains(name)
+                        ? "(revoked by the CA; jfunc-ca clean " + name + " forgets it)" : "(not in the inventory)"));
+            }
         }
         return JfuncCli.ok(s.unknown().isEmpty());
+    }
+
+    /** The error shape of every --json output: kind, code, label, message. */
+    private static Map<String, Object> error(String kind, String message) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("kind", kind);
+        e.put("code", 0);
+        e.put("label", kind);
+        e.put("message", message);
+        return e;
     }
 }

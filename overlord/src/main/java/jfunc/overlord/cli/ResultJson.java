@@ -55,7 +55,7 @@ final class ResultJson {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("kind", error.kind().name().toLowerCase(java.util.Locale.ROOT));
         e.put("code", error.faultCode());
-        e.put("label", error.label());
+        e.put("label", ResultTable.label(error));
         e.put("message", error.message());
         return e;
     }

@@ -113,9 +113,14 @@ final class ResultTable {
     /** ok, failed (a command's exit code is not success), or the error's label. */
     static String status(String method, MinionResult r, CommandExits exits) {
         if (!r.ok()) {
-            return r.error().label();
+            return label(r.error());
         }
         return exits.failed(method, r.value()) ? "failed" : "ok";
+    }
+
+    /** The error's label; {@code revoked} for a minion whose certificate the CA revoked. */
+    static String label(jfunc.common.rpc.CallError e) {
+        return e.message().startsWith(jfunc.overlord.Overlord.REVOKED) ? "revoked" : e.label();
     }
 
     static String pad(String s, int width) {

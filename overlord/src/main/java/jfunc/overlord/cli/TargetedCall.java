@@ -80,6 +80,11 @@ final class TargetedCall {
                     out.flush();
                     err.println(failed + " of " + result.results().size() + " minions failed");
                 }
+                List<String> skipped = selection.revoked().stream().filter(n -> !selection.names().contains(n)).toList();
+                if (!skipped.isEmpty()) {
+                    err.println("not called, revoked by the CA: " + String.join(", ", skipped)
+                            + " (jfunc-ca clean NAME forgets one)");
+                }
             }
             return JfuncCli.ok(failed == 0);
         }

@@ -214,7 +214,8 @@ class CliTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> m = (Map<String, Object>) Json.parse(web.out);
         assertEquals(List.of("web1", "web2", "ghost"), List.copyOf(m.keySet()));
-        assertTrue(((String) m.get("web1")).startsWith("127.0.0.1:"));
+        assertTrue(String.valueOf(((Map<?, ?>) ((Map<?, ?>) m.get("web1")).get("ok")).get("address")).startsWith("127.0.0.1:"));
+        assertEquals("not in the inventory", ((Map<?, ?>) ((Map<?, ?>) m.get("ghost")).get("error")).get("message"));
         assertEquals(3, jfuncState("x*", "list-minions").code);
     }
 

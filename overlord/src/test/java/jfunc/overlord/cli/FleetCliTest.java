@@ -27,12 +27,13 @@ class FleetCliTest {
     static Path dir;
     static RealMinions fleet;
     static String state;
+    static List<MinionAddress> minions;
 
     @BeforeAll
     static void start() throws Exception {
         fleet = new RealMinions(dir.resolve("fleet"));
-        List<MinionAddress> all = List.of(fleet.start("web1"), fleet.start("web2"));
-        state = fleet.overlordState(dir.resolve("state"), all).root().toString();
+        minions = List.of(fleet.start("web1"), fleet.start("web2"));
+        state = fleet.overlordState(dir.resolve("state"), minions).root().toString();
     }
 
     @AfterAll
@@ -229,5 +230,30 @@ class FleetCliTest {
         CliTest.Run json = jfunc("job", "status", a, b, "--wait", "--json");
         List<?> jobs = (List<?>) Json.parse(json.out());
         assertEquals(List.of(a, b), jobs.stream().map(j -> ((Map<?, ?>) j).get("id")).toList());
+    }
+
+    @Test
+    void aRevokedMinionShowsAsRevoked() throws Exception {
+        String revokedState = fleet.overlordState(dir.resolve("state-revoked"), minions).root().toString();
+        java.nio.file.Files.writeString(Path.of(revokedState, "ca", "records", "gone.properties"),
+                "name=gone\naddress=127.0.0.1:1\nstate=revoked\nserial=02\n");
+        CliTest.Run exact = CliTest.jfunc("--state-dir", revokedState, "gone", "ping");
+        assertEquals(1, exact.code(), exact.err());
+        assertEquals("MINION  STATUS   RESULT\ngone    revoked  revoked: the CA revoked its certificate; to let it"
+                + " enrol again: jfunc-ca clean gone, then restart its jfuncd\n", exact.out());
+
+        CliTest.Run glob = CliTest.jfunc("--state-dir", revokedState, "*", "ping", "--sort");
+        assertEquals(0, glob.code(), glob.err());
+        assertEquals(List.of("web1", "web2"), glob.out().lines().skip(1).map(l -> l.split(" ")[0]).toList());
+        assertEquals("not called, revoked by the CA: gone (jfunc-ca clean NAME forgets one)\n", glob.err());
+
+        CliTest.Run list = CliTest.jfunc("--state-dir", revokedState, "list-minions");
+        assertEquals(0, list.code(), list.err());
+        assertTrue(list.out().endsWith("\ngone    (revoked by the CA; jfunc-ca clean gone forgets it)\n"), list.out());
+        CliTest.Run json = CliTest.jfunc("--state-dir", revokedState, "list-minions", "--json");
+        Map<?, ?> all = (Map<?, ?>) Json.parse(json.out());
+        assertEquals(Map.of("ok", Map.of("address", minions.get(0).hostPort())), all.get("web1"));
+        assertEquals(Map.of("kind", "revoked", "code", 0L, "label", "revoked",
+                "message", "revoked by the CA (jfunc-ca clean gone forgets it)"), ((Map<?, ?>) all.get("gone")).get("error"));
     }
 }
