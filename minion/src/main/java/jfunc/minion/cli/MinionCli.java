@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import jfunc.common.Config;
 import jfunc.common.ExitCodes;
+import jfunc.common.InstallDir;
 import jfunc.common.StateDir;
 import jfunc.minion.MinionSettings;
 import picocli.CommandLine;
@@ -26,12 +27,17 @@ import picocli.CommandLine.Option;
             "  jfuncd --config /etc/jfunc/minion.conf",
             "  jfuncd --state-dir /tmp/fleet --name web1 --listen 127.0.0.1:55301 --ca 127.0.0.1:55235"})
 public final class MinionCli implements Callable<Integer> {
-    /** Tried in order when --config is not given. */
-    static final java.util.List<Path> DEFAULT_CONFIGS = java.util.List.of(Path.of("etc/minion.conf"),
-            Path.of("/etc/jfunc/minion.conf"));
+    /**
+     * Tried in order when --config is not given: the installation's etc/, then /etc/jfunc. Never
+     * the working directory (root started from a shared folder would take its settings from it).
+     */
+    static java.util.List<Path> defaultConfigs() {
+        return InstallDir.defaults("minion.conf");
+    }
 
     @Option(names = "--config", paramLabel = "FILE",
-            description = "Config file (default: etc/minion.conf, else /etc/jfunc/minion.conf, when it exists).")
+            description = "Config file (default: etc/minion.conf of this installation, else /etc/jfunc/minion.conf,"
+                    + " when it exists; never one in the working directory).")
     Path config;
 
     @Option(names = "--state-dir", paramLabel = "DIR",
@@ -65,7 +71,7 @@ public final class MinionCli implements Callable<Integer> {
     public Integer call() throws Exception {
         Path file = config;
         if (file == null) {
-            for (Path candidate : DEFAULT_CONFIGS) {
+            for (Path candidate : defaultConfigs()) {
                 if (Files.isRegularFile(candidate)) {
                     file = candidate;
                     break;

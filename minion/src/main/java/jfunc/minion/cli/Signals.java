@@ -18,18 +18,32 @@ final class Signals {
         handle("INT", action);
     }
 
-    static void onHangup(Runnable action) {
-        handle("HUP", action);
+    /** Returns false (and warns) when SIGHUP cannot be handled, e.g. ignored under nohup. */
+    static boolean onHangup(Runnable action) {
+        String problem = handle("HUP", action);
+        if (problem != null) {
+            log.warn("SIGHUP cannot be handled ({}): `kill -HUP` will not re-read the ACL nor refresh the CRL;"
+                    + " restart jfuncd to apply changes (the CRL is still refreshed every crl_refresh)", problem);
+        }
+        return problem == null;
     }
 
-    private static void handle(String name, Runnable action) {
+    /** Installs the handler; returns why it could not, or null. */
+    private static String handle(String name, Runnable action) {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal(name), s -> {
+            sun.misc.SignalHandler old = sun.misc.Signal.handle(new sun.misc.Signal(name), s -> {
                 log.info("SIG{} received", name);
                 action.run();
             });
+            if (old == sun.misc.SignalHandler.SIG_IGN) {
+                // the JVM keeps a signal its parent ignored ignored (nohup): our handler never runs
+                sun.misc.Signal.handle(new sun.misc.Signal(name), sun.misc.SignalHandler.SIG_IGN);
+                return "SIG" + name + " is ignored by the parent process (started under nohup?)";
+            }
+            return null;
         } catch (IllegalArgumentException | LinkageError e) {
             log.debug("cannot handle SIG{}: {}", name, e.toString());
+            return e.toString();
         }
     }
 }

@@ -2,6 +2,7 @@ package jfunc.minion.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,7 +45,14 @@ class JfuncdProcessTest {
 
     /** Starts jfuncd with this JVM and class path; stderr lines go to {@code lines}. */
     static Process start(Path state, LinkedBlockingQueue<String> lines, String... extra) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+        return start(List.of(), state, lines, extra);
+    }
+
+    /** The same, with {@code prefix} (e.g. nohup) before the java command. */
+    static Process start(List<String> prefix, Path state, LinkedBlockingQueue<String> lines, String... extra)
+            throws Exception {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-Xmx64m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 "jfunc.minion.cli.MinionCli", "--state-dir", state.toString(), "--name", NAME));
         if (!List.of(extra).contains("--listen")) {
@@ -198,6 +206,38 @@ class JfuncdProcessTest {
             } finally {
                 p.destroyForcibly();
             }
+        }
+    }
+
+    /** Issue 15, finding 8: under nohup SIGHUP cannot reload anything; jfuncd says so at start. */
+    @Test
+    void warnsAtStartWhenSighupCannotBeHandled() throws Exception {
+        TestPki pki = new TestPki();
+        new MinionIdentity(state.resolve("minion").resolve(NAME)).write(pki.minion(NAME), pki.caCertificate(), pki.crl());
+        Files.writeString(state.resolve("acl.conf"), "");
+        LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        List<String> seen = new ArrayList<>();
+        Process p = start(List.of("nohup"), state, lines, "--ca", "127.0.0.1:1");
+        try {
+            awaitServing(p, lines, seen);
+            assertTrue(seen.stream().anyMatch(l -> l.contains("WARN") && l.contains("SIGHUP cannot be handled")
+                    && l.contains("nohup")), String.join("\n", seen));
+        } finally {
+            p.destroy();
+            p.waitFor(30, TimeUnit.SECONDS);
+            p.destroyForcibly();
+        }
+        // without nohup there is no such warning
+        LinkedBlockingQueue<String> plain = new LinkedBlockingQueue<>();
+        List<String> plainSeen = new ArrayList<>();
+        Process q = start(state, plain, "--ca", "127.0.0.1:1");
+        try {
+            awaitServing(q, plain, plainSeen);
+            assertFalse(plainSeen.stream().anyMatch(l -> l.contains("SIGHUP cannot be handled")), String.join("\n", plainSeen));
+        } finally {
+            q.destroy();
+            q.waitFor(30, TimeUnit.SECONDS);
+            q.destroyForcibly();
         }
     }
 
