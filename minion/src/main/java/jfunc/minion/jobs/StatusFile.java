@@ -84,7 +84,8 @@ public final class StatusFile implements AutoCloseable {
         if (OLD_FORMAT.equals(format)) {
             meta.put("format", FORMAT);
         } else if (format != null && !FORMAT.equals(format)) {
-            throw new IllegalStateException("status file format " + format + " (this jfuncd reads " + FORMAT + ")");
+            throw new NewerFormatException("format " + format + " (this jfuncd reads " + FORMAT + " and "
+                    + OLD_FORMAT + ")");
         }
         meta.putIfAbsent("created", Long.toString(clock.millis()));
         this.markedLost = markInterruptedJobsLost(clock.millis());
@@ -95,9 +96,21 @@ public final class StatusFile implements AutoCloseable {
 
     /**
      * Opens (or creates) the status file, recovering as described above. Throws only when the
-     * file is locked or its folder cannot be written.
+     * file is locked, written by a newer jfuncd, or its folder cannot be written. An
+     * {@link Error} (out of memory, say) says nothing about the file: it is logged and rethrown,
+     * and the file stays as it is.
      */
     public static StatusFile open(Path file, Duration commitInterval, Clock clock) throws StatusFileException {
+        return open(file, commitInterval, clock, StatusFile::make);
+    }
+
+    /** How the MapDB file is made; tests put a failing one in its place. */
+    @FunctionalInterface
+    interface Maker {
+        DB make(Path file);
+    }
+
+    static StatusFile open(Path file, Duration commitInterval, Clock clock, Maker maker) throws StatusFileException {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
         } catch (IOException e) {
@@ -105,27 +118,44 @@ public final class StatusFile implements AutoCloseable {
         }
         DB db = null;
         try {
-            db = make(file);
+            db = maker.make(file);
             return new StatusFile(file, db, commitInterval, null, clock);
         } catch (DBException.FileLocked e) {
             throw locked(file, e);
-        } catch (RuntimeException | Error e) {
+        } catch (NewerFormatException e) {
+            closeQuietly(db);
+            throw new StatusFileException("status file " + file + ": " + e.getMessage()
+                    + "; run the newer jfuncd, or move the file away to start afresh", e);
+        } catch (DBException | JobCodec.UnreadableRecordException e) {
+            // the file itself is damaged: keep it for inspection and start afresh
             closeQuietly(db);
             Path aside = moveAside(file, clock, e);
             String notice = "status file " + file + " was unreadable (" + e + "); moved it to " + aside
                     + " and started a fresh one: jobs recorded before are unknown";
             log.warn(notice);
             try {
-                return new StatusFile(file, make(file), commitInterval, notice, clock);
+                return new StatusFile(file, maker.make(file), commitInterval, notice, clock);
             } catch (DBException.FileLocked again) {
                 throw locked(file, again);
-            } catch (RuntimeException | Error fresh) {
+            } catch (RuntimeException fresh) {
                 throw new StatusFileException("cannot create a fresh status file " + file + ": " + fresh, fresh);
             }
+        } catch (RuntimeException | Error e) {
+            // not the file's fault (out of memory, a bug): leave it as it is
+            closeQuietly(db);
+            log.error("status file {} could not be opened: {}; the file is left as it is", file, e.toString());
+            throw e;
         }
     }
 
-    private static DB make(Path file) {
+    /** A status file written by a newer jfuncd: refused, never moved aside. */
+    private static final class NewerFormatException extends RuntimeException {
+        NewerFormatException(String message) {
+            super(message);
+        }
+    }
+
+    static DB make(Path file) {
         return DBMaker.fileDB(file.toFile()).transactionEnable().make();
     }
 
@@ -159,7 +189,7 @@ public final class StatusFile implements AutoCloseable {
             try {
                 db.close();
             } catch (RuntimeException | Error ignored) {
-                // already broken; the file is being moved aside
+                // the open already failed; that failure is what gets reported
             }
         }
     }

@@ -157,6 +157,53 @@ class StatusFileTest {
         }
     }
 
+    /** Issue 15, finding 6: running out of memory says nothing about the file. */
+    @Test
+    void anOutOfMemoryErrorAtOpenLeavesTheFileInPlaceAndIsReported() throws Exception {
+        Path file = dir.resolve("status.db");
+        String id = Ids.next();
+        try (StatusFile s = StatusFile.open(file, COMMIT, Clock.systemUTC())) {
+            s.put(record(id, JobState.FINISHED, 1));
+        }
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            OutOfMemoryError oom = assertThrows(OutOfMemoryError.class, () -> StatusFile.open(file, COMMIT,
+                    Clock.systemUTC(), f -> {
+                        StatusFile.make(f).close();
+                        throw new OutOfMemoryError("Java heap space (simulated)");
+                    }));
+            assertEquals("Java heap space (simulated)", oom.getMessage());
+        } finally {
+            System.setErr(err);
+        }
+        String log = captured.toString(StandardCharsets.UTF_8);
+        assertTrue(log.contains("ERROR") && log.contains("OutOfMemoryError") && log.contains("left as it is"), log);
+        try (var list = Files.list(dir)) {
+            assertTrue(list.noneMatch(p -> p.getFileName().toString().contains(".corrupt-")), "nothing moved aside");
+        }
+        try (StatusFile s = StatusFile.open(file, COMMIT, Clock.systemUTC())) {
+            assertNull(s.recoveryNotice());
+            assertEquals(JobState.FINISHED, s.get(id).state(), "every job on record is still known");
+        }
+    }
+
+    @Test
+    void aFileOfANewerFormatIsRefusedAndKept() throws Exception {
+        Path file = dir.resolve("status.db");
+        try (org.mapdb.DB db = StatusFile.make(file)) {
+            db.hashMap("meta", org.mapdb.Serializer.STRING, org.mapdb.Serializer.STRING).createOrOpen().put("format", "9");
+            db.commit();
+        }
+        StatusFile.StatusFileException e = assertThrows(StatusFile.StatusFileException.class,
+                () -> StatusFile.open(file, COMMIT, Clock.systemUTC()));
+        assertTrue(e.getMessage().contains("format 9"), e.getMessage());
+        try (var list = Files.list(dir)) {
+            assertTrue(list.noneMatch(p -> p.getFileName().toString().contains(".corrupt-")), "nothing moved aside");
+        }
+    }
+
     @Test
     void anUnreadableRecordCountsAsACorruptedFile() throws Exception {
         Path file = dir.resolve("status.db");
