@@ -2,11 +2,13 @@ package jfunc.minion.jobs;
 
 import java.util.List;
 import java.util.Map;
+import jfunc.common.job.SecretArgs;
 
 /**
  * A short, readable summary of a call's arguments for the job record ({@code ["uptime", 30]}),
  * at most {@link #MAX_CHARS} characters: jobs keep what was asked, not bulky payloads
- * (base64 shows as {@code <N bytes>}).
+ * (base64 shows as {@code <N bytes>}), and never secrets ({@link SecretArgs}: env values,
+ * members named like passwords).
  */
 final class ArgsSummary {
     static final int MAX_CHARS = 256;
@@ -15,7 +17,7 @@ final class ArgsSummary {
 
     static String of(List<Object> args) {
         StringBuilder sb = new StringBuilder();
-        append(sb, args.toArray());
+        append(sb, SecretArgs.redact(args).toArray());
         if (sb.length() > MAX_CHARS) {
             String more = "…(" + (sb.length() - MAX_CHARS) + " more chars)";
             sb.setLength(MAX_CHARS - more.length());

@@ -353,6 +353,33 @@ class JobsRpcTest {
         assertEquals("the real work", ((Map<?, ?>) auditor.call(minion.endpoint, "jobs.status", mine)).get("result"));
     }
 
+    /** Issue 15, finding 7: env values reach the command but never the status file or jobs.list. */
+    @Test
+    void envValuesAndSecretMembersAreNotRecorded() throws Exception {
+        Map<String, Object> options = Map.of("env", Map.of("PGPASSWORD", "hunter2-env"));
+        String id = (String) minion.call("async.command.run", "test \"$PGPASSWORD\" = \"$(printf 'hunter%s' '2-env')\" && echo same", options);
+        Map<String, Object> r = waitDone(id);
+        assertEquals("same\n", ((Object[]) r.get("result"))[1], "the command got the value");
+        String args = (String) r.get("args");
+        assertTrue(args.contains("PGPASSWORD") && args.contains("<redacted>"), args);
+        assertFalse(args.contains("hunter2"), args);
+        for (Object o : (Object[]) minion.call("jobs.list")) {
+            assertFalse(String.valueOf(o).contains("hunter2"), String.valueOf(o));
+        }
+        minion.call("jobs.status", id); // committed by now: the file holds the record
+        try (var files = java.nio.file.Files.list(minion.statusFile.getParent())) {
+            for (Path f : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+                String raw = new String(java.nio.file.Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1);
+                assertFalse(raw.contains("hunter2"), f + " holds the secret");
+            }
+        }
+        // any argument passed as a struct member named like a secret is recorded redacted too
+        String echo = (String) minion.call("async.test.echo", Map.of("db_password", "hunter2-opt", "user", "bob"));
+        String echoArgs = (String) waitDone(echo).get("args");
+        assertEquals("[{db_password: \"<redacted>\", user: \"bob\"}]".length(), echoArgs.length(), echoArgs);
+        assertTrue(echoArgs.contains("db_password: \"<redacted>\"") && echoArgs.contains("user: \"bob\""), echoArgs);
+    }
+
     static Map<?, ?> waitDoneAs(jfunc.common.rpc.RpcClient client, String id) throws Exception {
         return (Map<?, ?>) client.call(minion.endpoint, "jobs.wait", id, 30);
     }

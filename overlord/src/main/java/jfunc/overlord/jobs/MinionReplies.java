@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import jfunc.common.job.SecretArgs;
 import jfunc.common.rpc.CallError;
 import jfunc.overlord.MinionResult;
 
@@ -141,8 +142,12 @@ final class MinionReplies {
         }
     }
 
-    /** A bounded, readable summary of the arguments: {@code ['yum -y update', 5]}. */
-    static String summarize(List<Object> params) {
+    /**
+     * A bounded, readable summary of the arguments, {@code ['yum -y update', 5]}, without
+     * secrets ({@link SecretArgs}).
+     */
+    static String summarize(List<Object> arguments) {
+        List<Object> params = SecretArgs.redact(arguments);
         StringBuilder b = new StringBuilder("[");
         for (int i = 0; i < params.size() && b.length() <= MAX_ARGS_SUMMARY; i++) {
             if (i > 0) {

@@ -2,6 +2,7 @@ package jfunc.overlord.jobs;
 
 import jfunc.overlord.OverlordApi;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -177,6 +178,27 @@ class AsyncJobsTest {
         assertEquals(MinionState.REMOTE_ERROR, m.state());
         assertEquals("protocol", m.error().kind());
         assertTrue(m.error().message().contains("is not this job's submission"), m.error().message());
+    }
+
+    /** Issue 15, finding 7: the overlord's job store keeps env names, not their values. */
+    @Test
+    void envValuesAreNotKeptInTheJobStore() throws Exception {
+        fleet = new RealMinions(dir.resolve("fleet"));
+        MinionAddress a = fleet.start("a.example.org");
+        StateDir state = fleet.overlordState(dir.resolve("state"), List.of(a));
+        AsyncJobs jobs = jobs(state);
+        String id = jobs.submit(overlord.select("*"), MethodCall.of("command.run", "test \"$TOKEN\" = \"$(printf 's3c%s' 'r3t-value')\" && echo same",
+                Map.of("env", Map.of("TOKEN", "s3cr3t-value"))), null, null).summary().id();
+        Job done = jobs.await(id, Duration.ofSeconds(30), null);
+        assertEquals("same\n", ((Object[]) done.minions().get(0).result())[1], "the command got the value");
+        assertTrue(done.summary().args().contains("TOKEN"), done.summary().args());
+        assertFalse(done.summary().args().contains("s3cr3t"), done.summary().args());
+        try (var files = java.nio.file.Files.walk(dir)) {
+            for (Path f : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+                String raw = new String(java.nio.file.Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1);
+                assertFalse(raw.contains("s3cr3t"), f + " holds the secret");
+            }
+        }
     }
 
     @Test
