@@ -32,7 +32,8 @@ import org.mapdb.Serializer;
  * jobs     job id → summary                                ids sort by time: newest first for free
  * minions  "job id" + ' ' + minion name → minion record     a job's minions are one key range
  * states   "STATE" + ' ' + job id                           index for {@code list --state}
- * calls    job id → the call's parameters                   to re-send a submission that did not arrive
+ * calls    job id → the call's parameters                   to re-send a submission that did not arrive;
+ *                                                            dropped once no minion awaits its submission
  * </pre>
  *
  * <p>Each method opens the file, works, commits and closes, so processes interleave. MapDB
@@ -157,6 +158,9 @@ public final class MapDbJobStore implements JobStore {
                 counts.merge(m.state(), 1, Integer::sum);
             }
             counts.values().removeIf(n -> n == 0);
+            if (!counts.containsKey(MinionState.SUBMITTING)) {
+                s.calls.remove(id); // nothing left to re-send: do not keep the arguments (env values, say)
+            }
             Submitter submitter = submissionDone ? null : old.submitter();
             JobSummary updated = old.with(deriveState(submitter, counts), submitter, counts);
             s.putSummary(updated, old.state());

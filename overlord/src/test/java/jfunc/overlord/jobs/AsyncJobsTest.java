@@ -193,7 +193,9 @@ class AsyncJobsTest {
         assertEquals("same\n", ((Object[]) done.minions().get(0).result())[1], "the command got the value");
         assertTrue(done.summary().args().contains("TOKEN"), done.summary().args());
         assertFalse(done.summary().args().contains("s3cr3t"), done.summary().args());
-        try (var files = java.nio.file.Files.walk(dir)) {
+        assertTrue(jobs.store().params(id).isEmpty(),
+                "the copy kept to re-send the submission goes once every minion has the job");
+        try (var files = java.nio.file.Files.walk(dir.resolve("fleet"))) { // the minion's status.db
             for (Path f : files.filter(java.nio.file.Files::isRegularFile).toList()) {
                 String raw = new String(java.nio.file.Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1);
                 assertFalse(raw.contains("s3cr3t"), f + " holds the secret");
