@@ -27,6 +27,16 @@ public final class Faults {
     public static final int UNAVAILABLE = 109;
     /** The thing the module needs is missing on this host (e.g. systemctl). */
     public static final int NOT_SUPPORTED = 110;
+    /** The overlord service: the target matched no minion (the CLI's exit 3). */
+    public static final int NO_MATCH = 120;
+    /** The overlord service: the target is not a valid target expression. */
+    public static final int BAD_TARGET = 121;
+    /** The overlord service: its configuration or identity files are unusable (the CLI's exit 2). */
+    public static final int CONFIG_ERROR = 122;
+    /** The overlord service: the job store is busy or failed to read or write; retry later. */
+    public static final int STORE_BUSY = 123;
+    /** The overlord service: the job store is corrupted or from a newer jfunc. */
+    public static final int STORE_UNUSABLE = 124;
     /** A bug on the server side; the log has details. */
     public static final int INTERNAL_ERROR = 199;
 
@@ -46,6 +56,11 @@ public final class Faults {
             case UNKNOWN_JOB -> "unknown-job";
             case UNAVAILABLE -> "unavailable";
             case NOT_SUPPORTED -> "not-supported";
+            case NO_MATCH -> "no-match";
+            case BAD_TARGET -> "bad-target";
+            case CONFIG_ERROR -> "config-error";
+            case STORE_BUSY -> "store-busy";
+            case STORE_UNUSABLE -> "store-unusable";
             case INTERNAL_ERROR -> "internal-error";
             default -> "fault-" + code;
         };

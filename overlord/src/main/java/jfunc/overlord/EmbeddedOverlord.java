@@ -81,6 +81,36 @@ final class EmbeddedOverlord implements OverlordApi {
         return jobs().store().purge(cutoff);
     }
 
+    /**
+     * Re-reads the inventory (CA records, overrides, groups) and keeps the warm connections; with
+     * {@code everything}, also the identity and CRL: a new TLS context and fan-out, the old one
+     * closed after {@code grace} so that calls running on it can end.
+     */
+    synchronized void reload(boolean everything, Duration grace) throws ConfigException {
+        Inventory inv = Inventory.load(state);
+        inventory = inv;
+        if (overlord == null) {
+            return;
+        }
+        if (!everything) {
+            overlord = overlord.withInventory(inv);
+            return;
+        }
+        Overlord old = overlord;
+        overlord = null;
+        overlord();
+        Thread closer = new Thread(() -> {
+            try {
+                Thread.sleep(grace.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            old.close();
+        }, "close-old-fan-out");
+        closer.setDaemon(true);
+        closer.start();
+    }
+
     @Override
     public synchronized void close() {
         if (overlord != null) {

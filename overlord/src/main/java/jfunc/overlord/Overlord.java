@@ -55,6 +55,11 @@ public final class Overlord implements AutoCloseable {
         return new Overlord(inventory, new FanOut(TlsContexts.mutual(identity, trust), limits));
     }
 
+    /** The same identity and warm connections with another inventory (a re-read); close only one of the two. */
+    public Overlord withInventory(Inventory newInventory) {
+        return new Overlord(Objects.requireNonNull(newInventory, "inventory"), fanOut);
+    }
+
     public Inventory inventory() {
         return inventory;
     }

@@ -29,6 +29,58 @@ public interface OverlordApi extends AutoCloseable {
         return new EmbeddedOverlord(state, limits);
     }
 
+    /**
+     * Re-reads what {@code api} holds (see {@link #embedded}): the inventory, keeping warm
+     * connections; with {@code everything} also identity and CRL (the old fan-out is closed after
+     * {@code grace}). Does nothing for other implementations.
+     */
+    static void reload(OverlordApi api, boolean everything, Duration grace) throws ConfigException {
+        if (api instanceof EmbeddedOverlord e) {
+            e.reload(everything, grace);
+        }
+    }
+
+    /**
+     * The overlord for a command line: the running service of {@code state} when its socket
+     * answers and {@code useService}, else embedded. A socket file nobody listens on (a stale
+     * socket) means embedded, and {@code notes} hears one line about it.
+     */
+    static OverlordApi open(StateDir state, FanOut.Limits limits, boolean useService,
+                            java.util.function.Consumer<String> notes) {
+        if (useService) {
+            try {
+                OverlordApi service = jfunc.overlord.service.ServiceClient.connect(state, limits);
+                if (service != null) {
+                    return service;
+                }
+            } catch (jfunc.overlord.service.ServiceClient.Stale e) {
+                notes.accept("note: " + e.getMessage() + "; running embedded");
+            }
+        }
+        return embedded(state, limits);
+    }
+
+    /** The service went away in the middle of an operation (stopped, killed); the message says how to go on. */
+    final class ServiceGone extends RuntimeException {
+        public ServiceGone(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** The service's job store could not be used; {@link #retry()}: busy or I/O (exit 1), else corrupted or newer (exit 2). */
+    final class StoreUnavailable extends RuntimeException {
+        private final boolean retry;
+
+        public StoreUnavailable(String message, boolean retry) {
+            super(message);
+            this.retry = retry;
+        }
+
+        public boolean retry() {
+            return retry;
+        }
+    }
+
     /** What {@link #submit} did: the job as stored after the fan-out, and each minion's outcome in target order. */
     record Submitted(JobSummary summary, List<MinionJob> minions) {
         public Submitted {

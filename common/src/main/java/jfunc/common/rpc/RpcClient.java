@@ -197,7 +197,7 @@ public final class RpcClient implements AutoCloseable {
     }
 
     /** Drops {@code faultCause} before the stock parser would deserialise it. */
-    private static final class SafeResponseParser extends XmlRpcResponseParser {
+    static final class SafeResponseParser extends XmlRpcResponseParser {
         private boolean inFault;
 
         SafeResponseParser(XmlRpcStreamRequestConfig cfg, org.apache.xmlrpc.common.TypeFactory types) {

@@ -1,5 +1,7 @@
 package jfunc.minion.cli;
 
+import jfunc.common.Signals;
+
 import java.net.BindException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -25,6 +25,9 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler, Com
             return j.reason() == jfunc.overlord.jobs.JobStoreException.Reason.BUSY
                     || j.reason() == jfunc.overlord.jobs.JobStoreException.Reason.IO ? ExitCodes.FAILED : ExitCodes.USAGE;
         }
+        if (t instanceof jfunc.overlord.OverlordApi.StoreUnavailable s) {
+            return s.retry() ? ExitCodes.FAILED : ExitCodes.USAGE;
+        }
         if (t instanceof NoMatchException) {
             return ExitCodes.NO_MATCH;
         }
@@ -39,7 +42,8 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler, Com
     public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         PrintWriter err = cmd.getErr();
         String msg = e.getMessage();
-        if (msg == null || msg.isBlank() || (exitCode(e) == ExitCodes.FAILED && !(e instanceof jfunc.overlord.jobs.JobStoreException))) {
+        if (msg == null || msg.isBlank() || (exitCode(e) == ExitCodes.FAILED && !(e instanceof jfunc.overlord.jobs.JobStoreException)
+                && !(e instanceof jfunc.overlord.OverlordApi.ServiceGone) && !(e instanceof jfunc.overlord.OverlordApi.StoreUnavailable))) {
             msg = msg == null || msg.isBlank() ? e.getClass().getName() : e.getClass().getSimpleName() + ": " + msg;
         }
         err.println("error: " + msg);

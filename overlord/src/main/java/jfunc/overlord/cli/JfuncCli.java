@@ -76,6 +76,10 @@ public final class JfuncCli implements Callable<Integer> {
             description = "Show stack traces of errors.")
     boolean verbose;
 
+    @Option(names = "--no-service", scope = ScopeType.INHERIT,
+            description = "Run embedded (in this process) even when jfunc-overlord runs (also: JFUNC_SERVICE=off).")
+    boolean noService;
+
     @picocli.CommandLine.Mixin
     HelpOption help;
 
@@ -171,10 +175,14 @@ public final class JfuncCli implements Callable<Integer> {
         return StateDir.resolve(stateDir);
     }
 
-    /** The overlord every command goes through; {@code limits} bound its calls. */
+    /** The overlord every command goes through (the service when one runs); {@code limits} bound its calls. */
     OverlordApi overlord(FanOut.Limits limits) {
-        return OverlordApi.embedded(state(), limits);
+        boolean service = !noService && !"off".equalsIgnoreCase(System.getenv(SERVICE_ENV));
+        return OverlordApi.open(state(), limits, service, note -> spec.commandLine().getErr().println(note));
     }
+
+    /** {@code JFUNC_SERVICE=off} forces embedded, as --no-service does. */
+    static final String SERVICE_ENV = "JFUNC_SERVICE";
 
     /** The overlord for commands that do not fan out a call of their own. */
     OverlordApi overlord() {

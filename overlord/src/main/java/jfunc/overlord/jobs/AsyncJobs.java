@@ -54,7 +54,6 @@ public final class AsyncJobs {
 
     private final JobStore store;
     private final Supplier<Overlord> overlordSupplier;
-    private Overlord overlord;
 
     public AsyncJobs(JobStore store, Supplier<Overlord> overlord) {
         this.store = store;
@@ -447,11 +446,9 @@ public final class AsyncJobs {
         throw new IllegalStateException("no pending job for " + m);
     }
 
-    private synchronized Overlord overlord() {
-        if (overlord == null) {
-            overlord = overlordSupplier.get();
-        }
-        return overlord;
+    /** Asked each time (a long-lived caller may swap the overlord after a re-read); opened on first need. */
+    private Overlord overlord() {
+        return overlordSupplier.get();
     }
 
     private static String describe(JobStore store) {

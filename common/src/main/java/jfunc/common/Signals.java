@@ -1,4 +1,4 @@
-package jfunc.minion.cli;
+package jfunc.common;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -6,24 +6,25 @@ import org.slf4j.LoggerFactory;
 /**
  * SIGTERM and SIGHUP handlers through {@code sun.misc.Signal} (jdk.unsupported, present in
  * every JDK since 9). Where it is unavailable the JVM's defaults stay: SIGTERM still runs the
- * shutdown hook, SIGHUP then also stops the process.
+ * shutdown hook, SIGHUP then also stops the process. Used by the daemons (jfuncd, jfunc-overlord).
  */
-final class Signals {
+public final class Signals {
     private static final Logger log = LoggerFactory.getLogger(Signals.class);
 
     private Signals() {}
 
-    static void onTerminate(Runnable action) {
+    public static void onTerminate(Runnable action) {
         handle("TERM", action);
         handle("INT", action);
     }
 
     /** Returns false (and warns) when SIGHUP cannot be handled, e.g. ignored under nohup. */
-    static boolean onHangup(Runnable action) {
+    public static boolean onHangup(Runnable action) {
         String problem = handle("HUP", action);
         if (problem != null) {
-            log.warn("SIGHUP cannot be handled ({}): `kill -HUP` will not re-read the ACL nor refresh the CRL;"
-                    + " restart jfuncd to apply changes (the CRL is still refreshed every crl_refresh)", problem);
+            log.warn("SIGHUP cannot be handled ({}): `kill -HUP` will not re-read settings (jfuncd: ACL and CRL;"
+                    + " jfunc-overlord: inventory, identity, CRL); restart to apply changes (jfuncd still refreshes"
+                    + " its CRL every crl_refresh)", problem);
         }
         return problem == null;
     }

@@ -1,0 +1,178 @@
+package jfunc.overlord.service;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import jfunc.common.Config.ConfigException;
+import jfunc.common.Periodic;
+import jfunc.common.StateDir;
+import jfunc.overlord.OverlordApi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The long-lived overlord of one state dir: one in-process {@link OverlordApi} (identity,
+ * inventory, the job store opened by this process alone, warm connections), served on
+ * {@code STATE/overlord/overlord.sock}. It follows unfinished jobs itself ({@link JobWatches}),
+ * re-reads the inventory when its files change, purges old jobs, and holds
+ * {@code STATE/overlord/service.lock} so that a second service on the same state dir refuses.
+ */
+public final class OverlordService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(OverlordService.class);
+    public static final String LOCK = "service.lock";
+
+    private final StateDir state;
+    private final ServiceSettings settings;
+    private final FileChannel lockFile;
+    private final FileLock lock;
+    private final OverlordApi api;
+    private final JobWatches watches;
+    private final ServiceMetrics metrics;
+    private final SocketServer socket;
+    private final ScheduledExecutorService timer;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile String inventoryStamp;
+
+    private OverlordService(StateDir state, ServiceSettings settings, FileChannel lockFile, FileLock lock) throws Exception {
+        this.state = state;
+        this.settings = settings;
+        this.lockFile = lockFile;
+        this.lock = lock;
+        this.api = OverlordApi.embedded(state, settings.limits());
+        this.watches = new JobWatches(api);
+        this.metrics = ServiceMetrics.start(settings.metricsListen(), api, watches);
+        ServiceMethods methods = new ServiceMethods(api, watches);
+        this.socket = SocketServer.start(ServiceClient.socket(state), metrics.measured(methods), metrics::called);
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "service-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        inventoryStamp = InventoryStamp.of(state);
+        long check = Math.max(1, settings.inventoryCheck().toMillis());
+        timer.scheduleWithFixedDelay(Periodic.guarded("inventory check", this::reloadIfChanged), check, check,
+                TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(Periodic.guarded("job retention", this::purgeOld), 1, 3600, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(Periodic.guarded("unfinished jobs", watches::adoptUnfinished), 0, 30, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Takes the state dir's service lock and starts serving. A second service on the same state
+     * dir gets a ConfigException naming the first one's pid.
+     */
+    public static OverlordService start(StateDir state, ServiceSettings settings) throws Exception {
+        Files.createDirectories(state.overlord());
+        Path lockPath = state.overlord().resolve(LOCK);
+        FileChannel ch = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = ch.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lock = null; // held by this JVM already
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
+        if (lock == null) {
+            String pid = new String(Files.readAllBytes(lockPath), StandardCharsets.US_ASCII).strip();
+            ch.close();
+            throw new ConfigException("another jfunc-overlord already serves " + state.root() + " (pid "
+                    + (pid.isEmpty() ? "unknown" : pid) + ", lock " + lockPath + "): stop it first");
+        }
+        ch.truncate(0);
+        ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+        try {
+            OverlordService s = new OverlordService(state, settings, ch, lock);
+            log.info("serving {} on {} (forks {}, timeout {} s, metrics {})", state.root(), s.socket.socket(),
+                    settings.limits().forks(), settings.limits().timeout().toSeconds(),
+                    settings.metricsListen() == null ? "off" : settings.metricsListen());
+            return s;
+        } catch (Exception | Error e) {
+            lock.release();
+            ch.close();
+            throw e;
+        }
+    }
+
+    public Path socket() {
+        return socket.socket();
+    }
+
+    /** The metrics endpoint's port, or -1 when metrics are off. */
+    public int metricsPort() {
+        return metrics.port();
+    }
+
+    /** SIGHUP: re-read the inventory, identity and CRL (calls running on the old connections finish). */
+    public void reload() {
+        try {
+            OverlordApi.reload(api, true, settings.limits().timeout().plusSeconds(5));
+            inventoryStamp = InventoryStamp.of(state);
+            log.info("re-read the inventory, identity and CRL of {}", state.root());
+        } catch (ConfigException e) {
+            log.error("re-reading failed, keeping what was loaded: {}", e.getMessage());
+        }
+    }
+
+    private void reloadIfChanged() {
+        String now = InventoryStamp.of(state);
+        if (!now.equals(inventoryStamp)) {
+            try {
+                OverlordApi.reload(api, false, Duration.ZERO);
+                inventoryStamp = now;
+                log.info("the inventory changed: re-read");
+            } catch (ConfigException e) {
+                log.warn("the inventory changed but cannot be read, keeping the old one: {}", e.getMessage());
+            }
+        }
+    }
+
+    private void purgeOld() {
+        try {
+            int n = api.purge(Instant.now().minus(settings.retention()));
+            if (n > 0) {
+                log.info("purged {} jobs older than job_retention ({})", n, settings.retention());
+            }
+        } catch (ConfigException e) {
+            log.warn("job retention: {}", e.getMessage());
+        }
+    }
+
+    /** Blocks until {@link #close()} has run. */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** Stops: no new requests; waiters are answered; calls in flight get the socket server's stop timeout. */
+    @Override
+    public synchronized void close() {
+        if (stopped.getCount() == 0) {
+            return;
+        }
+        timer.shutdownNow();
+        watches.close();
+        socket.close();
+        metrics.close();
+        api.close();
+        try {
+            lock.release();
+            lockFile.close();
+        } catch (IOException e) {
+            log.debug("releasing the lock: {}", e.toString());
+        }
+        stopped.countDown();
+        log.info("stopped");
+    }
+}

@@ -1,0 +1,149 @@
+package jfunc.overlord.service;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import jfunc.common.Config.ConfigException;
+import jfunc.common.Faults;
+import jfunc.overlord.FanOutListener;
+import jfunc.overlord.MethodCall;
+import jfunc.overlord.MinionAddress;
+import jfunc.overlord.NoMatchException;
+import jfunc.overlord.OverlordApi;
+import jfunc.overlord.Selection;
+import jfunc.overlord.TargetException;
+import jfunc.overlord.jobs.Job;
+import jfunc.overlord.jobs.JobState;
+import jfunc.overlord.jobs.JobStoreException;
+import jfunc.overlord.jobs.MinionJob;
+import org.apache.xmlrpc.XmlRpcException;
+
+/**
+ * The methods the service answers on its socket (docs/PROTOCOL.md, "The overlord service"),
+ * each a thin layer over the service's one in-process {@link OverlordApi}: decode the
+ * parameters, call, encode the answer; exceptions become faults with stable codes.
+ */
+final class ServiceMethods {
+    /** The longest one {@code overlord.await} holds a connection; clients ask again. */
+    static final int MAX_AWAIT_SECONDS = 60;
+
+    private final OverlordApi api;
+    private final JobWatches watches;
+
+    ServiceMethods(OverlordApi api, JobWatches watches) {
+        this.api = api;
+        this.watches = watches;
+    }
+
+    Object call(String method, List<Object> p) throws XmlRpcException {
+        try {
+            return switch (method) {
+                case "overlord.ping" -> true;
+                case "overlord.select" -> ServiceWire.selection(api.select(string(p, 0)));
+                case "overlord.minions" -> ServiceWire.selection(api.minions(string(p, 0)));
+                case "overlord.call" -> call(p);
+                case "overlord.submit" -> submit(p);
+                case "overlord.jobs" -> ServiceWire.jobs(api.jobs(ids(p, 0)));
+                case "overlord.status" -> ServiceWire.jobs(api.status(ids(p, 0)));
+                case "overlord.await" -> await(p);
+                case "overlord.list" -> list(p);
+                case "overlord.purge" -> api.purge(Instant.parse(string(p, 0)));
+                default -> throw new XmlRpcException(Faults.UNKNOWN_METHOD, "no method " + method
+                        + " on the overlord service (see docs/PROTOCOL.md)");
+            };
+        } catch (NoMatchException e) {
+            throw new XmlRpcException(Faults.NO_MATCH, e.getMessage());
+        } catch (TargetException e) {
+            throw new XmlRpcException(Faults.BAD_TARGET, e.getMessage());
+        } catch (ConfigException e) {
+            throw new XmlRpcException(Faults.CONFIG_ERROR, e.getMessage());
+        } catch (JobStoreException e) {
+            boolean retry = e.reason() == JobStoreException.Reason.BUSY || e.reason() == JobStoreException.Reason.IO;
+            throw new XmlRpcException(retry ? Faults.STORE_BUSY : Faults.STORE_UNUSABLE, e.getMessage());
+        } catch (IllegalArgumentException | ClassCastException | IndexOutOfBoundsException
+                 | java.time.format.DateTimeParseException e) {
+            throw new XmlRpcException(Faults.BAD_ARGUMENTS, method + ": " + e.getMessage());
+        }
+    }
+
+    /** {@code overlord.call(target, method, params, timeout_seconds, names)}; the last two may be left out or empty. */
+    private Object call(List<Object> p) throws TargetException, NoMatchException, ConfigException {
+        String target = string(p, 0);
+        MethodCall call = new MethodCall(string(p, 1), params(p, 2));
+        Duration timeout = p.size() > 3 && p.get(3) instanceof Number n && n.doubleValue() > 0
+                ? Duration.ofMillis((long) (n.doubleValue() * 1000)) : null;
+        Selection selection = api.select(target);
+        if (p.size() > 4 && ServiceWire.array(p.get(4)).length > 0) {
+            selection = only(selection, ServiceWire.strings(p.get(4)));
+        }
+        return ServiceWire.callResult(api.call(selection, call, timeout, FanOutListener.NONE));
+    }
+
+    /** {@code overlord.submit(target, method, params, deadline)}; deadline ISO-8601 or "" for none. */
+    private Object submit(List<Object> p) throws TargetException, NoMatchException, ConfigException {
+        MethodCall call = new MethodCall(string(p, 1), params(p, 2));
+        String deadline = p.size() > 3 ? string(p, 3) : "";
+        return ServiceWire.submitted(api.submit(api.select(string(p, 0)), call,
+                deadline.isEmpty() ? null : Instant.parse(deadline), FanOutListener.NONE));
+    }
+
+    /**
+     * {@code overlord.await(id, seconds, known)}: returns {job, done} as soon as some minion not in
+     * {@code known} is done, the job is FINISHED, or {@code seconds} (at most 60) pass.
+     */
+    private Object await(List<Object> p) throws ConfigException {
+        String id = string(p, 0);
+        int seconds = Math.max(0, Math.min(MAX_AWAIT_SECONDS, p.size() > 1 ? ((Number) p.get(1)).intValue() : 30));
+        Set<String> known = new HashSet<>(p.size() > 2 ? ServiceWire.strings(p.get(2)) : List.of());
+        Job job = watches.awaitNews(id, known, Duration.ofSeconds(seconds));
+        List<Object> done = new ArrayList<>();
+        for (MinionJob m : job.minions()) {
+            if (m.state().isDone() && !known.contains(m.minion())) {
+                done.add(ServiceWire.minionJob(m));
+            }
+        }
+        return Map.of("job", ServiceWire.job(job), "done", done);
+    }
+
+    private Object list(List<Object> p) throws ConfigException {
+        String state = string(p, 0);
+        String before = string(p, 1);
+        int limit = (Integer) p.get(2);
+        List<Object> out = new ArrayList<>();
+        api.list(state.isEmpty() ? null : JobState.parse(state), before.isEmpty() ? null : before, limit)
+                .forEach(s -> out.add(ServiceWire.summary(s)));
+        return out;
+    }
+
+    /** The part of {@code selection} named in {@code names} (names it does not hold are left out). */
+    private static Selection only(Selection selection, List<String> names) {
+        Set<String> wanted = new HashSet<>(names);
+        List<MinionAddress> minions = selection.minions().stream().filter(m -> wanted.contains(m.name())).toList();
+        List<String> kept = selection.names().stream().filter(wanted::contains).toList();
+        List<String> unknown = selection.unknown().stream().filter(wanted::contains).toList();
+        return new Selection(selection.target(), kept, minions, unknown);
+    }
+
+    private static String string(List<Object> p, int i) {
+        if (i >= p.size()) {
+            throw new IllegalArgumentException("parameter " + (i + 1) + " is missing");
+        }
+        return ServiceWire.str(p.get(i));
+    }
+
+    private static List<String> ids(List<Object> p, int i) {
+        if (i >= p.size()) {
+            throw new IllegalArgumentException("parameter " + (i + 1) + " is missing");
+        }
+        return ServiceWire.strings(p.get(i));
+    }
+
+    private static List<Object> params(List<Object> p, int i) {
+        return i < p.size() ? Arrays.asList(ServiceWire.array(p.get(i))) : List.of();
+    }
+}

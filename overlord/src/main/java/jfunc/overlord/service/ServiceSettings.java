@@ -1,0 +1,39 @@
+package jfunc.overlord.service;
+
+import java.time.Duration;
+import jfunc.common.Config;
+import jfunc.common.Config.ConfigException;
+import jfunc.common.HostPort;
+import jfunc.overlord.FanOut;
+
+/**
+ * The service's settings (etc/overlord.conf documents each, at its default).
+ *
+ * @param limits         forks and per-minion timeout of the service's fan-outs (forks, timeout)
+ * @param retention      finished jobs older than this are purged (job_retention)
+ * @param metricsListen  host:port of the Prometheus endpoint, or null when off (metrics_listen)
+ * @param inventoryCheck how often the inventory files are checked for changes (inventory_check)
+ */
+record ServiceSettings(FanOut.Limits limits, Duration retention, java.net.InetSocketAddress metricsListen,
+                       Duration inventoryCheck) {
+    static final String DEFAULT_METRICS = "127.0.0.1:9236";
+
+    static ServiceSettings from(Config cfg) throws ConfigException {
+        FanOut.Limits limits;
+        try {
+            limits = new FanOut.Limits(cfg.getInt("forks", FanOut.DEFAULT_FORKS),
+                    cfg.getDuration("timeout", FanOut.DEFAULT_TIMEOUT));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage().replace("--", ""));
+        }
+        String metrics = cfg.get("metrics_listen", DEFAULT_METRICS);
+        java.net.InetSocketAddress listen;
+        try {
+            listen = metrics.equalsIgnoreCase("off") ? null : HostPort.parseListen(metrics, 9236);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("metrics_listen: " + e.getMessage());
+        }
+        return new ServiceSettings(limits, cfg.getDuration("job_retention", Duration.ofDays(30)), listen,
+                cfg.getDuration("inventory_check", Duration.ofSeconds(5)));
+    }
+}
