@@ -2,17 +2,14 @@ package jfunc.minion.modules;
 
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import jfunc.common.Config;
 import jfunc.minion.ArgType;
 import jfunc.minion.Args;
 import jfunc.minion.CallContext;
@@ -38,26 +35,10 @@ public final class CopyfileModule implements MinionModule {
 
     @Override
     public void configure(MinionSettings settings) throws Exception {
-        String configured = settings.config().get("copyfile_roots", null);
-        List<Path> list = new ArrayList<>();
-        if (configured == null) {
-            list.add(Files.createDirectories(settings.minionDir().resolve("files")));
-        } else {
-            for (String s : configured.split(",")) {
-                if (s.isBlank()) {
-                    continue;
-                }
-                Path p = Path.of(s.strip());
-                if (!p.isAbsolute() || !Files.isDirectory(p)) {
-                    throw new Config.ConfigException("copyfile_roots: '" + s.strip() + "' is not an existing absolute folder");
-                }
-                list.add(p);
-            }
-            if (list.isEmpty()) {
-                throw new Config.ConfigException("copyfile_roots is empty");
-            }
+        roots = PathRoots.fromConfig("copyfile_roots", settings.config().get("copyfile_roots", null));
+        if (roots == null) {
+            roots = new PathRoots(List.of(Files.createDirectories(settings.minionDir().resolve("files"))));
         }
-        roots = new PathRoots(list);
     }
 
     @Override

@@ -30,6 +30,31 @@ final class PathRoots {
         }).toList();
     }
 
+    /**
+     * The roots a config value lists: comma-separated absolute folders that must exist. Null
+     * when {@code configured} is null (the caller picks its default); empty is an error.
+     */
+    static PathRoots fromConfig(String key, String configured) throws jfunc.common.Config.ConfigException, IOException {
+        if (configured == null) {
+            return null;
+        }
+        List<Path> list = new java.util.ArrayList<>();
+        for (String s : configured.split(",")) {
+            if (s.isBlank()) {
+                continue;
+            }
+            Path p = Path.of(s.strip());
+            if (!p.isAbsolute() || !Files.isDirectory(p)) {
+                throw new jfunc.common.Config.ConfigException(key + ": '" + s.strip() + "' is not an existing absolute folder");
+            }
+            list.add(p);
+        }
+        if (list.isEmpty()) {
+            throw new jfunc.common.Config.ConfigException(key + " is empty");
+        }
+        return new PathRoots(list);
+    }
+
     List<Path> roots() {
         return roots;
     }

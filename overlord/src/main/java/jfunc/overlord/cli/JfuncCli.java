@@ -26,6 +26,8 @@ import picocli.CommandLine.Spec;
             "  jfunc [--state-dir DIR] TARGET ping [--forks N] [--timeout SECONDS] [--json]",
             "  jfunc [--state-dir DIR] TARGET call MODULE METHOD [ARG...] [--json-args]",
             "        [--forks N] [--timeout SECONDS] [--json] [--async [--deadline DURATION]]",
+            "  jfunc [--state-dir DIR] TARGET push LOCAL REMOTE [--mode MODE]",
+            "  jfunc [--state-dir DIR] TARGET pull REMOTE LOCAL_DIR",
             "  jfunc [--state-dir DIR] [TARGET] list-minions [--json]",
             "  jfunc [--state-dir DIR] job list [--state STATE] [--limit N] [--json]",
             "  jfunc [--state-dir DIR] job status ID [--wait [--timeout SECONDS]] [--json]",
@@ -135,6 +137,8 @@ public final class JfuncCli implements Callable<Integer> {
         java.util.Map<String, java.util.function.Supplier<Object>> m = new java.util.LinkedHashMap<>();
         m.put("ping", PingCommand::new);
         m.put("call", CallCommand::new);
+        m.put("push", PushCommand::new);
+        m.put("pull", PullCommand::new);
         m.put("list-minions", ListMinionsCommand::new);
         m.put("job", JobCommand::new);
         m.put("generate-completion", AutoComplete.GenerateCompletion::new);

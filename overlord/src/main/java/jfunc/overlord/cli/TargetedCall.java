@@ -38,8 +38,14 @@ final class TargetedCall {
      * @param fields {@code --table} columns (printed at the end), or null
      * @param exits  which command.run exit codes are success
      * @param style  what RESULT shows
+     * @param after  applied once to each minion's result before it is shown (pull saves the file)
      */
-    record Shown(boolean json, boolean sort, List<String> fields, CommandExits exits, ResultTable.Style style) {
+    record Shown(boolean json, boolean sort, List<String> fields, CommandExits exits, ResultTable.Style style,
+                 UnaryOperator<MinionResult> after) {
+        Shown(boolean json, boolean sort, List<String> fields, CommandExits exits, ResultTable.Style style) {
+            this(json, sort, fields, exits, style, UnaryOperator.identity());
+        }
+
         /** Rows as minions answer: for a table of more than one minion (one row needs no streaming, and fits its widths). */
         boolean streams(int minions) {
             return !json && !sort && fields == null && minions > 1;
@@ -60,13 +66,16 @@ final class TargetedCall {
             }
             MethodCall call = maker.make(overlord, selection);
             UnaryOperator<MinionResult> located = located(selection);
+            Map<String, MinionResult> finished = new java.util.concurrent.ConcurrentHashMap<>();
+            UnaryOperator<MinionResult> finish = r -> finished.computeIfAbsent(r.minion(),
+                    n -> shown.after().apply(located.apply(r)));
             int nameWidth = Math.max("MINION".length(), selection.names().stream().mapToInt(String::length).max().orElse(0));
             CallResult result;
             try (LiveOutput live = new LiveOutput(call.method(), shown.exits(), shown.style(), shown.streams(selection.names().size()),
-                    selection.names().size(), nameWidth, located, out, err)) {
+                    selection.names().size(), nameWidth, finish, out, err)) {
                 result = overlord.call(selection, call, null, live);
             }
-            result = new CallResult(result.method(), result.results().stream().map(located).toList());
+            result = new CallResult(result.method(), result.results().stream().map(finish).toList());
             int failed = shown.exits().failedMinions(result);
             if (shown.json()) {
                 out.println(ResultJson.render(result, shown.exits()));

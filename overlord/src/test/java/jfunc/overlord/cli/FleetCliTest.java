@@ -256,4 +256,41 @@ class FleetCliTest {
         assertEquals(Map.of("kind", "revoked", "code", 0L, "label", "revoked",
                 "message", "revoked by the CA (jfunc-ca clean gone forgets it)"), ((Map<?, ?>) all.get("gone")).get("error"));
     }
+
+    @Test
+    void pushWritesTheFileOnEachMinion() throws Exception {
+        Path local = java.nio.file.Files.writeString(dir.resolve("motd"), "hello fleet\n");
+        Path remote = dir.resolve("fleet/minion/web1/files/motd");
+        CliTest.Run r = jfunc("web1", "push", local.toString(), remote.toString(), "--mode", "0600");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("MINION  STATUS  RESULT\nweb1    ok      wrote " + remote.toRealPath() + " (12 bytes)\n", r.out());
+        assertEquals("hello fleet\n", java.nio.file.Files.readString(remote));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                java.nio.file.Files.getPosixFilePermissions(remote)));
+
+        CliTest.Run outside = jfunc("web1", "push", local.toString(), "/etc/jfunc-test-motd");
+        assertEquals(1, outside.code());
+        assertTrue(outside.out().contains("web1    path-not-allowed  "), outside.out());
+        assertEquals(2, jfunc("web1", "push", dir.resolve("nope").toString(), "/tmp/x").code());
+    }
+
+    @Test
+    void pullSavesEachMinionsCopyAndIsRefusedUntilRootsAreSet() throws Exception {
+        Path served = java.nio.file.Files.createDirectories(dir.resolve("served"));
+        java.nio.file.Files.writeString(served.resolve("app.conf"), "key = value\n");
+        MinionAddress files1 = fleet.start("files1", Map.of("getfile_roots", served.toString()), false);
+        String filesState = fleet.overlordState(dir.resolve("state-files"), List.of(files1, minions.get(0))).root().toString();
+        Path out = java.nio.file.Files.createDirectories(dir.resolve("pulled"));
+        CliTest.Run r = CliTest.jfunc("--state-dir", filesState, "files1", "pull", served.resolve("app.conf").toString(),
+                out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals("MINION  STATUS  RESULT\nfiles1  ok      saved " + out.resolve("files1/app.conf") + " (12 bytes)\n",
+                r.out());
+        assertEquals("key = value\n", java.nio.file.Files.readString(out.resolve("files1/app.conf")));
+
+        CliTest.Run off = CliTest.jfunc("--state-dir", filesState, "web1", "pull", "/etc/hostname", out.toString());
+        assertEquals(1, off.code());
+        assertEquals("MINION  STATUS         RESULT\nweb1    bad-arguments  getfile.read: reading files is off on this"
+                + " minion; set getfile_roots (folders it may read) in its minion.conf\n", off.out());
+    }
 }

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Every {@code jfunc ...} line in README.md's code blocks, run as written (shell quoting, the
  * {@code id=$(...)} and {@code "$id"} of the async examples) against real minions named as the
- * examples name them. A documented command must never be a usage error or match nothing; those
+ * examples name them (their ./ paths in a scratch folder, /etc/myapp/ in the minions' getfile root).
+ * A documented command must never be a usage error or match nothing; those
  * that do not depend on software the host lacks (yum, nginx) must exit 0.
  */
 @Timeout(300)
@@ -35,13 +36,21 @@ class ReadmeExamplesTest {
     static Path dir;
     static RealMinions fleet;
     static String state;
+    /** The examples' working folder (their ./motd, ./configs) and the minions' getfile root (their /etc/myapp). */
+    static Path cwd;
+    static Path myapp;
 
     @BeforeAll
     static void start() throws Exception {
         fleet = new RealMinions(dir.resolve("fleet"));
+        cwd = Files.createDirectories(dir.resolve("cwd"));
+        Files.writeString(cwd.resolve("motd"), "welcome\n");
+        Files.createDirectories(cwd.resolve("configs"));
+        myapp = Files.createDirectories(dir.resolve("myapp"));
+        Files.writeString(myapp.resolve("app.conf"), "key = value\n");
         List<MinionAddress> all = new ArrayList<>();
         for (String name : List.of("web1", "web2", "web3", "db1", "cache1", "www.web.example.org")) {
-            all.add(fleet.start(name));
+            all.add(fleet.start(name, Map.of("getfile_roots", myapp.toString()), false));
         }
         state = fleet.overlordState(dir.resolve("state"), all).root().toString();
         Files.writeString(Path.of(state, "overlord", "groups"), "webservers: web*\n");
@@ -70,7 +79,9 @@ class ReadmeExamplesTest {
             }
             List<String> words = new ArrayList<>(ShellWords.split(command, vars));
             assertEquals("jfunc", words.remove(0), line);
-            words.replaceAll(w -> w.equals(SAMPLE_JOB_ID) ? sample : w);
+            words.replaceAll(w -> w.equals(SAMPLE_JOB_ID) ? sample
+                    : w.startsWith("./") ? cwd.resolve(w.substring(2)).toString()
+                    : w.startsWith("/etc/myapp/") ? myapp.resolve(w.substring("/etc/myapp/".length())).toString() : w);
             words.addAll(0, List.of("--state-dir", state));
             CliTest.Run r = CliTest.jfunc(words.toArray(String[]::new));
             boolean hostDependent = HOST_DEPENDENT.stream().anyMatch(line::contains);
