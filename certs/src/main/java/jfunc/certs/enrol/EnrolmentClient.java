@@ -64,6 +64,8 @@ public final class EnrolmentClient {
     private final Duration maxDelay;
     private final Duration connectTimeout;
     private final Duration replyTimeout;
+    /** Normalized SHA-256 hex of the only CA to trust (ca_fingerprint), or null: trust on first use. */
+    private final String caFingerprint;
 
     /** What an enrolled minion needs for mutual TLS: its identity, the CA and the CRL (may be null). */
     public record Credentials(Identity identity, X509Certificate ca, X509CRL crl) {}
@@ -78,11 +80,13 @@ public final class EnrolmentClient {
      */
     public EnrolmentClient(Path minionDir, String name, String address, HostPort ca) {
         this(new MinionFiles(minionDir), Names.check(name).toLowerCase(Locale.ROOT), address == null ? "" : address,
-                ca, null, Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(20));
+                ca, null, Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(20), null);
     }
 
     private EnrolmentClient(MinionFiles files, String name, String address, HostPort ca, Duration maxWait,
-                            Duration firstDelay, Duration maxDelay, Duration connectTimeout, Duration replyTimeout) {
+                            Duration firstDelay, Duration maxDelay, Duration connectTimeout, Duration replyTimeout,
+                            String caFingerprint) {
+        this.caFingerprint = caFingerprint;
         this.files = files;
         this.name = name;
         this.address = address;
@@ -96,17 +100,28 @@ public final class EnrolmentClient {
 
     /** Gives up with {@link Reason#TIMED_OUT} after this long; null (the default) waits forever. */
     public EnrolmentClient withMaxWait(Duration wait) {
-        return new EnrolmentClient(files, name, address, ca, wait, firstDelay, maxDelay, connectTimeout, replyTimeout);
+        return new EnrolmentClient(files, name, address, ca, wait, firstDelay, maxDelay, connectTimeout, replyTimeout, caFingerprint);
     }
 
     /** The wait between attempts starts at {@code first} and doubles up to {@code max} (default 1 s, 30 s). */
     public EnrolmentClient withBackoff(Duration first, Duration max) {
-        return new EnrolmentClient(files, name, address, ca, maxWait, first, max, connectTimeout, replyTimeout);
+        return new EnrolmentClient(files, name, address, ca, maxWait, first, max, connectTimeout, replyTimeout, caFingerprint);
     }
 
     /** Per-call connect and reply timeouts (default 5 s, 20 s). */
     public EnrolmentClient withTimeouts(Duration connect, Duration reply) {
-        return new EnrolmentClient(files, name, address, ca, maxWait, firstDelay, maxDelay, connect, reply);
+        return new EnrolmentClient(files, name, address, ca, maxWait, firstDelay, maxDelay, connect, reply, caFingerprint);
+    }
+
+    /**
+     * Trusts only the CA whose certificate has this SHA-256 fingerprint ({@code ca_fingerprint},
+     * as {@code jfunc-ca init} prints it): a CA that answers first with another certificate is
+     * refused and nothing is pinned, and an already pinned {@code ca.crt} must match it too.
+     * IllegalArgumentException for a malformed fingerprint.
+     */
+    public EnrolmentClient withCaFingerprint(String fingerprint) {
+        return new EnrolmentClient(files, name, address, ca, maxWait, firstDelay, maxDelay, connectTimeout,
+                replyTimeout, fingerprint == null ? null : Certs.normalizedFingerprint(fingerprint));
     }
 
     public String name() {
@@ -142,7 +157,7 @@ public final class EnrolmentClient {
         }
         KeyPair keys = files.keyPair();
         String csr = Pem.encode(CertIssuer.csr(keys, name));
-        X509Certificate pinned = files.pinnedCa();
+        X509Certificate pinned = pinnedCa();
         Instant deadline = maxWait == null ? null : Instant.now().plus(maxWait);
         Duration delay = firstDelay;
         boolean submitted = false;
@@ -153,6 +168,12 @@ public final class EnrolmentClient {
             }
             String why;
             try (RpcClient client = client(pinned)) {
+                if (pinned == null && caFingerprint != null) {
+                    // learn the CA certificate first (every answer carries it) and check it: the
+                    // CSR goes only to the CA the fingerprint names, over a pinned connection
+                    pinned = trustOnFirstUse(answer(client.call(endpoint(null), "certs.fetch", name)));
+                    continue;
+                }
                 Object raw = submitted ? client.call(endpoint(pinned), "certs.fetch", name)
                         : client.call(endpoint(pinned), "certs.submit_csr", name, csr, address);
                 EnrolmentAnswer a = answer(raw);
@@ -194,7 +215,7 @@ public final class EnrolmentClient {
      * For a minion's periodic CRL refresh.
      */
     public X509CRL fetchCrl() throws EnrolmentException {
-        X509Certificate pinned = files.pinnedCa();
+        X509Certificate pinned = pinnedCa();
         if (pinned == null) {
             throw new EnrolmentException(Reason.LOCAL_FILES, files.ca() + ": file not found (enrol first)");
         }
@@ -219,11 +240,27 @@ public final class EnrolmentClient {
 
     // ---- steps ----
 
+    /** The pinned ca.crt (null: none yet), which must match ca_fingerprint when that is set. */
+    private X509Certificate pinnedCa() throws EnrolmentException {
+        X509Certificate pinned = files.pinnedCa();
+        if (pinned != null && caFingerprint != null
+                && !caFingerprint.equals(Certs.normalizedFingerprint(Certs.fingerprint(pinned)))) {
+            throw new EnrolmentException(Reason.LOCAL_FILES, files.ca() + " pins a CA with SHA-256 "
+                    + Certs.fingerprint(pinned) + ", not the ca_fingerprint configured");
+        }
+        return pinned;
+    }
+
     private X509Certificate trustOnFirstUse(EnrolmentAnswer a) throws EnrolmentException {
         if (a.ca() == null) {
             throw new EnrolmentException(Reason.BAD_ANSWER, "the CA at " + ca + " sent no CA certificate");
         }
         X509Certificate caCert = parseCert(a.ca(), "the CA certificate");
+        if (caFingerprint != null && !caFingerprint.equals(Certs.normalizedFingerprint(Certs.fingerprint(caCert)))) {
+            throw new EnrolmentException(Reason.REFUSED, "the CA at " + ca + " presents a CA certificate with SHA-256 "
+                    + Certs.fingerprint(caCert) + ", not the ca_fingerprint configured; nothing was pinned"
+                    + " (is --ca the right host?)");
+        }
         try {
             caCert.verify(caCert.getPublicKey());
         } catch (GeneralSecurityException e) {

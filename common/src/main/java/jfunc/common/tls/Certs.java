@@ -53,6 +53,26 @@ public final class Certs {
                 || dnsNames(cert).stream().anyMatch(name::equalsIgnoreCase);
     }
 
+    /**
+     * A SHA-256 fingerprint as written by people: {@code SHA256:AB:CD:...} (what
+     * {@code jfunc-ca init} prints), with or without the prefix and colons, any case. Returns the
+     * 64 upper-case hex digits; IllegalArgumentException when it is not a SHA-256 fingerprint.
+     */
+    public static String normalizedFingerprint(String text) {
+        String t = text.strip();
+        if (t.regionMatches(true, 0, "SHA256:", 0, 7)) {
+            t = t.substring(7);
+        } else if (t.regionMatches(true, 0, "SHA-256:", 0, 8)) {
+            t = t.substring(8);
+        }
+        String hex = t.replace(":", "").toUpperCase(java.util.Locale.ROOT);
+        if (!hex.matches("[0-9A-F]{64}")) {
+            throw new IllegalArgumentException("not a SHA-256 fingerprint (expected SHA256: and 32 hex bytes, as"
+                    + " `jfunc-ca init` prints it): '" + (text.length() > 120 ? text.substring(0, 120) + "..." : text) + "'");
+        }
+        return hex;
+    }
+
     /** SHA-256 fingerprint as colon-separated upper-case hex, like openssl prints it. */
     public static String fingerprint(X509Certificate cert) {
         try {

@@ -96,6 +96,11 @@ final class Daemon {
             System.err.println("jfuncd: stopped while enrolling");
             return ExitCodes.OK;
         }
+        String wrongCa = enrolment.caMismatch(trust.ca());
+        if (wrongCa != null) {
+            System.err.println("jfuncd: error: " + wrongCa + " (" + files.caFile() + "); refusing to serve");
+            return ExitCodes.USAGE;
+        }
         if (!Certs.isFor(identity.certificate(), settings.name())) {
             System.err.println("jfuncd: error: the certificate in " + files.certFile() + " is for '"
                     + identity.name() + "', not '" + settings.name() + "'");

@@ -1,10 +1,12 @@
 package jfunc.minion.cli;
 
 import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import jfunc.certs.enrol.EnrolmentClient;
 import jfunc.certs.enrol.EnrolmentException;
 import jfunc.common.Config;
+import jfunc.common.tls.Certs;
 import jfunc.minion.MinionSettings;
 
 /**
@@ -15,6 +17,7 @@ import jfunc.minion.MinionSettings;
  */
 final class Enrolment {
     private final EnrolmentClient client;
+    private final String caFingerprint;
 
     Enrolment(MinionSettings settings) throws Config.ConfigException {
         // port 0 (tests: any free port) is only known after binding: advertise "" then
@@ -23,7 +26,24 @@ final class Enrolment {
         String advertise = settings.config().get("advertise", listen);
         Duration maxWait = settings.config().getDuration("enrol_max_wait", null);
         EnrolmentClient c = new EnrolmentClient(settings.minionDir(), settings.name(), advertise, settings.ca());
+        String pin = settings.config().get("ca_fingerprint", null);
+        if (pin != null && !pin.isBlank()) {
+            try {
+                c = c.withCaFingerprint(pin);
+            } catch (IllegalArgumentException e) {
+                throw new Config.ConfigException("ca_fingerprint: " + e.getMessage());
+            }
+        }
+        this.caFingerprint = pin == null || pin.isBlank() ? null : Certs.normalizedFingerprint(pin);
         this.client = maxWait == null ? c : c.withMaxWait(maxWait);
+    }
+
+    /** Why {@code ca} is not the CA {@code ca_fingerprint} names, or null (also when none is set). */
+    String caMismatch(X509Certificate ca) {
+        if (caFingerprint == null || caFingerprint.equals(Certs.normalizedFingerprint(Certs.fingerprint(ca)))) {
+            return null;
+        }
+        return "the CA this minion trusts (SHA-256 " + Certs.fingerprint(ca) + ") is not the one ca_fingerprint names";
     }
 
     /** Blocks until the CA signed our certificate (files written), refused, or the max wait passed. */

@@ -15,7 +15,8 @@ import jfunc.common.tls.Pem;
 /**
  * The overlord's files in {@code STATE/overlord} (written by {@code jfunc-ca init}):
  * {@code overlord.key}, {@code overlord.crt}, {@code ca.crt}, and the CRL from
- * {@code STATE/overlord/crl.pem}, else {@code STATE/ca/crl.pem} when the CA lives on this host.
+ * {@code STATE/overlord/crl.pem}, else {@code STATE/ca/crl.pem} when the CA lives on this host
+ * ({@code STATE/overlord/crl.pem} is kept current from the CA service with {@code JFUNC_CA}).
  * Every problem is a {@link ConfigException} naming the file and what to do.
  */
 public final class OverlordFiles {
@@ -38,8 +39,10 @@ public final class OverlordFiles {
         }
     }
 
+    /** The CA and its CRL; first refreshes the CRL from the CA service when it lives elsewhere ({@link OverlordCrl}). */
     public static CaTrust trust(StateDir state) throws ConfigException {
         Path caFile = required(state, state.overlord().resolve(CA));
+        OverlordCrl.refreshIfDue(state);
         Path crlFile = crlFile(state);
         try {
             X509Certificate ca = LeanPem.certificates(caFile).get(0);
