@@ -16,6 +16,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import jfunc.common.Config.ConfigException;
 import jfunc.common.Periodic;
+import jfunc.overlord.internal.OverlordCrl;
+import jfunc.overlord.internal.OverlordFiles;
 import jfunc.common.StateDir;
 import jfunc.overlord.OverlordApi;
 import org.slf4j.Logger;
@@ -65,6 +67,39 @@ public final class OverlordService implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(Periodic.guarded("job retention", this::purgeOld), 1, 3600, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(Periodic.guarded("unfinished jobs", watches::adoptUnfinished), 0, 30, TimeUnit.SECONDS);
+        crlStamp = crlStamp();
+        timer.scheduleWithFixedDelay(Periodic.guarded("CRL check", this::reloadIfCrlChanged), check, check,
+                TimeUnit.MILLISECONDS);
+    }
+
+    private volatile String crlStamp;
+
+    /**
+     * A new CRL must reach the fan-out of a service that runs for months: fetches it from the CA
+     * service when due ({@link OverlordCrl}, with JFUNC_CA), and re-reads identity and CRL when
+     * the CRL file changed, so a revoked minion stops getting calls.
+     */
+    private void reloadIfCrlChanged() {
+        OverlordCrl.refreshIfDue(state);
+        String now = crlStamp();
+        if (!now.equals(crlStamp)) {
+            try {
+                OverlordApi.reload(api, true, settings.limits().timeout().plusSeconds(5));
+                crlStamp = now;
+                log.info("the CRL changed: re-read identity and CRL");
+            } catch (ConfigException e) {
+                log.warn("the CRL changed but cannot be read, keeping the old one: {}", e.getMessage());
+            }
+        }
+    }
+
+    private String crlStamp() {
+        Path f = OverlordFiles.crlFile(state);
+        try {
+            return f == null ? "-" : f + " " + Files.size(f) + " " + Files.getLastModifiedTime(f).toMillis();
+        } catch (IOException e) {
+            return f + " unreadable";
+        }
     }
 
     /**

@@ -71,6 +71,13 @@ public final class RealMinions implements AutoCloseable {
     }
 
     private final Map<String, Long> firstSubmitDelayMillis = new ConcurrentHashMap<>();
+    private final Map<String, Identity> identities = new ConcurrentHashMap<>();
+
+    /** Revokes a minion's certificate and writes the new CRL to {@code crlFile} (as a CA would). */
+    public void revoke(String name, Path crlFile) throws IOException {
+        pki.revoke(identities.get(name));
+        Files.writeString(crlFile, jfunc.common.tls.Pem.encode(pki.crl()));
+    }
 
     public MinionAddress start(String name, Map<String, String> config, boolean counted) throws Exception {
         Map<String, String> values = new HashMap<>();
@@ -89,6 +96,7 @@ public final class RealMinions implements AutoCloseable {
             extensions.add(ext);
         }
         Identity identity = pki.minion(name);
+        identities.put(name, identity);
         MinionServer server = MinionServer.start(settings, identity, pki.trust(), registry);
         RpcServer relay = counted ? relay(name, identity, server.address()) : null;
         running.put(name, new Running(server, extensions, relay));
