@@ -90,6 +90,12 @@ public final class CaStore {
     }
 
     /** The current certificate of a signed or revoked name, or null. */
+    /** The public key of NAME's pending request (what {@code list} fingerprints), or null when none is pending. */
+    public PublicKey pendingKey(String name) throws CaException {
+        String n = canonicalName(name);
+        return Files.exists(files.pending(n)) ? files.readCsr(n).key() : null;
+    }
+
     public X509Certificate certificate(String name) throws CaException {
         Path f = files.signed(canonicalName(name));
         return Files.exists(f) ? CaFiles.pem(() -> Pem.readCertificate(f)) : null;

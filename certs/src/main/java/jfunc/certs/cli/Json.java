@@ -1,18 +1,26 @@
 package jfunc.certs.cli;
 
-import java.util.List;
 import java.util.Map;
 
-/** Just enough JSON for --json output: arrays of flat objects of strings (null allowed). */
+/** Just enough JSON for --json output: flat objects of strings, in arrays or by name. */
 final class Json {
     private Json() {}
 
-    static String array(List<Map<String, String>> rows) {
-        StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < rows.size(); i++) {
-            sb.append(i == 0 ? "\n  " : ",\n  ").append(object(rows.get(i)));
+    /** {@code {name: {key: value, ...}}}, as jfunc's --json outputs are; null values are left out. */
+    static String byName(Map<String, Map<String, String>> rows) {
+        StringBuilder sb = new StringBuilder("{");
+        boolean first = true;
+        for (Map.Entry<String, Map<String, String>> e : rows.entrySet()) {
+            Map<String, String> present = new java.util.LinkedHashMap<>();
+            e.getValue().forEach((k, v) -> {
+                if (v != null) {
+                    present.put(k, v);
+                }
+            });
+            sb.append(first ? "\n  " : ",\n  ").append(string(e.getKey())).append(": ").append(object(present));
+            first = false;
         }
-        return sb.append(rows.isEmpty() ? "]" : "\n]").toString();
+        return sb.append(rows.isEmpty() ? "}" : "\n}").toString();
     }
 
     static String object(Map<String, String> row) {

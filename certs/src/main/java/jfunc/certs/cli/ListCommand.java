@@ -20,8 +20,9 @@ import picocli.CommandLine.ParentCommand;
         footer = {"  jfunc-ca list", "  jfunc-ca list --json"}, mixinStandardHelpOptions = true,
         description = {"Lists every name the CA knows: pending requests first, then signed, then revoked, "
                 + "with the advertised address, dates (UTC) and certificate expiry.",
-                "--json prints an array of objects with the record's keys (name, address, state, serial, "
-                        + "submitted, signed, revoked) plus expires; absent values are null."})
+                "--json prints one object by name, as jfunc's --json does; each holds the record's keys (state, "
+                        + "address, serial, submitted, signed, revoked) plus expires and key_sha256 (the public key's "
+                        + "SHA-256, which the minion logs when it submits); absent values are left out."})
 final class ListCommand implements Callable<Integer> {
     @ParentCommand
     CaCli cli;
@@ -44,10 +45,18 @@ final class ListCommand implements Callable<Integer> {
             row.put("signed", time(r.signed()));
             row.put("revoked", time(r.revoked()));
             row.put("expires", cert == null ? null : time(cert.getNotAfter().toInstant()));
+            java.security.PublicKey key = r.state() == CaRecord.State.PENDING ? store.pendingKey(r.name())
+                    : cert == null ? null : cert.getPublicKey();
+            row.put("key_sha256", key == null ? null : jfunc.common.tls.Certs.keyFingerprint(key));
             rows.add(row);
         }
         if (json) {
-            cli.out.println(Json.array(rows));
+            Map<String, Map<String, String>> byName = new LinkedHashMap<>();
+            for (Map<String, String> row : rows) {
+                Map<String, String> rest = new LinkedHashMap<>(row);
+                byName.put(rest.remove("name"), rest);
+            }
+            cli.out.println(Json.byName(byName));
         } else if (rows.isEmpty()) {
             cli.err.println("no requests yet: a minion appears here when it submits a CSR "
                     + "(jfuncd --ca THIS_HOST:51235, with jfunc-ca serve running)");
@@ -58,6 +67,14 @@ final class ListCommand implements Callable<Integer> {
                         short_(row.get("signed")), short_(row.get("revoked")), short_(row.get("expires")));
             }
             t.print(cli.out);
+            List<Map<String, String>> pending = rows.stream().filter(r -> "pending".equals(r.get("state"))).toList();
+            if (!pending.isEmpty()) {
+                cli.out.println();
+                cli.out.println("Public keys of pending requests (SHA-256; the minion logs the same when it submits):");
+                for (Map<String, String> row : pending) {
+                    cli.out.println("  " + row.get("name") + "  " + row.get("key_sha256"));
+                }
+            }
         }
         return ExitCodes.OK;
     }

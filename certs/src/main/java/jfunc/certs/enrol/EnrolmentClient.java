@@ -157,6 +157,8 @@ public final class EnrolmentClient {
         }
         KeyPair keys = files.keyPair();
         String csr = Pem.encode(CertIssuer.csr(keys, name));
+        log.info("enrolling {}: public key SHA-256 {} (jfunc-ca list shows it: compare before signing)", name,
+                Certs.keyFingerprint(keys.getPublic()));
         X509Certificate pinned = pinnedCa();
         Instant deadline = maxWait == null ? null : Instant.now().plus(maxWait);
         Duration delay = firstDelay;

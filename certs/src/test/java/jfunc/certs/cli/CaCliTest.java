@@ -106,8 +106,12 @@ class CaCliTest {
 
         Result json = ca("list", "--json");
         assertEquals(0, json.code);
-        assertTrue(json.out.contains("\"name\": \"db1.example.org\", \"state\": \"pending\", \"address\": \"127.0.0.1:52001\""), json.out);
-        assertTrue(json.out.trim().startsWith("[") && json.out.trim().endsWith("]"), json.out);
+        assertTrue(json.out.contains("\"db1.example.org\": {\"state\": \"pending\", \"address\": \"127.0.0.1:52001\""), json.out);
+        assertTrue(json.out.trim().startsWith("{") && json.out.trim().endsWith("}"), json.out);
+        assertTrue(json.out.matches("(?s).*\"key_sha256\": \"([0-9A-F]{2}:){31}[0-9A-F]{2}\".*"), json.out);
+        Result pendingTable = ca("list");
+        assertTrue(pendingTable.out.contains("\nPublic keys of pending requests (SHA-256; the minion logs the same when it"
+                + " submits):\n  db1.example.org  "), pendingTable.out);
 
         Result signed = ca("sign", "web1.example.org");
         assertEquals(0, signed.code, signed.err);
@@ -151,7 +155,7 @@ class CaCliTest {
         Result nothing = ca("sign", "--all");
         assertEquals(0, nothing.code);
         assertTrue(nothing.err.contains("nothing is pending"));
-        assertEquals("[]", ca("list", "--json").out.trim());
+        assertEquals("{}", ca("list", "--json").out.trim());
     }
 
     @Test

@@ -76,9 +76,26 @@ public final class Certs {
     /** SHA-256 fingerprint as colon-separated upper-case hex, like openssl prints it. */
     public static String fingerprint(X509Certificate cert) {
         try {
-            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(cert.getEncoded());
+            return sha256(cert.getEncoded());
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * SHA-256 of a public key (its SubjectPublicKeyInfo DER) as colon-separated upper-case hex:
+     * the same for a minion's key, its CSR and its certificate, so the CA's {@code list} and the
+     * minion's log can be compared before signing.
+     */
+    public static String keyFingerprint(java.security.PublicKey key) {
+        return sha256(key.getEncoded());
+    }
+
+    private static String sha256(byte[] der) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(der);
             return HexFormat.ofDelimiter(":").withUpperCase().formatHex(d);
-        } catch (Exception e) {
+        } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
