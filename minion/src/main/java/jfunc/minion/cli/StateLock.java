@@ -13,7 +13,7 @@ import java.nio.file.StandardOpenOption;
 /**
  * One jfuncd per minion folder ({@code STATE/minion/NAME}), held from start to exit. Two agents
  * on one folder would enrol twice, answer with one identity from two addresses, and share one
- * jobs status file (which is only opened on the first jobs call). The lock is the kernel's, so
+ * jobs status file (opened in the background at start). The lock is the kernel's, so
  * it goes away with the process, kill -9 included; the file keeps the holder's pid for the message.
  */
 final class StateLock implements AutoCloseable {

@@ -6,11 +6,11 @@ import jfunc.minion.ModuleRegistry;
 
 /**
  * Plugs async jobs into jfuncd (found with ServiceLoader): installs the jobs module, the async
- * route and the multicall batch scope ({@link Jobs#install}; the status file opens on the first
- * jobs call); on close marks jobs still running LOST and closes the status file.
+ * route and the multicall batch scope ({@link Jobs#install}; the status file opens at start, in
+ * the background); on close marks jobs still running LOST and closes the status file.
  */
 public final class JobsExtension implements MinionExtension {
-    private JobsOnDemand jobs;
+    private JobsAtStart jobs;
 
     @Override
     public void install(ModuleRegistry registry, MinionSettings settings) throws Exception {

@@ -7,9 +7,9 @@ import jfunc.minion.MinionModule;
 
 /** The {@code jobs} module: declarations and help for the jobs.* methods, answered by {@link Jobs}. */
 final class JobsModule implements MinionModule {
-    private final JobsOnDemand jobs;
+    private final JobsAtStart jobs;
 
-    JobsModule(JobsOnDemand jobs) {
+    JobsModule(JobsAtStart jobs) {
         this.jobs = jobs;
     }
 

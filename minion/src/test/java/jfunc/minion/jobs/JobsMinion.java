@@ -23,7 +23,7 @@ import org.apache.xmlrpc.XmlRpcException;
 final class JobsMinion implements AutoCloseable {
     static final String NAME = "m1.example.org";
 
-    final JobsOnDemand jobs;
+    final JobsAtStart jobs;
     final MinionServer server;
     final RpcClient client;
     final RpcClient.Endpoint endpoint;

@@ -7,51 +7,49 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import jfunc.common.Faults;
 import jfunc.common.testing.TestPki;
+import org.apache.xmlrpc.XmlRpcException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The status file opens on the first jobs call (an idle minion does not load MapDB), and an
- * existing one is still locked from start: a second minion on the same state dir stops at start.
+ * The status file opens at start, off the request path: the first jobs call finds it ready (or
+ * waits for it, bounded), and a status file that cannot be opened makes jobs calls fault 109.
  */
-class JobsOnDemandTest {
+class JobsAtStartTest {
     @TempDir
     Path dir;
 
     @Test
-    void aMinionNotAskedForJobsHasNoStatusFileUntilTheFirstJobsCall() throws Exception {
+    void theStatusFileIsOpenBeforeTheFirstJobsCall() throws Exception {
         TestPki pki = new TestPki();
         try (JobsMinion minion = new JobsMinion(pki, dir, Map.of(), List.of())) {
-            assertEquals(true, minion.call("test.ping"));
-            Object[] batch = {Map.of("methodName", "test.ping", "params", new Object[0])};
-            assertEquals(1, ((Object[]) minion.call("system.multicall", (Object) batch)).length);
-            assertFalse(Files.exists(minion.statusFile), "status file created before any jobs call");
-
+            assertTrue(minion.jobs.awaitReady(Duration.ofSeconds(30)));
+            assertTrue(Files.exists(minion.statusFile), "status file opened at start, before any jobs call");
             String id = (String) minion.call("async.test.ping");
-            assertTrue(Files.exists(minion.statusFile));
             assertEquals("FINISHED", minion.record("jobs.wait", id, 30).get("state"));
         }
     }
 
     @Test
-    void anExistingStatusFileIsLockedFromStartUntilItIsOpened() throws Exception {
+    void aStatusFileInUseMakesJobsCallsUnavailableAndLeavesOtherCallsAlone() throws Exception {
         TestPki pki = new TestPki();
         String id;
         try (JobsMinion first = new JobsMinion(pki, dir, Map.of(), List.of())) {
             id = (String) first.call("async.test.ping");
             assertEquals("FINISHED", first.record("jobs.wait", id, 30).get("state"));
-        }
-        try (JobsMinion idle = new JobsMinion(pki, dir, Map.of(), List.of())) {
-            StatusFile.StatusFileException e = assertThrows(StatusFile.StatusFileException.class,
-                    () -> new JobsMinion(pki, dir, Map.of(), List.of()));
-            assertTrue(e.getMessage().contains("in use"), e.getMessage());
-
-            // the first jobs call takes the file over from the start-up lock and sees the old job
-            assertEquals("FINISHED", idle.record("jobs.status", id).get("state"));
-            assertThrows(StatusFile.StatusFileException.class, () -> new JobsMinion(pki, dir, Map.of(), List.of()));
+            try (JobsMinion second = new JobsMinion(pki, dir, Map.of(), List.of())) {
+                assertFalse(second.jobs.awaitReady(Duration.ofSeconds(30)));
+                XmlRpcException e = assertThrows(XmlRpcException.class, () -> second.call("jobs.status", id));
+                assertEquals(Faults.UNAVAILABLE, e.code);
+                assertTrue(e.getMessage().contains("in use"), e.getMessage());
+                assertEquals(true, second.call("test.ping"));
+            }
+            assertEquals("FINISHED", first.record("jobs.status", id).get("state"), "the first one is untouched");
         }
     }
 
