@@ -81,6 +81,12 @@ final class EmbeddedOverlord implements OverlordApi {
         return jobs().store().purge(cutoff);
     }
 
+    /** See {@link OverlordApi#recordedCall}. */
+    CallResult recordedCall(Selection selection, MethodCall call, Duration wait, Duration late) throws ConfigException {
+        Overlord o = overlord();
+        return withConfig(() -> jobs().recordCall(o, selection, call, wait, late));
+    }
+
     /**
      * Re-reads the inventory (CA records, overrides, groups) and keeps the warm connections; with
      * {@code everything}, also the identity and CRL: a new TLS context and fan-out, the old one

@@ -60,6 +60,19 @@ public interface OverlordApi extends AutoCloseable {
         return embedded(state, limits);
     }
 
+    /**
+     * A call recorded as a job (the service's sync calls): waits up to {@code wait} for the
+     * answers, returns what came with the job id and the minions still running; their answers
+     * are recorded until {@code late} after the call started.
+     */
+    static CallResult recordedCall(OverlordApi api, Selection selection, MethodCall call, Duration wait, Duration late)
+            throws ConfigException {
+        if (api instanceof EmbeddedOverlord e) {
+            return e.recordedCall(selection, call, wait, late);
+        }
+        return api.call(selection, call, wait, FanOutListener.NONE);
+    }
+
     /** The service went away in the middle of an operation (stopped, killed); the message says how to go on. */
     final class ServiceGone extends RuntimeException {
         public ServiceGone(String message, Throwable cause) {

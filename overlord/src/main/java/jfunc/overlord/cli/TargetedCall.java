@@ -75,7 +75,8 @@ final class TargetedCall {
                     selection.names().size(), nameWidth, finish, out, err)) {
                 result = overlord.call(selection, call, null, live);
             }
-            result = new CallResult(result.method(), result.results().stream().map(finish).toList());
+            result = new CallResult(result.method(), result.results().stream().map(finish).toList(), result.jobId(),
+                    result.stillRunning());
             int failed = shown.exits().failedMinions(result);
             if (shown.json()) {
                 out.println(ResultJson.render(result, shown.exits()));
@@ -95,7 +96,13 @@ final class TargetedCall {
                             + " (jfunc-ca clean NAME forgets one)");
                 }
             }
-            return JfuncCli.ok(failed == 0);
+            if (!result.stillRunning().isEmpty()) {
+                // through the service: --timeout passed; the answers still coming are recorded in the job
+                out.flush();
+                err.println("still running on " + result.stillRunning().size() + " minion"
+                        + (result.stillRunning().size() == 1 ? "" : "s") + ": jfunc job status " + result.jobId());
+            }
+            return JfuncCli.ok(failed == 0 && result.stillRunning().isEmpty());
         }
     }
 

@@ -114,6 +114,66 @@ public final class AsyncJobs {
     }
 
     /**
+     * A sync call recorded as a job, as Salt's jid: the job is committed first, the call goes to
+     * each minion directly (no minion job), each answer is recorded as it arrives. Returns after
+     * every minion answered or {@code wait} passed, with what came, the job id and the minions
+     * still running; those keep their call until {@code late} after the start, and their answers
+     * are recorded too. Not re-sent: a minion that never answers ends REMOTE_ERROR.
+     */
+    public jfunc.overlord.CallResult recordCall(Overlord o, Selection selection, MethodCall call, Duration wait,
+                                                Duration late) {
+        String id = Ids.next();
+        Instant now = Instant.now();
+        Duration window = late.compareTo(wait) > 0 ? late : wait;
+        store.create(Job.submitting(id, selection.target(), call.method(), MinionReplies.summarize(call.params()), now,
+                now.plus(window), selection.names()), null);
+        Map<String, MinionResult> answers = new ConcurrentHashMap<>();
+        java.util.concurrent.CountDownLatch all = new java.util.concurrent.CountDownLatch(selection.names().size());
+        MinionRecorder recorder = new MinionRecorder(store, id, BATCH, BATCH_DELAY);
+        FanOutListener collect = new FanOutListener() {
+            @Override
+            public void finished(MinionResult r) {
+                answers.put(r.minion(), r);
+                recorder.record(r.ok() ? MinionJob.finished(r.minion(), null, r.value() == null ? "" : r.value(), Instant.now())
+                        : MinionJob.failed(r.minion(), null, MinionError.of(r.error()), Instant.now()));
+                all.countDown();
+            }
+        };
+        Thread caller = new Thread(() -> {
+            try {
+                o.call(selection, call, window, collect);
+            } finally {
+                recorder.finish(true);
+            }
+        }, "recorded-call-" + id);
+        caller.setDaemon(true);
+        caller.start();
+        try {
+            all.await(wait.toMillis() + 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<MinionResult> results = new ArrayList<>();
+        List<String> running = new ArrayList<>();
+        for (String name : selection.names()) {
+            MinionResult r = answers.get(name);
+            if (r != null) {
+                results.add(r);
+            } else {
+                running.add(name);
+            }
+        }
+        if (running.isEmpty()) {
+            try {
+                caller.join(); // its last records are committed before the caller reads the job
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return new jfunc.overlord.CallResult(call.method(), results, id, running);
+    }
+
+    /**
      * The jobs with fresh news from their unfinished minions (unknown ids are left out). Poll
      * errors stay on the minion's record; the job is FINISHED once every minion is done.
      */

@@ -54,7 +54,7 @@ public final class OverlordService implements AutoCloseable {
         this.api = OverlordApi.embedded(state, settings.limits());
         this.watches = new JobWatches(api);
         this.metrics = ServiceMetrics.start(settings.metricsListen(), api, watches);
-        ServiceMethods methods = new ServiceMethods(api, watches);
+        ServiceMethods methods = new ServiceMethods(api, watches, settings);
         this.socket = SocketServer.start(ServiceClient.socket(state), metrics.measured(methods), metrics::called);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "service-timer");

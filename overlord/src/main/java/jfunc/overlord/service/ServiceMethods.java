@@ -34,10 +34,12 @@ final class ServiceMethods {
 
     private final OverlordApi api;
     private final JobWatches watches;
+    private final ServiceSettings settings;
 
-    ServiceMethods(OverlordApi api, JobWatches watches) {
+    ServiceMethods(OverlordApi api, JobWatches watches, ServiceSettings settings) {
         this.api = api;
         this.watches = watches;
+        this.settings = settings;
     }
 
     Object call(String method, List<Object> p) throws XmlRpcException {
@@ -81,7 +83,12 @@ final class ServiceMethods {
         if (p.size() > 4 && ServiceWire.array(p.get(4)).length > 0) {
             selection = only(selection, ServiceWire.strings(p.get(4)));
         }
-        return ServiceWire.callResult(api.call(selection, call, timeout, FanOutListener.NONE));
+        Duration wait = timeout != null ? timeout : settings.limits().timeout();
+        if (call.method().startsWith("system.")) {
+            // introspection (the CLI's method check before a call, list_methods, ...) is not a job
+            return ServiceWire.callResult(api.call(selection, call, wait, FanOutListener.NONE));
+        }
+        return ServiceWire.callResult(OverlordApi.recordedCall(api, selection, call, wait, settings.lateAnswers()));
     }
 
     /** {@code overlord.submit(target, method, params, deadline)}; deadline ISO-8601 or "" for none. */
@@ -126,7 +133,7 @@ final class ServiceMethods {
         List<MinionAddress> minions = selection.minions().stream().filter(m -> wanted.contains(m.name())).toList();
         List<String> kept = selection.names().stream().filter(wanted::contains).toList();
         List<String> unknown = selection.unknown().stream().filter(wanted::contains).toList();
-        return new Selection(selection.target(), kept, minions, unknown);
+        return new Selection(selection.target(), kept, minions, unknown, selection.revoked());
     }
 
     private static String string(List<Object> p, int i) {

@@ -13,9 +13,10 @@ import jfunc.overlord.FanOut;
  * @param retention      finished jobs older than this are purged (job_retention)
  * @param metricsListen  host:port of the Prometheus endpoint, or null when off (metrics_listen)
  * @param inventoryCheck how often the inventory files are checked for changes (inventory_check)
+ * @param lateAnswers    how long a sync call's job keeps collecting answers after it started (late_answers)
  */
 record ServiceSettings(FanOut.Limits limits, Duration retention, java.net.InetSocketAddress metricsListen,
-                       Duration inventoryCheck) {
+                       Duration inventoryCheck, Duration lateAnswers) {
     static final String DEFAULT_METRICS = "127.0.0.1:9236";
 
     static ServiceSettings from(Config cfg) throws ConfigException {
@@ -34,6 +35,6 @@ record ServiceSettings(FanOut.Limits limits, Duration retention, java.net.InetSo
             throw new ConfigException("metrics_listen: " + e.getMessage());
         }
         return new ServiceSettings(limits, cfg.getDuration("job_retention", Duration.ofDays(30)), listen,
-                cfg.getDuration("inventory_check", Duration.ofSeconds(5)));
+                cfg.getDuration("inventory_check", Duration.ofSeconds(5)), cfg.getDuration("late_answers", Duration.ofMinutes(5)));
     }
 }

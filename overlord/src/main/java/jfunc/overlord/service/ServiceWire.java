@@ -39,6 +39,7 @@ final class ServiceWire {
         }
         m.put("minions", minions);
         m.put("unknown", s.unknown());
+        m.put("revoked", s.revoked());
         return m;
     }
 
@@ -49,7 +50,8 @@ final class ServiceWire {
             Map<?, ?> a = struct(o);
             minions.add(new MinionAddress(str(a.get("name")), str(a.get("host")), (Integer) a.get("port")));
         }
-        return new Selection(str(m.get("target")), strings(m.get("names")), minions, strings(m.get("unknown")));
+        return new Selection(str(m.get("target")), strings(m.get("names")), minions, strings(m.get("unknown")),
+                m.get("revoked") == null ? List.of() : strings(m.get("revoked")));
     }
 
     static Map<String, Object> callResult(CallResult r) {
@@ -57,7 +59,14 @@ final class ServiceWire {
         for (MinionResult x : r.results()) {
             results.add(minionResult(x));
         }
-        return Map.of("method", r.method(), "results", results);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("method", r.method());
+        m.put("results", results);
+        if (r.jobId() != null) {
+            m.put("job", r.jobId());
+        }
+        m.put("still_running", r.stillRunning());
+        return m;
     }
 
     static Map<String, Object> minionResult(MinionResult x) {
@@ -92,7 +101,8 @@ final class ServiceWire {
         for (Object o : array(m.get("results"))) {
             results.add(minionResult(o));
         }
-        return new CallResult(str(m.get("method")), results);
+        return new CallResult(str(m.get("method")), results, m.get("job") == null ? null : str(m.get("job")),
+                m.get("still_running") == null ? List.of() : strings(m.get("still_running")));
     }
 
     static Map<String, Object> summary(JobSummary s) {

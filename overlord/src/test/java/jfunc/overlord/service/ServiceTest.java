@@ -51,7 +51,7 @@ class ServiceTest {
 
     static ServiceSettings settings() {
         return new ServiceSettings(new FanOut.Limits(16, Duration.ofSeconds(10)), Duration.ofDays(30),
-                new java.net.InetSocketAddress("127.0.0.1", 0), Duration.ofSeconds(1));
+                new java.net.InetSocketAddress("127.0.0.1", 0), Duration.ofSeconds(1), Duration.ofMinutes(2));
     }
 
     @AfterAll
@@ -76,8 +76,9 @@ class ServiceTest {
     @Test
     void theCliGoesThroughTheServiceWithTheSameOutputAndExitCodes() throws Exception {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(service.socket())));
-        Run via = jfunc("*", "call", "test", "echo", "hi");
-        Run embedded = jfunc("--no-service", "*", "call", "test", "echo", "hi");
+        // rows come as minions answer; --sort gives target order, comparable run to run
+        Run via = jfunc("*", "call", "test", "echo", "hi", "--sort");
+        Run embedded = jfunc("--no-service", "*", "call", "test", "echo", "hi", "--sort");
         assertEquals(0, via.code, via.err);
         assertEquals(embedded.out, via.out);
         assertEquals(embedded.code, via.code);
@@ -98,6 +99,24 @@ class ServiceTest {
         assertTrue(status.out.contains("FINISHED"), status.out);
         assertTrue(jfunc("job", "list").out.contains(id));
         assertEquals(jfunc("--no-service", "job", "status", id).out, jfunc("job", "status", id).out);
+    }
+
+    @Test
+    void everySyncCallIsAJobAndAnAnswerAfterTheTimeoutIsRecorded() throws Exception {
+        Run echo = jfunc("*", "call", "test", "echo", "recorded");
+        assertEquals(0, echo.code, echo.err);
+        Run list = jfunc("job", "list", "--json");
+        assertTrue(list.out.contains("test.echo") && list.out.contains("recorded"), list.out);
+
+        Run slow = jfunc("*", "call", "test", "sleep", "3", "--timeout", "1");
+        assertEquals(1, slow.code, slow.out + slow.err);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("still running on 2 minions: jfunc job status (\\S+)")
+                .matcher(slow.err);
+        assertTrue(m.find(), slow.err);
+        Run late = jfunc("job", "status", m.group(1), "--wait", "--timeout", "60", "--json");
+        assertEquals(0, late.code, late.out + late.err);
+        assertTrue(late.out.contains("\"FINISHED\""), late.out);
+        assertEquals(2, late.out.split("\"state\": \"FINISHED\"", -1).length - 2, late.out); // the job and both minions
     }
 
     @Test
