@@ -421,7 +421,7 @@ public final class CaStore {
         CaRecord r = files.readRecord(n);
         EnrolmentAnswer a;
         if (r == null) {
-            a = EnrolmentAnswer.refused(n + " is not known to the CA: submit a CSR first (certs.submit_csr)");
+            a = EnrolmentAnswer.refused(n + EnrolmentAnswer.NOT_KNOWN + ": submit a CSR first (certs.submit_csr)");
         } else {
             a = switch (r.state()) {
                 case PENDING -> new EnrolmentAnswer(EnrolmentAnswer.State.PENDING, null, null, null,

@@ -20,6 +20,9 @@ public record EnrolmentAnswer(State state, String cert, String ca, String crl, S
         }
     }
 
+    /** How a refusal for a name the CA has no record of ends (after the name): clean forgot it, or it never enrolled. */
+    public static final String NOT_KNOWN = " is not known to the CA";
+
     public static EnrolmentAnswer refused(String reason) {
         return new EnrolmentAnswer(State.REFUSED, null, null, null, reason);
     }

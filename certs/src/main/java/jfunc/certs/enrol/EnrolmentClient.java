@@ -1,5 +1,6 @@
 package jfunc.certs.enrol;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -238,6 +239,67 @@ public final class EnrolmentClient {
             return crl;
         }
         return current;
+    }
+
+    /** Where an enrolled minion's certificate stands with the CA. */
+    public enum Standing {
+        /** The CA has this certificate signed for the name. */
+        CURRENT,
+        /** The CA has no record of the name ({@code jfunc-ca clean} forgot it): enrolling again is the way back. */
+        FORGOTTEN,
+        /** The CA revoked the name and refuses it until an administrator cleans it. */
+        REVOKED,
+        /** The CA holds another certificate or request for the name. */
+        OTHER
+    }
+
+    /** The standing and the CA's words for it. */
+    public record StandingAnswer(Standing standing, String reason) {}
+
+    /**
+     * Asks the CA (one {@code certs.fetch}, pinned to {@code ca.crt}) where this minion's
+     * certificate stands, for the start-up check. Throws when the CA cannot be asked.
+     */
+    public StandingAnswer standing() throws EnrolmentException {
+        X509Certificate pinned = pinnedCa();
+        X509Certificate mine = credentials().identity().certificate();
+        EnrolmentAnswer a;
+        try (RpcClient client = client(pinned)) {
+            a = answer(client.call(endpoint(pinned), "certs.fetch", name));
+        } catch (XmlRpcException e) {
+            throw new EnrolmentException(Reason.UNREACHABLE, unavailable(e, pinned));
+        }
+        String reason = a.reason() == null ? "" : a.reason();
+        return switch (a.state()) {
+            case SIGNED -> {
+                boolean same = false;
+                try {
+                    List<X509Certificate> theirs = Pem.certificates(a.cert(), "the CA's answer");
+                    same = !theirs.isEmpty() && java.util.Arrays.equals(theirs.get(0).getEncoded(), mine.getEncoded());
+                } catch (Exception e) {
+                    // not comparable: another certificate as far as we can tell
+                }
+                yield same ? new StandingAnswer(Standing.CURRENT, "")
+                        : new StandingAnswer(Standing.OTHER, "the CA has signed another certificate for " + name);
+            }
+            case PENDING -> new StandingAnswer(Standing.OTHER, "the CA holds a pending request for " + name + ": " + reason);
+            case REFUSED -> reason.startsWith(name + EnrolmentAnswer.NOT_KNOWN) ? new StandingAnswer(Standing.FORGOTTEN, reason)
+                    : reason.contains("revoked") ? new StandingAnswer(Standing.REVOKED, reason)
+                    : new StandingAnswer(Standing.OTHER, reason);
+        };
+    }
+
+    /**
+     * Sets the certificate aside ({@code minion.crt} → {@code minion.crt.old}), keeping the key,
+     * so that {@link #enrol} asks the CA again with the same key.
+     */
+    public void setCertificateAside() throws EnrolmentException {
+        try {
+            Files.move(files.cert(), files.cert().resolveSibling(files.cert().getFileName() + ".old"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (java.io.IOException e) {
+            throw new EnrolmentException(Reason.LOCAL_FILES, files.cert() + ": cannot set it aside: " + e.getMessage());
+        }
     }
 
     // ---- steps ----

@@ -83,6 +83,12 @@ final class Daemon {
                 enrolling.set(true);
                 enrolment.enrol();
                 enrolling.set(false);
+            } else if (enrolment.forgottenByTheCa()) {
+                System.err.println("jfuncd: the CA no longer knows " + settings.name() + "; enrolling again with the CA at "
+                        + settings.ca());
+                enrolling.set(true);
+                enrolment.enrol();
+                enrolling.set(false);
             }
             identity = files.load();
             trust = files.trust();

@@ -16,6 +16,8 @@ import jfunc.minion.MinionSettings;
  * the CA as the address the request came from; "" means the DNS name and port 51234).
  */
 final class Enrolment {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Enrolment.class);
+
     private final EnrolmentClient client;
     private final String caFingerprint;
 
@@ -44,6 +46,42 @@ final class Enrolment {
             return null;
         }
         return "the CA this minion trusts (SHA-256 " + Certs.fingerprint(ca) + ") is not the one ca_fingerprint names";
+    }
+
+    /**
+     * At a start with an identity: asks the CA where this certificate stands. Revoked, or
+     * replaced by another: an ERROR naming the cause (the minion serves on; callers will be
+     * refused). Forgotten by {@code jfunc-ca clean}: an ERROR, the certificate is set aside and
+     * true is returned, so the caller enrols again with the same key. A CA that cannot be asked
+     * changes nothing.
+     */
+    boolean forgottenByTheCa() {
+        EnrolmentClient.StandingAnswer a;
+        try {
+            a = client.standing();
+        } catch (EnrolmentException e) {
+            log.warn("could not ask the CA whether this minion's certificate still stands: {}", e.getMessage());
+            return false;
+        }
+        switch (a.standing()) {
+            case CURRENT -> {
+                return false;
+            }
+            case FORGOTTEN -> {
+                log.error("the CA no longer knows {} (jfunc-ca clean?): {}; enrolling again with the same key",
+                        client.name(), a.reason());
+                try {
+                    client.setCertificateAside();
+                    return true;
+                } catch (EnrolmentException e) {
+                    log.error("cannot enrol again: {}", e.getMessage());
+                    return false;
+                }
+            }
+            case REVOKED -> log.error("this minion's certificate is revoked: {}", a.reason());
+            default -> log.error("this minion's certificate is not the CA's current one for {}: {}", client.name(), a.reason());
+        }
+        return false;
     }
 
     /** Blocks until the CA signed our certificate (files written), refused, or the max wait passed. */
