@@ -82,9 +82,10 @@ final class EmbeddedOverlord implements OverlordApi {
     }
 
     /** See {@link OverlordApi#recordedCall}. */
-    CallResult recordedCall(Selection selection, MethodCall call, Duration wait, Duration late) throws ConfigException {
+    CallResult recordedCall(Selection selection, MethodCall call, Duration wait, Duration late, FanOutListener listener)
+            throws ConfigException {
         Overlord o = overlord();
-        return withConfig(() -> jobs().recordCall(o, selection, call, wait, late));
+        return withConfig(() -> jobs().recordCall(o, selection, call, wait, late, listener));
     }
 
     /**

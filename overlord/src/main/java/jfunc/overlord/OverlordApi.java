@@ -63,14 +63,15 @@ public interface OverlordApi extends AutoCloseable {
     /**
      * A call recorded as a job (the service's sync calls): waits up to {@code wait} for the
      * answers, returns what came with the job id and the minions still running; their answers
-     * are recorded until {@code late} after the call started.
+     * are recorded until {@code late} after the call started. {@code listener} hears of each call
+     * as it starts and ends.
      */
-    static CallResult recordedCall(OverlordApi api, Selection selection, MethodCall call, Duration wait, Duration late)
-            throws ConfigException {
+    static CallResult recordedCall(OverlordApi api, Selection selection, MethodCall call, Duration wait, Duration late,
+                                   FanOutListener listener) throws ConfigException {
         if (api instanceof EmbeddedOverlord e) {
-            return e.recordedCall(selection, call, wait, late);
+            return e.recordedCall(selection, call, wait, late, listener);
         }
-        return api.call(selection, call, wait, FanOutListener.NONE);
+        return api.call(selection, call, wait, listener);
     }
 
     /** The service went away in the middle of an operation (stopped, killed); the message says how to go on. */

@@ -118,10 +118,11 @@ public final class AsyncJobs {
      * each minion directly (no minion job), each answer is recorded as it arrives. Returns after
      * every minion answered or {@code wait} passed, with what came, the job id and the minions
      * still running; those keep their call until {@code late} after the start, and their answers
-     * are recorded too. Not re-sent: a minion that never answers ends REMOTE_ERROR.
+     * are recorded too. Not re-sent: a minion that never answers ends REMOTE_ERROR. {@code listener}
+     * hears of each call as it starts and ends (until {@code wait} passes).
      */
     public jfunc.overlord.CallResult recordCall(Overlord o, Selection selection, MethodCall call, Duration wait,
-                                                Duration late) {
+                                                Duration late, FanOutListener listener) {
         String id = Ids.next();
         Instant now = Instant.now();
         Duration window = late.compareTo(wait) > 0 ? late : wait;
@@ -132,8 +133,14 @@ public final class AsyncJobs {
         MinionRecorder recorder = new MinionRecorder(store, id, BATCH, BATCH_DELAY);
         FanOutListener collect = new FanOutListener() {
             @Override
+            public void started(MinionAddress minion) {
+                listener.started(minion);
+            }
+
+            @Override
             public void finished(MinionResult r) {
                 answers.put(r.minion(), r);
+                listener.finished(r);
                 recorder.record(r.ok() ? MinionJob.finished(r.minion(), null, r.value() == null ? "" : r.value(), Instant.now())
                         : MinionJob.failed(r.minion(), null, MinionError.of(r.error()), Instant.now()));
                 all.countDown();

@@ -83,6 +83,13 @@ final class JobWatches implements AutoCloseable {
         }
     }
 
+    /** Follows job {@code id} until it is FINISHED (a job just submitted: its re-submissions start now). */
+    void follow(String id) {
+        if (!closed) {
+            watch(id);
+        }
+    }
+
     /** Starts a watch for every unfinished job in the store (at start, then now and then). */
     void adoptUnfinished() {
         try {

@@ -40,6 +40,8 @@ public final class OverlordService implements AutoCloseable {
     private final FileLock lock;
     private final OverlordApi api;
     private final JobWatches watches;
+    private final LiveCalls live;
+    private final ServiceMethods methods;
     private final ServiceMetrics metrics;
     private final SocketServer socket;
     private final ScheduledExecutorService timer;
@@ -54,7 +56,8 @@ public final class OverlordService implements AutoCloseable {
         this.api = OverlordApi.embedded(state, settings.limits());
         this.watches = new JobWatches(api);
         this.metrics = ServiceMetrics.start(settings.metricsListen(), api, watches);
-        ServiceMethods methods = new ServiceMethods(api, watches, settings);
+        this.live = new LiveCalls();
+        this.methods = new ServiceMethods(api, watches, live, settings, metrics::fanoutEnded);
         this.socket = SocketServer.start(ServiceClient.socket(state), metrics.measured(methods), metrics::called);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "service-timer");
@@ -199,6 +202,7 @@ public final class OverlordService implements AutoCloseable {
         timer.shutdownNow();
         watches.close();
         socket.close();
+        live.close();
         metrics.close();
         api.close();
         try {

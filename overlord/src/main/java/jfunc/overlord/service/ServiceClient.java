@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import jfunc.overlord.CallResult;
 import jfunc.overlord.FanOut;
 import jfunc.overlord.FanOutListener;
 import jfunc.overlord.MethodCall;
+import jfunc.overlord.MinionAddress;
 import jfunc.overlord.MinionResult;
 import jfunc.overlord.NoMatchException;
 import jfunc.overlord.OverlordApi;
@@ -85,22 +87,43 @@ public final class ServiceClient implements OverlordApi {
         return ServiceWire.selection(call("overlord.minions", target));
     }
 
+    /**
+     * The call runs in the service; the rows come as minions answer: {@code overlord.call_start},
+     * then {@code overlord.call_next} long polls, each answered as soon as a minion starts or ends.
+     */
     @Override
     public CallResult call(Selection selection, MethodCall call, Duration timeout, FanOutListener listener)
             throws ConfigException {
         Duration t = timeout != null ? timeout : limits.timeout();
-        CallResult result;
+        FanOutListener l = listener == null ? FanOutListener.NONE : listener;
+        Map<String, MinionAddress> addresses = new HashMap<>();
+        selection.minions().forEach(m -> addresses.put(m.name(), m));
         try {
-            result = ServiceWire.callResult(call("overlord.call", selection.target(), call.method(),
-                    call.params().toArray(), t.toMillis() / 1000.0, selection.names().toArray()));
+            String handle = ServiceWire.str(ServiceWire.struct(call("overlord.call_start", selection.target(), call.method(),
+                    call.params().toArray(), t.toMillis() / 1000.0, selection.names().toArray())).get("call"));
+            int started = 0;
+            int finished = 0;
+            while (true) {
+                Map<?, ?> news = ServiceWire.struct(call("overlord.call_next", handle, started, finished,
+                        ServiceMethods.MAX_NEXT_SECONDS));
+                for (String name : ServiceWire.strings(news.get("started"))) {
+                    started++;
+                    MinionAddress a = addresses.get(name);
+                    if (a != null) {
+                        l.started(a);
+                    }
+                }
+                for (Object o : ServiceWire.array(news.get("finished"))) {
+                    finished++;
+                    l.finished(ServiceWire.minionResult(o));
+                }
+                if (news.get("result") != null) {
+                    return ServiceWire.callResult(news.get("result"));
+                }
+            }
         } catch (TargetException | NoMatchException e) {
             throw new IllegalStateException(e.getMessage(), e); // the selection came from the service
         }
-        FanOutListener l = listener == null ? FanOutListener.NONE : listener;
-        for (MinionResult r : result.results()) {
-            l.finished(r);
-        }
-        return result;
     }
 
     @Override

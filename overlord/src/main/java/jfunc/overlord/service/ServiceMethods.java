@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import jfunc.common.Config.ConfigException;
 import jfunc.common.Faults;
+import jfunc.overlord.CallResult;
 import jfunc.overlord.FanOutListener;
 import jfunc.overlord.MethodCall;
 import jfunc.overlord.MinionAddress;
@@ -32,14 +33,31 @@ final class ServiceMethods {
     /** The longest one {@code overlord.await} holds a connection; clients ask again. */
     static final int MAX_AWAIT_SECONDS = 60;
 
+    /** The longest one {@code overlord.call_next} holds a connection. */
+    static final int MAX_NEXT_SECONDS = 30;
+
     private final OverlordApi api;
     private final JobWatches watches;
-    private final ServiceSettings settings;
+    private final LiveCalls live;
+    private volatile ServiceSettings settings;
+    private final Fanouts fanouts;
 
-    ServiceMethods(OverlordApi api, JobWatches watches, ServiceSettings settings) {
+    /** Hears of each fan-out that ended: its method, how long it took, and its results (metrics). */
+    interface Fanouts {
+        void ended(String method, long nanos, CallResult result);
+    }
+
+    ServiceMethods(OverlordApi api, JobWatches watches, LiveCalls live, ServiceSettings settings, Fanouts fanouts) {
         this.api = api;
         this.watches = watches;
+        this.live = live;
         this.settings = settings;
+        this.fanouts = fanouts;
+    }
+
+    /** SIGHUP: the settings read again (forks and timeout reach the fan-out through the api). */
+    void settings(ServiceSettings s) {
+        settings = s;
     }
 
     Object call(String method, List<Object> p) throws XmlRpcException {
@@ -48,7 +66,9 @@ final class ServiceMethods {
                 case "overlord.ping" -> true;
                 case "overlord.select" -> ServiceWire.selection(api.select(string(p, 0)));
                 case "overlord.minions" -> ServiceWire.selection(api.minions(string(p, 0)));
-                case "overlord.call" -> call(p);
+                case "overlord.call" -> ServiceWire.callResult(fanout(p).run(FanOutListener.NONE));
+                case "overlord.call_start" -> callStart(p);
+                case "overlord.call_next" -> callNext(p);
                 case "overlord.submit" -> submit(p);
                 case "overlord.jobs" -> ServiceWire.jobs(api.jobs(ids(p, 0)));
                 case "overlord.status" -> ServiceWire.jobs(api.status(ids(p, 0)));
@@ -70,11 +90,19 @@ final class ServiceMethods {
         } catch (IllegalArgumentException | ClassCastException | IndexOutOfBoundsException
                  | java.time.format.DateTimeParseException e) {
             throw new XmlRpcException(Faults.BAD_ARGUMENTS, method + ": " + e.getMessage());
+        } catch (RuntimeException | XmlRpcException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new XmlRpcException(Faults.INTERNAL_ERROR, method + " failed: " + e);
         }
     }
 
-    /** {@code overlord.call(target, method, params, timeout_seconds, names)}; the last two may be left out or empty. */
-    private Object call(List<Object> p) throws TargetException, NoMatchException, ConfigException {
+    /**
+     * {@code overlord.call(target, method, params, timeout_seconds, names)}; the last two may be
+     * left out or empty. The target is resolved now (no match, bad target: a fault at once); the
+     * fan-out runs when the returned body does.
+     */
+    private LiveCalls.Body fanout(List<Object> p) throws TargetException, NoMatchException, ConfigException {
         String target = string(p, 0);
         MethodCall call = new MethodCall(string(p, 1), params(p, 2));
         Duration timeout = p.size() > 3 && p.get(3) instanceof Number n && n.doubleValue() > 0
@@ -84,19 +112,56 @@ final class ServiceMethods {
             selection = only(selection, ServiceWire.strings(p.get(4)));
         }
         Duration wait = timeout != null ? timeout : settings.limits().timeout();
-        if (call.method().startsWith("system.")) {
-            // introspection (the CLI's method check before a call, list_methods, ...) is not a job
-            return ServiceWire.callResult(api.call(selection, call, wait, FanOutListener.NONE));
+        Duration late = settings.lateAnswers();
+        Selection chosen = selection;
+        return listener -> {
+            long start = System.nanoTime();
+            CallResult r = call.method().startsWith("system.")
+                    // introspection (the CLI's method check before a call, list_methods, ...) is not a job
+                    ? api.call(chosen, call, wait, listener)
+                    : OverlordApi.recordedCall(api, chosen, call, wait, late, listener);
+            fanouts.ended(call.method(), System.nanoTime() - start, r);
+            return r;
+        };
+    }
+
+    /** {@code overlord.call_start(...)}, parameters as overlord.call: {@code {call: handle}} at once. */
+    private Object callStart(List<Object> p) throws TargetException, NoMatchException, ConfigException {
+        return Map.of("call", live.start(fanout(p)));
+    }
+
+    /**
+     * {@code overlord.call_next(handle, started_seen, finished_seen, seconds)}: {@code {started:
+     * [names], finished: [minion result], result?}} as soon as there is news or {@code seconds}
+     * (at most 30) pass; {@code result} (as overlord.call answers) once the call ended.
+     */
+    private Object callNext(List<Object> p) throws Exception {
+        String handle = string(p, 0);
+        int started = (Integer) p.get(1);
+        int finished = (Integer) p.get(2);
+        int seconds = Math.max(0, Math.min(MAX_NEXT_SECONDS, (Integer) p.get(3)));
+        LiveCalls.News news = live.next(handle, started, finished, Duration.ofSeconds(seconds));
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("started", news.started());
+        List<Object> done = new ArrayList<>();
+        news.finished().forEach(r -> done.add(ServiceWire.minionResult(r)));
+        out.put("finished", done);
+        if (news.result() != null) {
+            out.put("result", ServiceWire.callResult(news.result()));
         }
-        return ServiceWire.callResult(OverlordApi.recordedCall(api, selection, call, wait, settings.lateAnswers()));
+        return out;
     }
 
     /** {@code overlord.submit(target, method, params, deadline)}; deadline ISO-8601 or "" for none. */
     private Object submit(List<Object> p) throws TargetException, NoMatchException, ConfigException {
         MethodCall call = new MethodCall(string(p, 1), params(p, 2));
         String deadline = p.size() > 3 ? string(p, 3) : "";
-        return ServiceWire.submitted(api.submit(api.select(string(p, 0)), call,
-                deadline.isEmpty() ? null : Instant.parse(deadline), FanOutListener.NONE));
+        OverlordApi.Submitted s = api.submit(api.select(string(p, 0)), call,
+                deadline.isEmpty() ? null : Instant.parse(deadline), FanOutListener.NONE);
+        if (s.summary().state() != JobState.FINISHED) {
+            watches.follow(s.summary().id()); // polls and re-submissions start now, not at the next adoption
+        }
+        return ServiceWire.submitted(s);
     }
 
     /**

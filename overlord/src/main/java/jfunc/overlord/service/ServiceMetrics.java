@@ -9,20 +9,20 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.util.List;
-import java.util.Map;
+import jfunc.overlord.CallResult;
+import jfunc.overlord.MinionResult;
 import jfunc.overlord.OverlordApi;
 import jfunc.overlord.jobs.Job;
 import jfunc.overlord.jobs.JobState;
 import jfunc.overlord.jobs.JobSummary;
 import jfunc.overlord.jobs.MinionJob;
-import org.apache.xmlrpc.XmlRpcException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The service's Prometheus metrics (official client 1.x), served as text on metrics_listen:
- * requests and their duration by socket method, per-minion outcomes of calls by kind, requests in
- * flight, jobs by state and watched jobs, pending re-submissions, and the standard JVM metrics.
+ * requests and their duration by socket method, fan-out duration by minion method, per-minion
+ * outcomes of calls by kind, requests in flight, jobs by state and watched jobs, pending re-submissions, and the standard JVM metrics.
  * Job figures are read from the store at scrape time (at most 10,000 jobs per state).
  */
 final class ServiceMetrics implements AutoCloseable {
@@ -40,6 +40,10 @@ final class ServiceMetrics implements AutoCloseable {
     private final Counter outcomes = Counter.builder().name("jfunc_minion_results")
             .help("Per-minion outcomes of calls through the service, by kind (ok, unreachable, timeout, tls, fault, protocol)")
             .labelNames("kind").register(registry);
+    private final Histogram fanouts = Histogram.builder().name("jfunc_fanout_seconds")
+            .help("Time from the start of a call's fan-out to its last answer (or its timeout), by minion method")
+            .labelNames("method").register(registry);
+    private final java.util.Set<String> methodLabels = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final HTTPServer server;
 
     private ServiceMetrics(java.net.InetSocketAddress listen, OverlordApi api, JobWatches watches) throws IOException {
@@ -77,23 +81,34 @@ final class ServiceMetrics implements AutoCloseable {
             long start = System.nanoTime();
             inFlight.inc();
             try {
-                Object answer = methods.call(method, params);
-                if (method.equals("overlord.call") && answer instanceof Map<?, ?> m) {
-                    for (Object r : ServiceWire.array(m.get("results"))) {
-                        Map<?, ?> result = ServiceWire.struct(r);
-                        outcomes.labelValues(Boolean.TRUE.equals(result.get("ok")) ? "ok"
-                                : String.valueOf(ServiceWire.struct(result.get("error")).get("kind")).toLowerCase(java.util.Locale.ROOT))
-                                .inc();
-                    }
-                }
-                return answer;
-            } catch (XmlRpcException e) {
-                throw e;
+                return methods.call(method, params);
             } finally {
                 inFlight.dec();
                 duration.labelValues(method).observe((System.nanoTime() - start) / 1e9);
             }
         };
+    }
+
+    /** A fan-out ended: its duration by method, and each minion's outcome by kind. */
+    void fanoutEnded(String method, long nanos, CallResult result) {
+        fanouts.labelValues(methodLabel(method)).observe(nanos / 1e9);
+        for (MinionResult r : result.results()) {
+            outcomes.labelValues(r.ok() ? "ok" : r.error().kind().name().toLowerCase(java.util.Locale.ROOT)).inc();
+        }
+        if (!result.stillRunning().isEmpty()) {
+            outcomes.labelValues("still_running").inc(result.stillRunning().size());
+        }
+    }
+
+    /** The method as a label: any caller may name any method, so at most 200 distinct ones, then "other". */
+    private String methodLabel(String method) {
+        if (method.length() > 64 || !method.matches("[A-Za-z0-9_.]+")) {
+            return "other";
+        }
+        if (methodLabels.contains(method) || (methodLabels.size() < 200 && methodLabels.add(method))) {
+            return method;
+        }
+        return "other";
     }
 
     private static double count(OverlordApi api, JobState s) {

@@ -218,6 +218,7 @@ class ServiceTest {
                 java.net.http.HttpResponse.BodyHandlers.ofString()).body();
         assertTrue(text.contains("jfunc_service_requests_total{method=\"overlord.call\"}"), text);
         assertTrue(text.contains("jfunc_minion_results_total{kind=\"ok\"}"), text);
+        assertTrue(text.contains("jfunc_fanout_seconds_count{method=\"test.ping\"}"), text);
         assertTrue(text.contains("jfunc_jobs{state=\"finished\"}"), text);
         assertTrue(text.contains("jvm_memory_used_bytes"), text);
     }
