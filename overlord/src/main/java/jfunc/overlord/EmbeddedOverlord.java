@@ -22,7 +22,7 @@ import jfunc.overlord.jobs.JobSummary;
  */
 final class EmbeddedOverlord implements OverlordApi {
     private final StateDir state;
-    private final FanOut.Limits limits;
+    private volatile FanOut.Limits limits;
     private Inventory inventory;
     private Overlord overlord;
     private AsyncJobs jobs;
@@ -81,6 +81,11 @@ final class EmbeddedOverlord implements OverlordApi {
         return jobs().store().purge(cutoff);
     }
 
+    /** See {@link OverlordApi#purgeFinished}. */
+    int purgeFinished(Instant cutoff) throws ConfigException {
+        return jobs().store().purge(cutoff, true);
+    }
+
     /** See {@link OverlordApi#recordedCall}. */
     CallResult recordedCall(Selection selection, MethodCall call, Duration wait, Duration late, FanOutListener listener)
             throws ConfigException {
@@ -93,8 +98,11 @@ final class EmbeddedOverlord implements OverlordApi {
      * {@code everything}, also the identity and CRL: a new TLS context and fan-out, the old one
      * closed after {@code grace} so that calls running on it can end.
      */
-    synchronized void reload(boolean everything, Duration grace) throws ConfigException {
+    synchronized void reload(boolean everything, Duration grace, FanOut.Limits newLimits) throws ConfigException {
         Inventory inv = Inventory.load(state);
+        if (newLimits != null) {
+            limits = newLimits; // the next fan-out built uses them (everything: now)
+        }
         inventory = inv;
         if (overlord == null) {
             return;

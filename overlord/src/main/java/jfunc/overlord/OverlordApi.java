@@ -32,12 +32,24 @@ public interface OverlordApi extends AutoCloseable {
     /**
      * Re-reads what {@code api} holds (see {@link #embedded}): the inventory, keeping warm
      * connections; with {@code everything} also identity and CRL (the old fan-out is closed after
-     * {@code grace}). Does nothing for other implementations.
+     * {@code grace}); {@code limits}, when not null, replace the fan-out limits (with
+     * {@code everything}). Does nothing for other implementations.
      */
-    static void reload(OverlordApi api, boolean everything, Duration grace) throws ConfigException {
+    static void reload(OverlordApi api, boolean everything, Duration grace, FanOut.Limits limits) throws ConfigException {
         if (api instanceof EmbeddedOverlord e) {
-            e.reload(everything, grace);
+            e.reload(everything, grace, limits);
         }
+    }
+
+    /**
+     * Deletes the FINISHED jobs submitted before {@code cutoff} (the service's job_retention);
+     * unfinished ones stay. Through another implementation: {@link #purge}.
+     */
+    static int purgeFinished(OverlordApi api, Instant cutoff) throws ConfigException {
+        if (api instanceof EmbeddedOverlord e) {
+            return e.purgeFinished(cutoff);
+        }
+        return api.purge(cutoff);
     }
 
     /**

@@ -55,5 +55,10 @@ public interface JobStore {
      * Deletes every job submitted before {@code cutoff}, whatever its state, except one whose
      * submitting process is still fanning it out; returns how many.
      */
-    int purge(Instant cutoff);
+    default int purge(Instant cutoff) {
+        return purge(cutoff, false);
+    }
+
+    /** As {@link #purge(Instant)}; with {@code finishedOnly}, only FINISHED jobs (the service's job_retention). */
+    int purge(Instant cutoff, boolean finishedOnly);
 }

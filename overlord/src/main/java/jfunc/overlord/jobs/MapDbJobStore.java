@@ -201,7 +201,7 @@ public final class MapDbJobStore implements JobStore {
     }
 
     @Override
-    public int purge(Instant cutoff) {
+    public int purge(Instant cutoff, boolean finishedOnly) {
         int total = 0;
         while (true) {
             // One batch per critical section, so a big purge does not lock others out.
@@ -211,7 +211,8 @@ public final class MapDbJobStore implements JobStore {
                     if (old.size() >= PURGE_BATCH || !Ids.timeOf(id).isBefore(cutoff)) {
                         break;
                     }
-                    if (s.effective(s.summary(id)).state() != JobState.RUNNING) { // a live fan-out is kept
+                    JobState state = s.effective(s.summary(id)).state();
+                    if (finishedOnly ? state == JobState.FINISHED : state != JobState.RUNNING) { // a live fan-out is kept
                         old.add(id);
                     }
                 }

@@ -35,7 +35,7 @@ public final class OverlordService implements AutoCloseable {
     public static final String LOCK = "service.lock";
 
     private final StateDir state;
-    private final ServiceSettings settings;
+    private volatile ServiceSettings settings;
     private final FileChannel lockFile;
     private final FileLock lock;
     private final OverlordApi api;
@@ -87,7 +87,7 @@ public final class OverlordService implements AutoCloseable {
         String now = crlStamp();
         if (!now.equals(crlStamp)) {
             try {
-                OverlordApi.reload(api, true, settings.limits().timeout().plusSeconds(5));
+                OverlordApi.reload(api, true, settings.limits().timeout().plusSeconds(5), null);
                 crlStamp = now;
                 log.info("the CRL changed: re-read identity and CRL");
             } catch (ConfigException e) {
@@ -153,22 +153,51 @@ public final class OverlordService implements AutoCloseable {
         return metrics.port();
     }
 
-    /** SIGHUP: re-read the inventory, identity and CRL (calls running on the old connections finish). */
+    /** SIGHUP without a config file: re-read the inventory, identity and CRL. */
     public void reload() {
+        reload(null);
+    }
+
+    /**
+     * SIGHUP: {@code fresh} settings (null: keep them), then the inventory, identity and CRL. Calls
+     * running on the old connections finish; new ones use the new forks and timeout; job_retention
+     * and late_answers apply from now. metrics_listen and inventory_check take a restart.
+     */
+    public void reload(ServiceSettings fresh) {
+        ServiceSettings old = settings;
         try {
-            OverlordApi.reload(api, true, settings.limits().timeout().plusSeconds(5));
+            OverlordApi.reload(api, true, old.limits().timeout().plusSeconds(5), fresh == null ? null : fresh.limits());
             inventoryStamp = InventoryStamp.of(state);
-            log.info("re-read the inventory, identity and CRL of {}", state.root());
+            crlStamp = crlStamp();
+            if (fresh != null) {
+                settings = fresh;
+                methods.settings(fresh);
+                timer.execute(Periodic.guarded("job retention", this::purgeOld)); // a shorter retention applies now
+                if (!java.util.Objects.equals(fresh.metricsListen(), old.metricsListen())
+                        || !fresh.inventoryCheck().equals(old.inventoryCheck())) {
+                    log.warn("metrics_listen and inventory_check change only on a restart");
+                }
+                log.info("re-read the config (forks {}, timeout {} s, job_retention {}, late_answers {}), inventory,"
+                                + " identity and CRL of {}", fresh.limits().forks(), fresh.limits().timeout().toSeconds(),
+                        fresh.retention(), fresh.lateAnswers(), state.root());
+            } else {
+                log.info("re-read the inventory, identity and CRL of {}", state.root());
+            }
         } catch (ConfigException e) {
             log.error("re-reading failed, keeping what was loaded: {}", e.getMessage());
         }
+    }
+
+    /** The settings in force (after the last SIGHUP). */
+    ServiceSettings settings() {
+        return settings;
     }
 
     private void reloadIfChanged() {
         String now = InventoryStamp.of(state);
         if (!now.equals(inventoryStamp)) {
             try {
-                OverlordApi.reload(api, false, Duration.ZERO);
+                OverlordApi.reload(api, false, Duration.ZERO, null);
                 inventoryStamp = now;
                 log.info("the inventory changed: re-read");
             } catch (ConfigException e) {
@@ -179,9 +208,9 @@ public final class OverlordService implements AutoCloseable {
 
     private void purgeOld() {
         try {
-            int n = api.purge(Instant.now().minus(settings.retention()));
+            int n = OverlordApi.purgeFinished(api, Instant.now().minus(settings.retention()));
             if (n > 0) {
-                log.info("purged {} jobs older than job_retention ({})", n, settings.retention());
+                log.info("purged {} finished jobs older than job_retention ({})", n, settings.retention());
             }
         } catch (ConfigException e) {
             log.warn("job retention: {}", e.getMessage());

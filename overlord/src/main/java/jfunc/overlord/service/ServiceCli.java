@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
         description = {"The jfunc overlord service: keeps the identity, inventory, job store and warm",
             "connections of one state dir, and serves the jfunc CLI on STATE/overlord/overlord.sock (0600).",
             "Runs in the foreground and logs to stderr. SIGTERM drains and stops; SIGHUP re-reads the",
-            "inventory, identity and CRL. Settings: flags, then JFUNC_* environment variables, then the",
+            "config, inventory, identity and CRL. Settings: flags, then JFUNC_* environment variables, then the",
             "config file (etc/overlord.conf lists every key)."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:stopped by SIGTERM", "1:serving failed", "2:usage or configuration error (also: another"
@@ -51,6 +51,17 @@ public final class ServiceCli implements Callable<Integer> {
         return cli.execute(args);
     }
 
+    /** The settings from {@code file} and the environment again (SIGHUP); null, logged, when they are unusable. */
+    private ServiceSettings reread(Path file) {
+        try {
+            return ServiceSettings.from(Config.load(file, file != null, new HashMap<>(), System.getenv()));
+        } catch (Config.ConfigException e) {
+            org.slf4j.LoggerFactory.getLogger(ServiceCli.class).error("SIGHUP: the config cannot be read, keeping the old one: {}",
+                    e.getMessage());
+            return null;
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         Path file = config;
@@ -69,7 +80,8 @@ public final class ServiceCli implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         Signals.onTerminate(() -> new Thread(service::close, "stop").start());
-        Signals.onHangup(() -> new Thread(service::reload, "reload").start());
+        Path read = file;
+        Signals.onHangup(() -> new Thread(() -> service.reload(reread(read)), "reload").start());
         Runtime.getRuntime().addShutdownHook(new Thread(service::close, "shutdown"));
         service.awaitStop();
         return ExitCodes.OK;
