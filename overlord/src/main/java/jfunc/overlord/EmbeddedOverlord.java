@@ -1,5 +1,12 @@
 package jfunc.overlord;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,9 +34,17 @@ final class EmbeddedOverlord implements OverlordApi {
     private Overlord overlord;
     private AsyncJobs jobs;
 
+    /** The service's: the job store held open, this process its only writer. */
+    private final boolean ownsStore;
+
     EmbeddedOverlord(StateDir state, FanOut.Limits limits) {
+        this(state, limits, false);
+    }
+
+    EmbeddedOverlord(StateDir state, FanOut.Limits limits, boolean ownsStore) {
         this.state = state;
         this.limits = limits;
+        this.ownsStore = ownsStore;
     }
 
     @Override
@@ -131,6 +146,9 @@ final class EmbeddedOverlord implements OverlordApi {
         if (overlord != null) {
             overlord.close();
         }
+        if (jobs != null) {
+            jobs.store().close();
+        }
     }
 
     private synchronized Inventory inventory() throws ConfigException {
@@ -155,7 +173,10 @@ final class EmbeddedOverlord implements OverlordApi {
 
     private synchronized AsyncJobs jobs() throws ConfigException {
         if (jobs == null) {
-            JobStore store = JobStores.open(state);
+            if (!ownsStore) {
+                refuseWhileAServiceOwnsTheStore();
+            }
+            JobStore store = JobStores.open(state, ownsStore);
             jobs = new AsyncJobs(store, () -> {
                 try {
                     return overlord();
@@ -165,6 +186,41 @@ final class EmbeddedOverlord implements OverlordApi {
             });
         }
         return jobs;
+    }
+
+    /**
+     * While jfunc-overlord serves this state dir it is the only writer of its job store: an
+     * embedded process (--no-service) that needs the store is told so at once, not after the
+     * store's lock wait.
+     */
+    private void refuseWhileAServiceOwnsTheStore() throws ConfigException {
+        Path lock = state.overlord().resolve(jfunc.overlord.service.OverlordService.LOCK);
+        if (!Files.exists(lock)) {
+            return;
+        }
+        try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.WRITE)) {
+            FileLock probe;
+            try {
+                probe = ch.tryLock();
+            } catch (OverlappingFileLockException e) {
+                probe = null; // the service runs in this JVM
+            }
+            if (probe != null) {
+                probe.release();
+                return;
+            }
+        } catch (IOException e) {
+            return; // cannot tell: the store's own lock still guards it
+        }
+        String pid;
+        try {
+            pid = Files.readString(lock).strip();
+        } catch (IOException e) {
+            pid = "";
+        }
+        throw new ConfigException("jfunc-overlord" + (pid.isEmpty() ? "" : " (pid " + pid + ")") + " serves "
+                + state.root() + " and is the only writer of its job store: run job commands and --async calls"
+                + " through it (without --no-service or JFUNC_SERVICE=off)");
     }
 
     /** A configuration problem found inside the job flow, which opens the overlord on first need. */

@@ -30,6 +30,15 @@ public interface OverlordApi extends AutoCloseable {
     }
 
     /**
+     * The in-process overlord of the service: as {@link #embedded}, but the job store is opened
+     * once and held, locked, until {@link #close()}: while it runs, this process is its only
+     * writer (embedded processes that need it are refused with a message).
+     */
+    static OverlordApi storeOwner(StateDir state, FanOut.Limits limits) {
+        return new EmbeddedOverlord(state, limits, true);
+    }
+
+    /**
      * Re-reads what {@code api} holds (see {@link #embedded}): the inventory, keeping warm
      * connections; with {@code everything} also identity and CRL (the old fan-out is closed after
      * {@code grace}); {@code limits}, when not null, replace the fan-out limits (with

@@ -61,4 +61,7 @@ public interface JobStore {
 
     /** As {@link #purge(Instant)}; with {@code finishedOnly}, only FINISHED jobs (the service's job_retention). */
     int purge(Instant cutoff, boolean finishedOnly);
+
+    /** Lets go of the store, when it was held open; later operations may open it again. */
+    default void close() {}
 }

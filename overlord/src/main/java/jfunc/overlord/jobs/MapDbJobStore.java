@@ -36,7 +36,8 @@ import org.mapdb.Serializer;
  *                                                            dropped once no minion awaits its submission
  * </pre>
  *
- * <p>Each method opens the file, works, commits and closes, so processes interleave. MapDB
+ * <p>Each method opens the file, works, commits and closes, so processes interleave (held, as
+ * the service uses it: opened once, each method commits). MapDB
  * locks the file against a second open (from any process, and from this JVM): the sections of
  * one JVM run one at a time on a single store thread, other processes are waited for up to the
  * lock wait, then {@link JobStoreException.Reason#BUSY}.
@@ -56,8 +57,28 @@ public final class MapDbJobStore implements JobStore {
     private final StoreFile storeFile;
 
     public MapDbJobStore(Path file, Duration lockWait) {
+        this(file, lockWait, false);
+    }
+
+    /**
+     * With {@code hold}, the file is opened on first use and kept open, locked, until
+     * {@link #close()}: no other process can use it meanwhile (the service owns its store).
+     */
+    public MapDbJobStore(Path file, Duration lockWait, boolean hold) {
         this.file = file.toAbsolutePath().normalize();
-        this.storeFile = new StoreFile(this.file, lockWait);
+        this.storeFile = new StoreFile(this.file, lockWait, hold);
+    }
+
+    /** Closes a held store (after the sections already queued); nothing for a store opened per section. */
+    @Override
+    public void close() {
+        try {
+            STORE_THREAD.submit(storeFile::close).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            // closing anyway
+        }
     }
 
     /** The store of a state dir, with the default lock wait. */

@@ -30,10 +30,113 @@ final class StoreFile {
 
     private final Path file;
     private final Duration lockWait;
+    private final boolean hold;
+    /** Held mode: the open store and its lock, from the first section to {@link #close()}. */
+    private DB held;
+    private FileChannel heldChannel;
+    private FileLock heldLock;
 
     StoreFile(Path file, Duration lockWait) {
+        this(file, lockWait, false);
+    }
+
+    /**
+     * With {@code hold}, the first section takes the lock and opens the store, and both are kept
+     * until {@link #close()}: each section then only commits (the service, the store's one owner).
+     * Callers run sections one at a time.
+     */
+    StoreFile(Path file, Duration lockWait, boolean hold) {
         this.file = file;
         this.lockWait = lockWait;
+        this.hold = hold;
+    }
+
+    /** Held mode: closes the store and lets go of its lock (nothing if it was never opened). */
+    void close() {
+        if (held != null) {
+            try {
+                held.close();
+            } catch (RuntimeException e) {
+                // closing anyway; the write-ahead log keeps the last commit
+            }
+            held = null;
+        }
+        if (heldChannel != null) {
+            try {
+                heldChannel.close(); // releases the lock too
+            } catch (IOException e) {
+                // closing anyway
+            }
+            heldChannel = null;
+            heldLock = null;
+        }
+    }
+
+    private <T> T runHeld(Function<DB, T> body) {
+        if (held == null) {
+            Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
+            try {
+                Files.createDirectories(file.getParent());
+                if (heldChannel == null) {
+                    FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    long deadline = System.nanoTime() + lockWait.toNanos();
+                    FileLock lock;
+                    while ((lock = channel.tryLock()) == null) {
+                        if (System.nanoTime() > deadline) {
+                            channel.close();
+                            throw busy(null);
+                        }
+                        Thread.sleep(LOCK_POLL_MILLIS);
+                    }
+                    heldChannel = channel;
+                    heldLock = lock;
+                }
+            } catch (IOException e) {
+                throw new JobStoreException(JobStoreException.Reason.IO, file, "cannot lock " + lockFile + ": " + e, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new JobStoreException(JobStoreException.Reason.IO, file, "interrupted while waiting for " + lockFile, e);
+            }
+            DB db = open(Math.max(1, lockWait.toMillis()));
+            try {
+                checkFormat(db);
+                db.commit();
+            } catch (RuntimeException e) {
+                db.close();
+                throw mapped(e);
+            }
+            held = db;
+        }
+        try {
+            T result = body.apply(held);
+            held.commit();
+            return result;
+        } catch (RuntimeException e) {
+            try {
+                held.rollback(); // all or nothing, as a section that is closed without a commit
+            } catch (RuntimeException again) {
+                close(); // the next section opens it afresh
+            }
+            if (e instanceof DBException) {
+                close();
+            }
+            throw mapped(e);
+        }
+    }
+
+    private RuntimeException mapped(RuntimeException e) {
+        if (e instanceof RecordCodec.FormatException f) {
+            return unreadable(f.newer, f.getMessage(), f);
+        }
+        if (e instanceof DBException.DataCorruption || e instanceof DBException.VolumeEOF
+                || e instanceof DBException.WrongFormat) {
+            return unreadable(false, e.getMessage(), e);
+        }
+        if (e instanceof DBException) {
+            return new JobStoreException(JobStoreException.Reason.IO, file,
+                    "job store " + file + " failed: " + e + " (nothing was changed)", e);
+        }
+        return e;
     }
 
     /**
@@ -42,6 +145,9 @@ final class StoreFile {
      * writer; MapDB's own lock stays as a second guard.
      */
     <T> T run(Function<DB, T> body) {
+        if (hold) {
+            return runHeld(body);
+        }
         Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
         try {
             Files.createDirectories(file.getParent());

@@ -53,7 +53,7 @@ public final class OverlordService implements AutoCloseable {
         this.settings = settings;
         this.lockFile = lockFile;
         this.lock = lock;
-        this.api = OverlordApi.embedded(state, settings.limits());
+        this.api = OverlordApi.storeOwner(state, settings.limits());
         this.watches = new JobWatches(api);
         this.metrics = ServiceMetrics.start(settings.metricsListen(), api, watches);
         this.live = new LiveCalls();

@@ -98,7 +98,13 @@ class ServiceTest {
         assertEquals(0, status.code, status.err);
         assertTrue(status.out.contains("FINISHED"), status.out);
         assertTrue(jfunc("job", "list").out.contains(id));
-        assertEquals(jfunc("--no-service", "job", "status", id).out, jfunc("job", "status", id).out);
+        // the service is the only writer of the job store while it runs: embedded job commands are refused, clearly
+        Run embeddedStatus = jfunc("--no-service", "job", "status", id);
+        assertEquals(2, embeddedStatus.code, embeddedStatus.out + embeddedStatus.err);
+        assertTrue(embeddedStatus.err.contains("is the only writer of its job store"), embeddedStatus.err);
+        Run embeddedAsync = jfunc("--no-service", "*", "call", "test", "echo", "x", "--async");
+        assertEquals(2, embeddedAsync.code, embeddedAsync.err);
+        assertEquals(0, jfunc("--no-service", "*", "ping").code, "calls that need no store still run embedded");
     }
 
     @Test
