@@ -41,10 +41,17 @@ final class EmbeddedOverlord implements OverlordApi {
         this(state, limits, false);
     }
 
+    private final JobStore.Timer storeTimer;
+
     EmbeddedOverlord(StateDir state, FanOut.Limits limits, boolean ownsStore) {
+        this(state, limits, ownsStore, null);
+    }
+
+    EmbeddedOverlord(StateDir state, FanOut.Limits limits, boolean ownsStore, JobStore.Timer storeTimer) {
         this.state = state;
         this.limits = limits;
         this.ownsStore = ownsStore;
+        this.storeTimer = storeTimer;
     }
 
     @Override
@@ -177,6 +184,9 @@ final class EmbeddedOverlord implements OverlordApi {
                 refuseWhileAServiceOwnsTheStore();
             }
             JobStore store = JobStores.open(state, ownsStore);
+            if (storeTimer != null) {
+                store.timed(storeTimer);
+            }
             jobs = new AsyncJobs(store, () -> {
                 try {
                     return overlord();

@@ -32,10 +32,11 @@ public interface OverlordApi extends AutoCloseable {
     /**
      * The in-process overlord of the service: as {@link #embedded}, but the job store is opened
      * once and held, locked, until {@link #close()}: while it runs, this process is its only
-     * writer (embedded processes that need it are refused with a message).
+     * writer (embedded processes that need it are refused with a message). {@code storeTimer}
+     * (may be null) hears how long each store operation took.
      */
-    static OverlordApi storeOwner(StateDir state, FanOut.Limits limits) {
-        return new EmbeddedOverlord(state, limits, true);
+    static OverlordApi storeOwner(StateDir state, FanOut.Limits limits, jfunc.overlord.jobs.JobStore.Timer storeTimer) {
+        return new EmbeddedOverlord(state, limits, true, storeTimer);
     }
 
     /**

@@ -64,4 +64,13 @@ public interface JobStore {
 
     /** Lets go of the store, when it was held open; later operations may open it again. */
     default void close() {}
+
+    /** Hears how long each operation took (create, read, update, list, purge), waiting for the store included. */
+    @FunctionalInterface
+    interface Timer {
+        void took(String operation, long nanos);
+    }
+
+    /** Times every operation from now on with {@code timer} (metrics). */
+    default void timed(Timer timer) {}
 }

@@ -92,7 +92,7 @@ public final class MapDbJobStore implements JobStore {
 
     @Override
     public void create(Job job, List<Object> params) {
-        withStore(s -> {
+        withStore("create", s -> {
             createIn(s, List.of(job));
             if (params != null) {
                 s.calls.put(job.id(), RecordCodec.encodeParams(params));
@@ -103,12 +103,12 @@ public final class MapDbJobStore implements JobStore {
 
     @Override
     public Optional<List<Object>> params(String id) {
-        return withStore(s -> Optional.ofNullable(s.calls.get(id)).map(RecordCodec::decodeParams));
+        return withStore("read", s -> Optional.ofNullable(s.calls.get(id)).map(RecordCodec::decodeParams));
     }
 
     /** Several new jobs in one critical section (imports, benchmarks); all or nothing. */
     void createAll(Collection<Job> jobs) {
-        withStore(s -> {
+        withStore("create", s -> {
             createIn(s, jobs);
             return null;
         });
@@ -140,7 +140,7 @@ public final class MapDbJobStore implements JobStore {
 
     @Override
     public Map<String, Job> getAll(Collection<String> ids) {
-        return withStore(s -> {
+        return withStore("read", s -> {
             Map<String, Job> out = new LinkedHashMap<>();
             for (String id : ids) {
                 JobSummary summary = s.summary(id);
@@ -158,7 +158,7 @@ public final class MapDbJobStore implements JobStore {
 
     @Override
     public JobSummary update(String id, Collection<MinionJob> minions, boolean submissionDone) {
-        return withStore(s -> {
+        return withStore("update", s -> {
             JobSummary old = s.summary(id);
             if (old == null) {
                 throw new IllegalArgumentException("no job " + id);
@@ -191,7 +191,7 @@ public final class MapDbJobStore implements JobStore {
 
     @Override
     public List<JobSummary> list(JobState state, String beforeId, int limit) {
-        return withStore(s -> {
+        return withStore("list", s -> {
             List<JobSummary> out = new ArrayList<>(Math.min(limit, 1000));
             if (state == null) {
                 var newestFirst = beforeId == null ? s.jobs.descendingMap() : s.jobs.headMap(beforeId, false).descendingMap();
@@ -226,7 +226,7 @@ public final class MapDbJobStore implements JobStore {
         int total = 0;
         while (true) {
             // One batch per critical section, so a big purge does not lock others out.
-            int purged = withStore(s -> {
+            int purged = withStore("purge", s -> {
                 List<String> old = new ArrayList<>();
                 for (String id : s.jobs.keySet()) { // oldest first
                     if (old.size() >= PURGE_BATCH || !Ids.timeOf(id).isBefore(cutoff)) {
@@ -314,6 +314,25 @@ public final class MapDbJobStore implements JobStore {
         Map<String, byte[]> minionRange(String jobId) {
             // ' ' separates id and name; '!' is the next character, so this is exactly one job's range
             return minions.subMap(jobId + ' ', true, jobId + '!', false);
+        }
+    }
+
+    private volatile Timer timer;
+
+    @Override
+    public void timed(Timer t) {
+        timer = t;
+    }
+
+    private <T> T withStore(String operation, Function<Session, T> body) {
+        long start = System.nanoTime();
+        try {
+            return withStore(body);
+        } finally {
+            Timer t = timer;
+            if (t != null) {
+                t.took(operation, System.nanoTime() - start);
+            }
         }
     }
 

@@ -53,7 +53,7 @@ public final class OverlordService implements AutoCloseable {
         this.settings = settings;
         this.lockFile = lockFile;
         this.lock = lock;
-        this.api = OverlordApi.storeOwner(state, settings.limits());
+        this.api = OverlordApi.storeOwner(state, settings.limits(), this::storeTook);
         this.watches = new JobWatches(api);
         this.metrics = ServiceMetrics.start(settings.metricsListen(), api, watches);
         this.live = new LiveCalls();
@@ -214,6 +214,13 @@ public final class OverlordService implements AutoCloseable {
             }
         } catch (ConfigException e) {
             log.warn("job retention: {}", e.getMessage());
+        }
+    }
+
+    private void storeTook(String operation, long nanos) {
+        ServiceMetrics m = metrics; // null while the constructor runs
+        if (m != null) {
+            m.storeOperation(operation, nanos);
         }
     }
 

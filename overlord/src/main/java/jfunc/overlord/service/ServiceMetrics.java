@@ -43,6 +43,9 @@ final class ServiceMetrics implements AutoCloseable {
     private final Histogram fanouts = Histogram.builder().name("jfunc_fanout_seconds")
             .help("Time from the start of a call's fan-out to its last answer (or its timeout), by minion method")
             .labelNames("method").register(registry);
+    private final Histogram store = Histogram.builder().name("jfunc_store_operation_seconds")
+            .help("Job store operations (create, read, update, list, purge), waiting for the store included")
+            .labelNames("operation").register(registry);
     private final java.util.Set<String> methodLabels = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final HTTPServer server;
 
@@ -87,6 +90,10 @@ final class ServiceMetrics implements AutoCloseable {
                 duration.labelValues(method).observe((System.nanoTime() - start) / 1e9);
             }
         };
+    }
+
+    void storeOperation(String operation, long nanos) {
+        store.labelValues(operation).observe(nanos / 1e9);
     }
 
     /** A fan-out ended: its duration by method, and each minion's outcome by kind. */

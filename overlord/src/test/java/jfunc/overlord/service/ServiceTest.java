@@ -225,6 +225,9 @@ class ServiceTest {
         assertTrue(text.contains("jfunc_service_requests_total{method=\"overlord.call\"}"), text);
         assertTrue(text.contains("jfunc_minion_results_total{kind=\"ok\"}"), text);
         assertTrue(text.contains("jfunc_fanout_seconds_count{method=\"test.ping\"}"), text);
+        assertTrue(text.contains("jfunc_store_operation_seconds_count{operation=\"create\"}"), text);
+        assertTrue(text.contains("jfunc_resubmissions_pending"), text);
+        assertTrue(text.contains("jfunc_service_requests_in_flight"), text);
         assertTrue(text.contains("jfunc_jobs{state=\"finished\"}"), text);
         assertTrue(text.contains("jvm_memory_used_bytes"), text);
     }
