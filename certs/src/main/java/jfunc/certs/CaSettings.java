@@ -25,6 +25,14 @@ public record CaSettings(Duration caValidity, Duration certValidity, Duration cr
     public static final int DEFAULT_AUTOSIGN_MAX_PER_HOUR = 100;
     public static final int DEFAULT_AUTOSIGN_MAX_NAMES = 1000;
 
+    /**
+     * Every key jfunc-ca reads from {@code certs.conf} (the shipped etc/certs.conf documents each;
+     * a test keeps the two the same). Any other key in the file is an error.
+     */
+    public static final java.util.Set<String> KEYS = java.util.Set.of("ca.listen", "ca.autosign",
+            "ca.autosign_max_per_hour", "ca.autosign_max_names", "ca.cert_validity", "ca.crl_validity",
+            "ca.max_pending", "ca.validity");
+
     public CaSettings {
         for (Duration d : new Duration[] {caValidity, certValidity, crlValidity}) {
             if (d == null || d.compareTo(Duration.ofMinutes(1)) < 0) {

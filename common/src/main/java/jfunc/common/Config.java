@@ -76,6 +76,34 @@ public final class Config {
         }
     }
 
+    /**
+     * Refuses a config file that holds a key no one reads: a typo ({@code worker_thread}) must
+     * not be silently ignored. {@code known} are the keys of this file's program; a key that
+     * starts with one of {@code prefixes} is accepted too (keys with a name of their own in them,
+     * such as {@code jobs.max_concurrent.MODULE}). The error names the key, the file and the
+     * closest known keys, and ends with {@code listedIn} (where the keys are documented).
+     * Environment variables and flags are not checked here.
+     */
+    public void rejectUnknownKeys(java.util.Collection<String> known, java.util.Collection<String> prefixes,
+                                  String listedIn)
+            throws ConfigException {
+        java.util.List<String> unknown = new java.util.ArrayList<>();
+        for (String k : new java.util.TreeSet<>(file.keySet())) {
+            if (!known.contains(k) && prefixes.stream().noneMatch(k::startsWith)) {
+                unknown.add(k);
+            }
+        }
+        if (unknown.isEmpty()) {
+            return;
+        }
+        StringBuilder b = new StringBuilder();
+        for (String k : unknown) {
+            b.append(b.length() == 0 ? "" : "; ").append("unknown key '").append(k).append("' in ").append(fileName)
+                    .append(Suggestions.didYouMean(k, known));
+        }
+        throw new ConfigException(b + "; " + listedIn + " lists every key");
+    }
+
     public String get(String key, String defaultValue) {
         String v = raw(key);
         return v == null || v.isEmpty() ? defaultValue : v;

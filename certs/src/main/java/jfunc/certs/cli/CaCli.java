@@ -115,7 +115,9 @@ public final class CaCli implements Callable<Integer> {
         if (file == null && Files.exists(Path.of(DEFAULT_CONFIG))) {
             file = Path.of(DEFAULT_CONFIG);
         }
-        return Config.load(file, required, flags, System.getenv());
+        Config c = Config.load(file, required, flags, System.getenv());
+        c.rejectUnknownKeys(CaSettings.KEYS, java.util.List.of(), "etc/certs.conf of the installation");
+        return c;
     }
 
     private int fail(Exception ex) {

@@ -198,7 +198,7 @@ public final class EnrolmentClient {
                 }
                 why = "request pending at the CA " + ca + ": waiting for `jfunc-ca sign " + name + "`";
             } catch (XmlRpcException e) {
-                why = unavailable(e, pinned);
+                why = unavailable(e, pinned) + "; retrying";
             }
             Instant now = Instant.now();
             if (deadline != null && !now.isBefore(deadline)) {
@@ -388,7 +388,10 @@ public final class EnrolmentClient {
         }
     }
 
-    /** Why a call failed, for the log; faults that mean "wrong server" stop enrolment. */
+    /**
+     * Why a call failed, for the log (the caller says whether it tries again); faults that mean
+     * "wrong server" stop enrolment.
+     */
     private String unavailable(XmlRpcException e, X509Certificate pinned) throws EnrolmentException {
         CallError err = CallError.of(e);
         if (err.kind() == CallError.Kind.FAULT
@@ -396,11 +399,11 @@ public final class EnrolmentClient {
             throw new EnrolmentException(Reason.BAD_ANSWER, ca + " is not a jfunc enrolment service: " + err.message());
         }
         return switch (err.kind()) {
-            case UNREACHABLE -> "the CA at " + ca + " is not reachable (" + err.message() + "); retrying";
-            case TIMEOUT -> "the CA at " + ca + " did not answer in time; retrying";
+            case UNREACHABLE -> "the CA at " + ca + " is not reachable (" + err.message() + ")";
+            case TIMEOUT -> "the CA at " + ca + " did not answer in time";
             case TLS -> "TLS with " + ca + " failed (" + err.message() + ")"
-                    + (pinned != null ? "; is it the CA pinned in " + files.ca() + "?" : "") + "; retrying";
-            default -> "the CA at " + ca + " cannot answer (" + err.message() + "); retrying";
+                    + (pinned != null ? "; is it the CA pinned in " + files.ca() + "?" : "");
+            default -> "the CA at " + ca + " cannot answer (" + err.message() + ")";
         };
     }
 

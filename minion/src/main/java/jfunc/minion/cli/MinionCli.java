@@ -85,6 +85,7 @@ public final class MinionCli implements Callable<Integer> {
         MinionSettings settings;
         try {
             Config cfg = Config.load(file, config != null, flags, System.getenv());
+            cfg.rejectUnknownKeys(MinionKeys.KNOWN, MinionKeys.PREFIXES, "etc/minion.conf of the installation");
             Logging.configure(cfg);
             settings = MinionSettings.from(cfg, file, StateDir.resolve(stateDir));
         } catch (Config.ConfigException e) {

@@ -22,9 +22,6 @@ import jfunc.overlord.json.Json;
  * {@code {id, state, minions: {name: {state, job_id? | error?}}}}.
  */
 final class AsyncSubmit {
-    /** After this, minions that still cannot be reached at a poll count as failed. */
-    static final Duration DEFAULT_DEADLINE = Duration.ofDays(1);
-
     private AsyncSubmit() {}
 
     static int run(OverlordApi overlord, String target, TargetedCall.CallMaker maker, Duration deadline,
@@ -36,7 +33,7 @@ final class AsyncSubmit {
             OverlordApi.Submitted done;
             try (LiveOutput progress = new LiveOutput(call.method(), jfunc.overlord.CommandExits.ZERO,
                     ResultTable.Style.VALUES, false, selection.names().size(), 0, r -> r, out, err)) {
-                done = overlord.submit(selection, call, Instant.now().plus(deadline == null ? DEFAULT_DEADLINE : deadline),
+                done = overlord.submit(selection, call, Instant.now().plus(deadline),
                         progress);
             }
             long refused = done.minions().stream().filter(m -> m.state() != MinionState.RUNNING).count();

@@ -78,7 +78,7 @@ final class CallCommand implements Callable<Integer> {
     boolean async;
 
     @Option(names = "--deadline", paramLabel = "DURATION", converter = FanOutOptions.SecondsConverter.class,
-            description = "With --async: after this (default 1 day), minions that still cannot be reached when the"
+            description = "With --async: after this (default: deadline in overlord.conf, else 1 day), minions that still cannot be reached when the"
                     + " job is polled count as failed.")
     java.time.Duration deadline;
 
@@ -118,10 +118,11 @@ final class CallCommand implements Callable<Integer> {
         }
         TargetedCall.CallMaker maker = (overlord, selection) -> prepare(typed, overlord, selection);
         if (async) {
-            return AsyncSubmit.run(root.overlord(fanOut.limits()), target, maker, deadline, output.json,
+            return AsyncSubmit.run(root.overlord(limits()), target, maker,
+                    deadline == null ? root.defaults().deadline() : deadline, output.json,
                     spec.commandLine().getOut(), spec.commandLine().getErr());
         }
-        return TargetedCall.run(root.overlord(fanOut.limits()), target, maker,
+        return TargetedCall.run(root.overlord(limits()), target, maker,
                 new TargetedCall.Shown(output.json, results.sort, table, okExit.exits(), ResultTable.Style.VALUES),
                 spec.commandLine().getOut(), spec.commandLine().getErr());
     }
@@ -130,7 +131,7 @@ final class CallCommand implements Callable<Integer> {
     private MethodCall prepare(CallWords typed, jfunc.overlord.OverlordApi overlord, jfunc.overlord.Selection selection)
             throws jfunc.common.Config.ConfigException {
         java.util.Optional<MethodSignature> signature = MethodCheck.check(overlord, selection, typed.method(),
-                fanOut.limits().timeout());
+                limits().timeout());
         List<Object> params;
         try {
             if (jsonArgs) {
@@ -164,6 +165,10 @@ final class CallCommand implements Callable<Integer> {
             options.put("group", group);
         }
         return List.of(typed.command(), options);
+    }
+
+    private jfunc.overlord.FanOut.Limits limits() {
+        return fanOut.limits(root.defaults().limits());
     }
 
     /** True when '--' came after 'call': the words after it are argv. */

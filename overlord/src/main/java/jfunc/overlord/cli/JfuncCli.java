@@ -190,7 +190,21 @@ public final class JfuncCli implements Callable<Integer> {
 
     /** The overlord for commands that do not fan out a call of their own. */
     OverlordApi overlord() {
-        return overlord(FanOut.Limits.defaults());
+        return overlord(defaults().limits());
+    }
+
+    private jfunc.overlord.OverlordConfig.CallDefaults defaults;
+
+    /** Forks, timeout and deadline from overlord.conf (read once; an unknown key there is a usage error). */
+    jfunc.overlord.OverlordConfig.CallDefaults defaults() {
+        if (defaults == null) {
+            try {
+                defaults = jfunc.overlord.OverlordConfig.callDefaults();
+            } catch (jfunc.common.Config.ConfigException e) {
+                throw new ErrorReporter.UsageException(e.getMessage());
+            }
+        }
+        return defaults;
     }
 
     /** The target, or a usage error saying a command needs one. */

@@ -85,7 +85,8 @@ final class JobStatusCommand implements Callable<Integer> {
         }
         FanOut.Limits limits;
         try {
-            limits = forks == null ? FanOut.Limits.defaults() : FanOut.Limits.defaults().withForks(forks);
+            FanOut.Limits d = job.root.defaults().limits();
+            limits = forks == null ? d : d.withForks(forks);
         } catch (IllegalArgumentException e) {
             throw new ErrorReporter.UsageException(e.getMessage());
         }

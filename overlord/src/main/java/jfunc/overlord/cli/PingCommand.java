@@ -41,7 +41,7 @@ final class PingCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String target = root.requireTarget(spec);
-        return TargetedCall.run(root.overlord(fanOut.limits()), target, (o, s) -> MethodCall.of("test.ping"),
+        return TargetedCall.run(root.overlord(fanOut.limits(root.defaults().limits())), target, (o, s) -> MethodCall.of("test.ping"),
                 new TargetedCall.Shown(output.json, results.sort, null, CommandExits.ZERO, ResultTable.Style.PING),
                 spec.commandLine().getOut(), spec.commandLine().getErr());
     }

@@ -59,7 +59,7 @@ final class PullCommand implements Callable<Integer> {
         if (!Files.isDirectory(dir)) {
             throw new ErrorReporter.UsageException("LOCAL_DIR " + dir + " is not a folder");
         }
-        return TargetedCall.run(root.overlord(fanOut.limits()), target, (o, s) -> MethodCall.of("getfile.read", remote),
+        return TargetedCall.run(root.overlord(fanOut.limits(root.defaults().limits())), target, (o, s) -> MethodCall.of("getfile.read", remote),
                 new TargetedCall.Shown(output.json, results.sort, null, CommandExits.ZERO, ResultTable.Style.VALUES,
                         r -> FileCommands.saved(r, dir)),
                 spec.commandLine().getOut(), spec.commandLine().getErr());

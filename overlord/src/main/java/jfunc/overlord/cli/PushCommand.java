@@ -66,7 +66,7 @@ final class PushCommand implements Callable<Integer> {
         String path = remote.endsWith("/") ? remote + local.getFileName() : remote;
         MethodCall call = mode == null ? MethodCall.of("copyfile.copyfile", path, content)
                 : MethodCall.of("copyfile.copyfile", path, content, mode);
-        return TargetedCall.run(root.overlord(fanOut.limits()), target, (o, s) -> call,
+        return TargetedCall.run(root.overlord(fanOut.limits(root.defaults().limits())), target, (o, s) -> call,
                 new TargetedCall.Shown(output.json, results.sort, null, CommandExits.ZERO, ResultTable.Style.VALUES,
                         r -> FileCommands.pushed(r, sha)),
                 spec.commandLine().getOut(), spec.commandLine().getErr());

@@ -25,10 +25,11 @@ import picocli.CommandLine.Option;
         exitCodeList = {"0:stopped by SIGTERM", "1:serving failed", "2:usage or configuration error (also: another"
                 + " service already serves this state dir)"})
 public final class ServiceCli implements Callable<Integer> {
-    static final List<Path> DEFAULT_CONFIGS = List.of(Path.of("etc/overlord.conf"), Path.of("/etc/jfunc/overlord.conf"));
+    static final List<Path> DEFAULT_CONFIGS = jfunc.overlord.OverlordConfig.defaultFiles();
 
     @Option(names = "--config", paramLabel = "FILE",
-            description = "Config file (default: etc/overlord.conf, else /etc/jfunc/overlord.conf, when it exists).")
+            description = "Config file (default: etc/overlord.conf of this installation, else /etc/jfunc/overlord.conf,"
+                    + " when it exists; never one in the working directory).")
     Path config;
 
     @Option(names = "--state-dir", paramLabel = "DIR",

@@ -20,13 +20,8 @@ record ServiceSettings(FanOut.Limits limits, Duration retention, java.net.InetSo
     static final String DEFAULT_METRICS = "127.0.0.1:9236";
 
     static ServiceSettings from(Config cfg) throws ConfigException {
-        FanOut.Limits limits;
-        try {
-            limits = new FanOut.Limits(cfg.getInt("forks", FanOut.DEFAULT_FORKS),
-                    cfg.getDuration("timeout", FanOut.DEFAULT_TIMEOUT));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage().replace("--", ""));
-        }
+        jfunc.overlord.OverlordConfig.rejectUnknownKeys(cfg);
+        FanOut.Limits limits = jfunc.overlord.OverlordConfig.limits(cfg);
         String metrics = cfg.get("metrics_listen", DEFAULT_METRICS);
         java.net.InetSocketAddress listen;
         try {

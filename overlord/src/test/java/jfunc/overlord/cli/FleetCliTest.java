@@ -69,6 +69,39 @@ class FleetCliTest {
                 """, fine.out());
     }
 
+    /** overlord.conf of the installation holds the defaults of forks, timeout and deadline; flags win. */
+    @Test
+    void overlordConfHoldsTheDefaultTimeoutAndDeadline(@TempDir Path home) throws Exception {
+        java.nio.file.Files.createDirectories(home.resolve("etc"));
+        java.nio.file.Files.writeString(home.resolve("etc/overlord.conf"), "forks = 1\ntimeout = 1s\ndeadline = 2h\n");
+        String before = System.getProperty(jfunc.common.InstallDir.PROPERTY);
+        System.setProperty(jfunc.common.InstallDir.PROPERTY, home.toString());
+        try {
+            CliTest.Run slow = jfunc("web1", "call", "command", "run", "sleep 3");
+            assertEquals(1, slow.code(), slow.err());
+            assertTrue(slow.out().startsWith("MINION  STATUS   RESULT\nweb1    timeout  "), slow.out());
+            assertEquals(0, jfunc("web1", "call", "command", "run", "sleep 1.5", "--timeout", "20").code());
+
+            java.time.Instant at = java.time.Instant.now();
+            String id = jfunc("web1", "call", "test", "ping", "--async").out().trim();
+            Map<?, ?> job = (Map<?, ?>) Json.parse(jfunc("job", "status", id, "--json").out());
+            java.time.Instant deadline = java.time.Instant.parse((String) job.get("deadline"));
+            assertTrue(Math.abs(java.time.Duration.between(at.plus(java.time.Duration.ofHours(2)), deadline).toSeconds()) < 60,
+                    "deadline 2 h from now: " + job);
+
+            java.nio.file.Files.writeString(home.resolve("etc/overlord.conf"), "forks = 0\n");
+            CliTest.Run bad = jfunc("web1", "ping");
+            assertEquals(2, bad.code());
+            assertEquals("error: forks must be between 1 and 1024 (got 0)\n", bad.err());
+        } finally {
+            if (before == null) {
+                System.clearProperty(jfunc.common.InstallDir.PROPERTY);
+            } else {
+                System.setProperty(jfunc.common.InstallDir.PROPERTY, before);
+            }
+        }
+    }
+
     @Test
     void okExitSaysWhichExitCodesAreSuccess() {
         CliTest.Run r = jfunc("web1", "call", "command", "run", "exit 3", "--ok-exit", "0,2-4");

@@ -123,12 +123,17 @@ class ReadmeExamplesTest {
     }
 
     static Path readme() {
+        return repoFile("README.md");
+    }
+
+    /** A file of the source checkout by its path from the top (README.md, etc/minion.conf). */
+    static Path repoFile(String path) {
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
             if (Files.isRegularFile(p.resolve("README.md")) && Files.isDirectory(p.resolve("overlord"))) {
-                return p.resolve("README.md");
+                return p.resolve(path);
             }
         }
-        throw new AssertionError("README.md not found above " + Path.of("").toAbsolutePath());
+        throw new AssertionError(path + " not found above " + Path.of("").toAbsolutePath());
     }
 
     /** Just enough of the shell's word splitting for README lines: '...', "...", $name. */
