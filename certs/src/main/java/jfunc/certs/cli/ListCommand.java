@@ -54,9 +54,10 @@ final class ListCommand implements Callable<Integer> {
             Map<String, Map<String, String>> byName = new LinkedHashMap<>();
             for (Map<String, String> row : rows) {
                 Map<String, String> rest = new LinkedHashMap<>(row);
+                rest.values().removeIf(java.util.Objects::isNull); // absent, not null
                 byName.put(rest.remove("name"), rest);
             }
-            cli.out.println(Json.byName(byName));
+            cli.out.println(jfunc.common.json.Json.writeByName(byName));
         } else if (rows.isEmpty()) {
             cli.err.println("no requests yet: a minion appears here when it submits a CSR "
                     + "(jfuncd --ca THIS_HOST:51235, with jfunc-ca serve running)");

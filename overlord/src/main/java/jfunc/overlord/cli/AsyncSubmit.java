@@ -14,7 +14,7 @@ import jfunc.overlord.Selection;
 import jfunc.overlord.TargetException;
 import jfunc.overlord.jobs.MinionJob;
 import jfunc.overlord.jobs.MinionState;
-import jfunc.overlord.json.Json;
+import jfunc.common.json.Json;
 
 /**
  * {@code call --async}: submits the call as one job and prints its id on stdout (alone, so

@@ -13,7 +13,7 @@ import jfunc.overlord.OverlordApi;
 import jfunc.overlord.jobs.MinionState;
 import jfunc.overlord.jobs.JobState;
 import jfunc.overlord.jobs.JobSummary;
-import jfunc.overlord.json.Json;
+import jfunc.common.json.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -6,7 +6,7 @@ import java.util.concurrent.Callable;
 import jfunc.common.Durations;
 import jfunc.common.ExitCodes;
 import jfunc.overlord.OverlordApi;
-import jfunc.overlord.json.Json;
+import jfunc.common.json.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -17,7 +17,7 @@ import jfunc.overlord.jobs.Job;
 import jfunc.overlord.jobs.JobState;
 import jfunc.overlord.jobs.MinionJob;
 import jfunc.overlord.jobs.MinionState;
-import jfunc.overlord.json.Json;
+import jfunc.common.json.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import jfunc.overlord.json.Json;
+import jfunc.common.json.Json;
 
 /**
  * {@code --json-args}: each ARG is one JSON value, mapped to XML-RPC types: integers that fit

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import jfunc.overlord.OverlordApi;
 import jfunc.overlord.Selection;
-import jfunc.overlord.json.Json;
+import jfunc.common.json.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

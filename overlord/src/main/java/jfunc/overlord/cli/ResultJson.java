@@ -7,7 +7,7 @@ import jfunc.common.rpc.CallError;
 import jfunc.overlord.CallResult;
 import jfunc.overlord.CommandExits;
 import jfunc.overlord.MinionResult;
-import jfunc.overlord.json.Json;
+import jfunc.common.json.Json;
 
 /**
  * The {@code --json} output, one shape for every command: an object by minion, in target order,

@@ -7,7 +7,7 @@ import java.util.Map;
 import jfunc.overlord.CallResult;
 import jfunc.overlord.CommandExits;
 import jfunc.overlord.MinionResult;
-import jfunc.overlord.json.Json;
+import jfunc.common.json.Json;
 
 /**
  * The human output: one aligned row per minion (MINION, STATUS, RESULT), details indented below;

@@ -3,7 +3,7 @@ package jfunc.overlord.cli;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import jfunc.overlord.json.Json;
+import jfunc.common.json.Json;
 
 /**
  * How a result value reads in the table: a one-line summary, plus indented lines below it for

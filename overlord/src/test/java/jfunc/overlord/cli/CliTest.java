@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import jfunc.overlord.MinionAddress;
-import jfunc.overlord.json.Json;
+import jfunc.common.json.Json;
 import jfunc.overlord.testing.LoopbackFleet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -10,7 +10,7 @@ import java.util.Map;
 import jfunc.common.Ids;
 import jfunc.overlord.MinionAddress;
 import jfunc.overlord.jobs.RealMinions;
-import jfunc.overlord.json.Json;
+import jfunc.common.json.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -17,7 +17,7 @@ import jfunc.common.Ids;
 import jfunc.common.StateDir;
 import jfunc.overlord.MinionAddress;
 import jfunc.overlord.cli.JfuncCli;
-import jfunc.overlord.json.Json;
+import jfunc.common.json.Json;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

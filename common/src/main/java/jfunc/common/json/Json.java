@@ -1,4 +1,4 @@
-package jfunc.overlord.json;
+package jfunc.common.json;
 
 import java.math.BigInteger;
 import java.time.Instant;
@@ -46,18 +46,36 @@ public final class Json {
     /** Compact JSON. */
     public static String write(Object value) {
         StringBuilder out = new StringBuilder();
-        write(out, value, -1, 0);
+        write(out, value, -1, 0, false);
         return out.toString();
     }
 
     /** JSON indented by two spaces per level. */
     public static String writePretty(Object value) {
         StringBuilder out = new StringBuilder();
-        write(out, value, 2, 0);
+        write(out, value, 2, 0, false);
         return out.toString();
     }
 
-    private static void write(StringBuilder out, Object v, int indent, int level) {
+    /**
+     * An object of rows, one member a line, each row on its line with a space after {@code ,} and
+     * {@code :} ({@code jfunc-ca list --json}): {@code {"name": {"state": "signed", ...}, ...}}.
+     */
+    public static String writeByName(Map<String, ?> rows) {
+        StringBuilder out = new StringBuilder("{");
+        boolean first = true;
+        for (Map.Entry<String, ?> e : rows.entrySet()) {
+            out.append(first ? "\n  " : ",\n  ");
+            first = false;
+            quote(out, e.getKey());
+            out.append(": ");
+            write(out, e.getValue(), -1, 1, true);
+        }
+        return out.append(first ? "}" : "\n}").toString();
+    }
+
+    /** {@code spaced}: compact, but with a space after each {@code ,} and {@code :}. */
+    private static void write(StringBuilder out, Object v, int indent, int level, boolean spaced) {
         if (v == null) {
             out.append("null");
         } else if (v instanceof String s) {
@@ -80,12 +98,12 @@ public final class Json {
             out.append('{');
             boolean first = true;
             for (Map.Entry<?, ?> e : m.entrySet()) {
-                out.append(first ? "" : ",");
+                out.append(first ? "" : spaced ? ", " : ",");
                 first = false;
                 newline(out, indent, level + 1);
                 quote(out, String.valueOf(e.getKey()));
-                out.append(indent < 0 ? ":" : ": ");
-                write(out, e.getValue(), indent, level + 1);
+                out.append(indent < 0 && !spaced ? ":" : ": ");
+                write(out, e.getValue(), indent, level + 1, spaced);
             }
             if (!first) {
                 newline(out, indent, level);
@@ -96,10 +114,10 @@ public final class Json {
             out.append('[');
             boolean first = true;
             for (Object o : c) {
-                out.append(first ? "" : ",");
+                out.append(first ? "" : spaced ? ", " : ",");
                 first = false;
                 newline(out, indent, level + 1);
-                write(out, o, indent, level + 1);
+                write(out, o, indent, level + 1, spaced);
             }
             if (!first) {
                 newline(out, indent, level);

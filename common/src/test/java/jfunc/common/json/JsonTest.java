@@ -1,4 +1,4 @@
-package jfunc.overlord.json;
+package jfunc.common.json;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -69,5 +69,15 @@ class JsonTest {
     static void assertMessage(String text, String expected) {
         Json.JsonException e = assertThrows(Json.JsonException.class, () -> Json.parse(text));
         assertTrue(e.getMessage().contains(expected), text + " gave: " + e.getMessage());
+    }
+
+    @Test
+    void rowsByNameOneALine() {
+        Map<String, Object> rows = new LinkedHashMap<>();
+        rows.put("a", new LinkedHashMap<>(Map.of("state", "signed")));
+        rows.put("b\"", List.of(1, "x"));
+        assertEquals("{\n  \"a\": {\"state\": \"signed\"},\n  \"b\\\"\": [1, \"x\"]\n}", Json.writeByName(rows));
+        assertEquals("{}", Json.writeByName(Map.of()));
+        assertTrue(Json.parse(Json.writeByName(rows)) instanceof Map, "it parses back");
     }
 }
