@@ -53,6 +53,7 @@ public final class MinionServer implements AutoCloseable {
                 .withMaxBodyBytes(settings.maxBodyBytes())
                 .withWorkerThreads(settings.workerThreads());
         RpcServer rpc = RpcServer.start(options, tls, inFlight);
+        rpc.enforceRevocation(trust); // a new CRL closes the connections of the peers it revokes
         return new MinionServer(settings, registry, dispatcher, inFlight, rpc);
     }
 
@@ -76,6 +77,11 @@ public final class MinionServer implements AutoCloseable {
     /** The bound address (with the real port when port 0 was asked for). */
     public InetSocketAddress address() {
         return rpc.address();
+    }
+
+    /** The transport's counts (connections, handshakes, refusals), for metrics. */
+    public RpcServer.Stats transportStats() {
+        return rpc.stats();
     }
 
     public ModuleRegistry registry() {

@@ -1,58 +1,71 @@
 package jfunc.common.rpc;
 
-import static jfunc.common.rpc.Closeables.closeQuietly;
-
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.time.Duration;
-import java.nio.channels.SocketChannel;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocketFactory;
-import jfunc.common.Faults;
+import jfunc.common.tls.CaTrust;
 import jfunc.common.tls.TlsContexts;
-import org.apache.xmlrpc.XmlRpcException;
+import org.eclipse.jetty.server.AcceptRateLimit;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An XML-RPC server over HTTPS (TLS 1.3, HTTP/1.1 with keep-alive).
+ * An XML-RPC server over HTTPS (TLS 1.3, HTTP/1.1 with keep-alive) on Jetty 12 core.
  *
- * <p>Threads: one selector thread ({@link HttpsListener}) accepts connections and holds idle
- * kept-alive ones, so an idle connection costs a selector key, not a thread. A connection
- * thread ({@link ConnectionExecutor}: created only when all are busy, gone after 30 s idle)
- * runs the TLS handshake and reads a request; at most {@link Options#workerThreads} calls run
- * the dispatcher at once, the others wait for a permit after their request is parsed. So
- * clients that connect, or handshake, and then send nothing hold a connection thread for at
- * most 30 s and never a call worker.
+ * <p>Threads: Jetty's selector runs TLS handshakes and waits for requests, so a connection that
+ * is silent, half-way through its handshake, idle between requests or sending its body slowly
+ * holds no thread. A request body is read as it arrives ({@link XmlRpcHandler}); at most
+ * {@link Options#workerThreads} calls are parsed and dispatched at once, the others queue.
  *
- * <p>Deadlines, each for a whole phase (a watchdog closes a connection past it, so a peer
- * sending a byte now and then cannot hold a thread): a new connection has 30 s from connecting
- * for its handshake and its first request head; a later head has 30 s from its first byte; a
- * body or a reply has 30 s plus 1 s per 64 KiB. A call itself has no deadline here. Silent new
- * connections are closed after 30 s, idle kept-alive ones after 60 s.
- *
- * <p>Every request: POST only (405), a Content-Length is required (411) and capped
- * ({@link Options#maxBodyBytes}: 413 before a byte of the body is read); parsed by the hardened
- * parser with extensions off; dispatched to the {@link RpcDispatcher} with the caller's
- * certificate name; the result converted by {@link jfunc.common.WireValues}.
- *
- * <p>Why not the JDK's {@code com.sun.net.httpserver}: its TLS runs over an engine with
- * per-connection buffers of about 70 KB, and each new connection cost about 0.6 ms more (a
- * one-class probe, stop 11); blocking TLS over a plain socket is both simpler and cheaper here.
+ * <p>Limits, each applied before the next phase costs anything:
+ * <ul>
+ * <li>at most {@link #MAX_CONNECTIONS} connections (beyond it Jetty stops accepting until one
+ *     closes) and at most {@link #ACCEPTS_PER_SECOND} accepted a second;</li>
+ * <li>at most {@link #HANDSHAKES_PER_SOURCE} connections from one source address that have not
+ *     finished their TLS handshake: the next is closed at once;</li>
+ * <li>whole-phase deadlines ({@link ConnectionGuard}): handshake and first request within
+ *     {@code requestTimeout} of connecting; the next request on a kept-alive connection within
+ *     {@link #BETWEEN_REQUESTS} of the last reply; a byte now and then does not extend them;</li>
+ * <li>request heads up to {@link #MAX_HEAD_BYTES} (431 beyond), a body up to
+ *     {@link Options#maxBodyBytes} (413 before a byte of it is read), a body arriving slower than
+ *     {@link #MIN_BODY_BYTES_PER_SECOND} once its grace has passed closes the connection;</li>
+ * <li>the caller is admitted ({@link RpcDispatcher#admits}) from its certificate before the
+ *     body is read, and all bodies held at once stay within a budget (fault UNAVAILABLE
+ *     beyond it);</li>
+ * <li>with {@link #enforceRevocation}, a new CRL closes the connections of peers it revokes, and
+ *     each request on a kept-alive connection checks its peer again.</li>
+ * </ul>
+ * A call itself has no deadline here.
  */
 public final class RpcServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RpcServer.class);
-    /** After refusing a request, how much of its body is read and dropped so the client sees the reply. */
-    private static final long DISCARD_BYTES = 1024 * 1024;
-    private static final long DISCARD_MILLIS = 1_000;
+    public static final int MAX_CONNECTIONS = 10_000;
+    public static final int ACCEPTS_PER_SECOND = 1_000;
+    public static final int HANDSHAKES_PER_SOURCE = 64;
+    public static final Duration BETWEEN_REQUESTS = Duration.ofSeconds(60);
+    public static final int MAX_HEAD_BYTES = 8 * 1024;
+    public static final long MIN_BODY_BYTES_PER_SECOND = 128 * 1024;
+    /** Body bytes held at once beyond one largest body: room for small calls next to a big one. */
+    static final long BUDGET_HEADROOM = 1024 * 1024;
+    private static final long SWEEP_MILLIS = 250;
 
     static {
         HardenedXml.install();
@@ -91,23 +104,64 @@ public final class RpcServer implements AutoCloseable {
     }
 
     private final Options options;
-    private final long headNanos;
-    private final SSLContext tls;
-    private volatile SSLSocketFactory tlsSockets; // made on the first connection: see newConnection()
-    private SSLParameters tlsParameters;          // written before tlsSockets, read after it
-    private final ConnectionExecutor threads;
-    private final StreamServer xmlrpc;
-    private final Set<ServerConnection> open = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger callsInProgress = new AtomicInteger();
-    private HttpsListener listener;
+    private final Server server;
+    private final ServerConnector connector;
+    private final ConnectionGuard guard;
+    private final Handler handler;
+    private final ThreadPoolExecutor calls;
+    private final AtomicInteger inProgress = new AtomicInteger();
     private volatile boolean stopping;
+    private volatile CaTrust revocation;
+    private AutoCloseable crlListener;
 
     private RpcServer(Options options, SSLContext tls, RpcDispatcher dispatcher) {
         this.options = options;
-        this.headNanos = options.requestTimeout().toNanos();
-        this.tls = tls;
-        this.threads = new ConnectionExecutor(Math.max(128, options.workerThreads() * 4), threads(options.name()));
-        this.xmlrpc = new StreamServer(limited(dispatcher, options.workerThreads()));
+        QueuedThreadPool threads = new QueuedThreadPool(64, 2, 30_000);
+        threads.setName(options.name());
+        threads.setDaemon(true);
+        threads.setReservedThreads(0);
+        server = new Server(threads);
+        server.setStopTimeout(0);
+
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        ssl.setSslContext(tls);
+        ssl.setIncludeProtocols(TlsContexts.PROTOCOL);
+        ssl.setNeedClientAuth(options.requireClientCert());
+        ssl.setEndpointIdentificationAlgorithm(null);
+        ssl.setRenegotiationAllowed(false);
+        SslConnectionFactory tlsFactory = new SslConnectionFactory(ssl, "http/1.1");
+        tlsFactory.setEnsureSecureRequestCustomizer(false);
+
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        http.setSendDateHeader(false);
+        http.setRequestHeaderSize(MAX_HEAD_BYTES);
+        http.setPersistentConnectionsEnabled(true);
+
+        connector = new ServerConnector(server, 1, 1, tlsFactory, new HttpConnectionFactory(http));
+        connector.setHost(options.listen().getHostString());
+        connector.setPort(options.listen().getPort());
+        connector.setAcceptQueueSize(options.backlog());
+        connector.setIdleTimeout(BETWEEN_REQUESTS.toMillis());
+        connector.setReuseAddress(true);
+        long first = options.requestTimeout().toNanos();
+        guard = new ConnectionGuard(first, BETWEEN_REQUESTS.toNanos(), HANDSHAKES_PER_SOURCE);
+        connector.addEventListener(guard);
+        server.addConnector(connector);
+        server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
+        server.addBean(new AcceptRateLimit(ACCEPTS_PER_SECOND, 1, TimeUnit.SECONDS, connector));
+
+        calls = new ThreadPoolExecutor(options.workerThreads(), options.workerThreads(), 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), threads(options.name()));
+        calls.allowCoreThreadTimeOut(true);
+        handler = new Handler(dispatcher, options.maxBodyBytes(), options.maxBodyBytes() + BUDGET_HEADROOM);
+        server.setHandler(handler);
+        ErrorHandler errors = new ErrorHandler();
+        errors.setShowStacks(false);
+        errors.setShowCauses(false);
+        errors.setDefaultResponseMimeType("text/plain");
+        server.setErrorHandler(errors);
     }
 
     /**
@@ -115,18 +169,31 @@ public final class RpcServer implements AutoCloseable {
      * address) when the port is taken.
      */
     public static RpcServer start(Options options, SSLContext tls, RpcDispatcher dispatcher) throws IOException {
-        RpcServer server = new RpcServer(options, tls, dispatcher);
-        server.listener = HttpsListener.open(options.listen(), options.backlog(), server.headNanos,
-                server.new Handler(), options.name());
-        server.listener.start();
-        log.info("{} listening on {} (TLS 1.3, client certificate {})", options.name(), server.address(),
+        RpcServer rpc = new RpcServer(options, tls, dispatcher);
+        try {
+            rpc.connector.open();
+        } catch (IOException e) {
+            rpc.calls.shutdownNow();
+            Throwable cause = e.getCause() instanceof BindException b ? b : e;
+            BindException bind = new BindException(options.listen() + ": " + cause.getMessage());
+            bind.initCause(e);
+            throw bind;
+        }
+        try {
+            rpc.server.start();
+        } catch (Exception e) {
+            rpc.close();
+            throw new IOException("cannot start the " + options.name() + " server: " + e.getMessage(), e);
+        }
+        rpc.sweepLater();
+        log.info("{} listening on {} (TLS 1.3, client certificate {})", options.name(), rpc.address(),
                 options.requireClientCert() ? "required" : "not required");
-        return server;
+        return rpc;
     }
 
     /** The bound address (with the real port when 0 was asked for). */
     public InetSocketAddress address() {
-        return listener.address();
+        return new InetSocketAddress(options.listen().getAddress(), connector.getLocalPort());
     }
 
     public Options options() {
@@ -134,14 +201,35 @@ public final class RpcServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting and closes idle connections, gives calls in progress up to
-     * {@code graceSeconds} to answer, then closes every connection.
+     * From now on, a new CRL in {@code trust} closes every open connection whose peer it revokes,
+     * and every request on a kept-alive connection checks its peer against the current CRL
+     * (HTTP 403 and the connection closed when revoked).
+     */
+    public void enforceRevocation(CaTrust trust) {
+        revocation = trust;
+        synchronized (this) {
+            crlListener = trust.onCrlChange(() -> guard.closeRevoked(trust::isRevoked));
+        }
+        guard.closeRevoked(trust::isRevoked);
+    }
+
+    /** What the server has seen: for metrics (all counts since start). */
+    public record Stats(int openConnections, long handshakesDone, long handshakesFailed, long closedByLimits,
+                        long refusedForbidden, long refusedBusy, int callsInProgress) {}
+
+    public Stats stats() {
+        return new Stats(guard.openConnections(), guard.handshakesDone(), guard.handshakesFailed(),
+                guard.closedByGuard(), handler.refusedForbidden(), handler.refusedBusy(), inProgress.get());
+    }
+
+    /**
+     * Stops accepting, gives requests in progress up to {@code graceSeconds} to be answered, then
+     * closes every connection and frees the port.
      */
     public void stop(int graceSeconds) {
         stopping = true;
-        listener.stop();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(0, graceSeconds));
-        while (callsInProgress.get() > 0 && System.nanoTime() < deadline) {
+        while (inProgress.get() > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
@@ -149,15 +237,21 @@ public final class RpcServer implements AutoCloseable {
                 break;
             }
         }
-        open.forEach(ServerConnection::abort); // a thread blocked reading one fails at once
-        threads.shutdown();
         try {
-            if (!threads.awaitTermination(1, TimeUnit.SECONDS)) {
-                threads.shutdownNow();
+            server.stop();
+        } catch (Exception e) {
+            log.debug("stopping {}: {}", options.name(), e.toString());
+        }
+        connector.close();
+        calls.shutdownNow();
+        synchronized (this) {
+            if (crlListener != null) {
+                try {
+                    crlListener.close();
+                } catch (Exception ignored) {
+                    // only removes a listener
+                }
             }
-        } catch (InterruptedException e) {
-            threads.shutdownNow();
-            Thread.currentThread().interrupt();
         }
     }
 
@@ -166,212 +260,59 @@ public final class RpcServer implements AutoCloseable {
         stop(0);
     }
 
-    /** What the listener hands over; each runs on a connection thread. */
-    private final class Handler implements HttpsListener.Handler {
-        @Override
-        public void accepted(SocketChannel channel, long acceptedAt, byte[] firstRecord) {
-            threads.execute(() -> serveNew(channel, acceptedAt, firstRecord), channel);
-        }
-
-        @Override
-        public void resumed(ServerConnection connection) {
-            threads.execute(() -> serve(connection, System.nanoTime() + headNanos), connection);
-        }
-
-        @Override
-        public void expired(ServerConnection connection) {
-            threads.execute(() -> close(connection), connection);
-        }
-
-        @Override
-        public void tick(long now) {
-            for (ServerConnection c : open) {
-                if (!c.isOpen()) {
-                    open.remove(c); // closed where the set is not at hand (e.g. parking while stopping)
-                } else if (c.overdue(now)) {
-                    log.debug("connection from {} too slow for its deadline: closed", c.remote);
-                    c.abort();
-                }
-            }
-            threads.kick();
+    private void sweepLater() {
+        Scheduler scheduler = connector.getScheduler();
+        try {
+            scheduler.schedule(this::sweep, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (RuntimeException stopped) {
+            // the server is stopping
         }
     }
 
-    private void serveNew(SocketChannel channel, long acceptedAt, byte[] firstRecord) {
-        ServerConnection connection;
-        try {
-            connection = handshake(channel, firstRecord, acceptedAt + headNanos);
-        } finally {
-            listener.handshakeDone();
-        }
-        if (connection != null) {
-            serve(connection, acceptedAt + headNanos);
-        }
-    }
-
-    /** Sets up TLS on a new connection; null when that failed (the channel is then closed). */
-    private ServerConnection handshake(SocketChannel channel, byte[] firstRecord, long deadline) {
-        ServerConnection connection;
-        try {
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true); // no Nagle delay on small replies
-            connection = newConnection(channel, firstRecord);
-        } catch (IOException | RuntimeException e) {
-            log.debug("cannot set up an accepted connection: {}", e.toString());
-            closeQuietly(channel);
-            return null;
-        }
-        connection.setDeadline(deadline);
-        open.add(connection);
+    private void sweep() {
         if (stopping) {
-            close(connection);
+            return;
+        }
+        long now = System.nanoTime();
+        try {
+            guard.sweep(now);
+            handler.sweep(now, options.requestTimeout().toNanos(), MIN_BODY_BYTES_PER_SECOND);
+        } finally {
+            sweepLater();
+        }
+    }
+
+    /** The XML-RPC handler with this server's connection bookkeeping and revocation check. */
+    private final class Handler extends XmlRpcHandler {
+        Handler(RpcDispatcher dispatcher, long maxBody, long budget) {
+            super(dispatcher, maxBody, budget, calls);
+        }
+
+        @Override
+        protected boolean stopping() {
+            return stopping;
+        }
+
+        @Override
+        protected String refusal(Request request, java.security.cert.X509Certificate peer) {
+            CaTrust trust = revocation;
+            if (trust != null && peer != null && trust.isRevoked(peer)) {
+                return "the certificate of " + jfunc.common.tls.Certs.commonName(peer) + " is revoked";
+            }
             return null;
         }
-        try {
-            connection.handshake(deadline);
-            return connection;
-        } catch (IOException | RuntimeException e) {
-            // a client we do not trust, a scanner, plain HTTP to the TLS port, a revoked certificate
-            log.debug("TLS handshake with {} failed: {}", connection.remote, e.toString());
-            close(connection);
-            return null;
-        }
-    }
 
-    /** Answers requests on one connection until it closes or parks between requests. */
-    private void serve(ServerConnection connection, long deadline) {
-        try {
-            while (true) {
-                connection.setDeadline(deadline);
-                RequestHead head = connection.readHead(deadline);
-                if (head == null) {
-                    close(connection);
-                    return;
-                }
-                boolean again;
-                callsInProgress.incrementAndGet(); // from here stop(grace) waits for the reply
-                try {
-                    again = answer(connection, head) && !stopping;
-                } finally {
-                    callsInProgress.decrementAndGet();
-                }
-                if (!again) {
-                    close(connection);
-                    return;
-                }
-                if (!connection.hasBufferedInput()) {
-                    connection.clearDeadline();
-                    listener.park(connection);
-                    return;
-                }
-                deadline = System.nanoTime() + headNanos;
-            }
-        } catch (RequestHead.BadRequest e) {
-            try {
-                connection.replyText(e.status, reason(e.status), e.getMessage(), true);
-                connection.discardInput(DISCARD_BYTES, DISCARD_MILLIS);
-            } catch (IOException | RuntimeException ignored) {
-                // closing anyway
-            }
-            close(connection);
-        } catch (IOException | RuntimeException e) {
-            log.debug("connection from {} closed: {}", connection.remote, e.toString());
-            close(connection);
+        @Override
+        protected void exchangeStarted(Request request) {
+            inProgress.incrementAndGet();
+            ConnectionGuard.requestStarted(guard.of(request.getConnectionMetaData().getConnection().getEndPoint()));
         }
-    }
 
-    /** Answers one request; returns whether the connection may carry another. */
-    private boolean answer(ServerConnection connection, RequestHead head) throws IOException {
-        if (stopping) { // a call that may outlast the grace would be cut off without a reply
-            throw new RequestHead.BadRequest(503, "server stopping: try again later");
+        @Override
+        protected void exchangeEnded(Request request) {
+            guard.requestEnded(guard.of(request.getConnectionMetaData().getConnection().getEndPoint()));
+            inProgress.decrementAndGet();
         }
-        if (!"POST".equals(head.method())) {
-            throw new RequestHead.BadRequest(405, "jfunc speaks XML-RPC: POST text/xml");
-        }
-        if (head.chunked()) {
-            throw new RequestHead.BadRequest(411, "send the request body with a Content-Length"
-                    + " (chunked request bodies are not accepted)");
-        }
-        if (head.contentLength() < 0) {
-            throw new RequestHead.BadRequest(411, "a Content-Length is required");
-        }
-        if (head.contentLength() > options.maxBodyBytes()) {
-            // refused before reading a byte of it; the connection is closed after the reply
-            throw new RequestHead.BadRequest(413, "request body of " + head.contentLength()
-                    + " bytes exceeds the limit of " + options.maxBodyBytes());
-        }
-        if (head.expectContinue()) {
-            connection.sendContinue();
-        }
-        ServerConnection.Body body = connection.body(head.contentLength());
-        connection.setDeadline(connection.transferDeadline(headNanos, head.contentLength()));
-        StreamServer.Connection exchange = new StreamServer.Connection(connection, body,
-                head.keepAlive() && !stopping && listener.hasRoomToPark(), headNanos);
-        try {
-            xmlrpc.execute(new StreamServer.CallConfig(connection), exchange); // no deadline while the call runs
-        } catch (XmlRpcException e) {
-            log.debug("reply to {} not sent: {}", connection.remote, e.getMessage());
-            return false;
-        }
-        return exchange.keptAlive();
-    }
-
-    /**
-     * Wraps an accepted channel in TLS. The socket factory and parameters are made on the first
-     * connection, not at start: the default parameters load most of the TLS code, about 6 MB of
-     * an idle minion's memory.
-     */
-    private ServerConnection newConnection(SocketChannel channel, byte[] firstRecord) throws IOException {
-        SSLSocketFactory sockets = tlsSockets;
-        if (sockets == null) {
-            synchronized (this) {
-                if (tlsSockets == null) {
-                    SSLParameters p = tls.getDefaultSSLParameters();
-                    p.setProtocols(new String[] {TlsContexts.PROTOCOL});
-                    p.setNeedClientAuth(options.requireClientCert());
-                    tlsParameters = p;
-                    tlsSockets = tls.getSocketFactory();
-                }
-                sockets = tlsSockets;
-            }
-        }
-        return new ServerConnection(channel, firstRecord, sockets, tlsParameters);
-    }
-
-    private void close(ServerConnection connection) {
-        open.remove(connection);
-        connection.close();
-    }
-
-    static String reason(int status) {
-        return switch (status) {
-            case 200 -> "OK";
-            case 400 -> "Bad Request";
-            case 405 -> "Method Not Allowed";
-            case 411 -> "Length Required";
-            case 413 -> "Content Too Large";
-            case 431 -> "Request Header Fields Too Large";
-            case 503 -> "Service Unavailable";
-            case 505 -> "HTTP Version Not Supported";
-            default -> "Error";
-        };
-    }
-
-    /** Lets at most {@code n} calls run the dispatcher at once. */
-    private static RpcDispatcher limited(RpcDispatcher dispatcher, int n) {
-        Semaphore permits = new Semaphore(n, true);
-        return call -> {
-            try {
-                permits.acquire();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new XmlRpcException(Faults.UNAVAILABLE, "server stopping");
-            }
-            try {
-                return dispatcher.call(call);
-            } finally {
-                permits.release();
-            }
-        };
     }
 
     private static ThreadFactory threads(String name) {

@@ -32,6 +32,7 @@ public final class CaTrust extends X509ExtendedTrustManager {
     private final X509ExtendedTrustManager pkix;
     private volatile X509CRL crl;
     private final Set<ValidatedChain> validated = ConcurrentHashMap.newKeySet();
+    private final List<Runnable> crlListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     static final int MAX_VALIDATED = 20_000;
 
     public CaTrust(X509Certificate ca, X509CRL crl) throws GeneralSecurityException {
@@ -68,6 +69,29 @@ public final class CaTrust extends X509ExtendedTrustManager {
             return;
         }
         crl = newCrl;
+        for (Runnable listener : crlListeners) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                log.warn("a CRL listener failed: {}", e.toString());
+            }
+        }
+    }
+
+    /**
+     * Runs {@code listener} after each newly installed CRL (on the thread that installed it), so
+     * that a server can close connections whose peer is now revoked. Closing the returned handle
+     * removes it.
+     */
+    public AutoCloseable onCrlChange(Runnable listener) {
+        crlListeners.add(Objects.requireNonNull(listener, "listener"));
+        return () -> crlListeners.remove(listener);
+    }
+
+    /** Whether the current CRL lists {@code cert}. */
+    public boolean isRevoked(X509Certificate cert) {
+        X509CRL current = crl;
+        return current != null && cert != null && current.isRevoked(cert);
     }
 
     /** Throws when the certificate is listed in the current CRL. */
