@@ -1,86 +1,281 @@
 package jfunc.overlord.bench;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import jfunc.common.StateDir;
+import jfunc.common.testing.TestPki;
+import jfunc.common.tls.Identity;
+import jfunc.common.tls.Pem;
+import jfunc.overlord.FanOut;
+import jfunc.overlord.MethodCall;
+import jfunc.overlord.MinionAddress;
+import jfunc.overlord.jobs.JobState;
+import jfunc.overlord.service.ServiceClient;
 import jfunc.overlord.testing.LoopbackFleet;
 
 /**
- * The overlord service end to end: {@code bin/jfunc '*' ping} as a new process through a running
- * {@code bin/jfunc-overlord} (a real process) and embedded ({@code --no-service}), interleaved
- * A B A B in the same minutes, against N minion servers in this JVM; then {@code job status} of a
- * finished job through the service, and the service's RSS and threads. Medians of the runs after
- * one warm-up each. Run with {@code bench/overlord-service [N]}.
+ * The overlord service end to end, against a real {@code bin/jfunc-overlord} process:
+ * <ul>
+ * <li>{@code bin/jfunc '*' ping} as a new process through the service and embedded
+ *     ({@code --no-service}), interleaved A B in the same minutes, with {@code bin/jfunc
+ *     --version} (the JVM start floor of any command) in the same rounds and the CLI's CPU
+ *     (/usr/bin/time); the service's own fan-out time for each ping (its metrics);</li>
+ * <li>async {@code test.ping} submit to all FINISHED through the service (wire and jfuncd modes);</li>
+ * <li>{@code bin/jfunc job status ID} of a finished job;</li>
+ * <li>the service's RSS idle, with 1 and with N pooled connections, and threads;</li>
+ * <li>a ping after 32 s idle (the pool keeps a connection at most 30 s) against a warm one.</li>
+ * </ul>
+ * Minions: {@code jfuncd} (N real bin/jfuncd processes, default), {@code servers} (N minion
+ * servers in this JVM) or {@code wire} (N light jobs-protocol servers in this JVM, for 1,000).
+ * Run with {@code bench/overlord-service [jfuncd|servers|wire] [N]}.
  */
 public final class ServiceBench {
+    private static Path repo;
+    private static StateDir state;
+    private static int metricsPort;
+
     public static void main(String[] args) throws Exception {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        Path repo = Path.of(args[0]).toAbsolutePath().normalize();
-        int n = args.length > 1 ? Integer.parseInt(args[1]) : 100;
-        int runs = Integer.getInteger("bench.runs", 9);
+        repo = Path.of(args[0]).toAbsolutePath().normalize();
+        String mode = args.length > 1 ? args[1] : "jfuncd";
+        int n = args.length > 2 ? Integer.parseInt(args[2]) : 100;
+        int runs = Integer.getInteger("bench.runs", 7);
         Path tmp = Files.createTempDirectory("jfunc-service-bench");
-        try (BenchFleet fleet = new BenchFleet(new StateDir(tmp.resolve("minions")))) {
-            fleet.grow(n);
-            StateDir state = LoopbackFleet.writeState(tmp.resolve("state"), fleet.pki, fleet.overlord, fleet.minions);
-            ProcessBuilder sb = new ProcessBuilder(repo.resolve("bin/jfunc-overlord").toString(), "--state-dir",
-                    state.root().toString()).redirectErrorStream(true).redirectOutput(tmp.resolve("service.log").toFile());
-            sb.environment().put("JFUNC_METRICS_LISTEN", "127.0.0.1:0");
-            Process service = sb.start();
-            try {
-                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (!Files.exists(state.overlord().resolve("overlord.sock"))) {
-                    if (System.nanoTime() > until || !service.isAlive()) {
-                        throw new IllegalStateException("the service did not start: " + Files.readString(tmp.resolve("service.log")));
-                    }
-                    Thread.sleep(100);
+        List<AutoCloseable> minions = new ArrayList<>();
+        try {
+            state = switch (mode) {
+                case "servers" -> {
+                    BenchFleet fleet = new BenchFleet(new StateDir(tmp.resolve("minions")));
+                    minions.add(fleet);
+                    fleet.grow(n);
+                    yield LoopbackFleet.writeState(tmp.resolve("state"), fleet.pki, fleet.overlord, fleet.minions);
                 }
-                System.out.printf("overlord service: `bin/jfunc '*' ping` as a new process, %d minion servers in one JVM on"
-                        + " loopback, median of %d runs after 1 warm-up, modes interleaved; %d cores (shared, busy), Java %s%n%n",
-                        n, runs, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-                List<Long> via = new ArrayList<>();
-                List<Long> embedded = new ArrayList<>();
-                for (int i = 0; i <= runs; i++) {
-                    long a = run(repo, state, "*", "ping");
-                    long b = run(repo, state, "--no-service", "*", "ping");
-                    if (i > 0) {
-                        via.add(a);
-                        embedded.add(b);
-                    }
+                case "wire" -> {
+                    WireMinions wire = new WireMinions();
+                    minions.add(wire);
+                    yield wire.overlordState(tmp.resolve("state"), wire.start(n));
                 }
-                System.out.printf("%-44s  %9s  %6s  %6s%n", "command", "median ms", "min", "max");
-                print("ping through the service", via);
-                print("ping embedded (--no-service)", embedded);
-                System.out.printf("embedded / service (same minutes): %.1fx%n", median(embedded) / median(via));
-                String id = output(false, repo, state, "*", "call", "test", "ping", "--async").strip();
-                output(false, repo, state, "job", "status", id, "--wait");
-                List<Long> status = new ArrayList<>();
-                for (int i = 0; i <= runs; i++) {
-                    long t = run(repo, state, "job", "status", id);
-                    if (i > 0) {
-                        status.add(t);
-                    }
-                }
-                print("job status FINISHED_ID through the service", status);
-                String proc = Files.readString(Path.of("/proc", Long.toString(service.pid()), "status"));
-                System.out.printf("service after the runs: %s, %s%n", field(proc, "VmRSS"), field(proc, "Threads") + " threads");
-            } finally {
-                service.destroy();
-                service.waitFor(30, TimeUnit.SECONDS);
+                case "jfuncd" -> jfuncds(tmp, n, minions);
+                default -> throw new IllegalArgumentException("mode: jfuncd, servers or wire");
+            };
+            run(mode, n, runs, tmp);
+        } finally {
+            for (AutoCloseable c : minions) {
+                c.close();
             }
         }
     }
 
-    private static String field(String proc, String name) {
-        for (String line : proc.split("\n")) {
-            if (line.startsWith(name + ":")) {
-                return name + " " + line.substring(name.length() + 1).strip();
+    private static void run(String mode, int n, int runs, Path tmp) throws Exception {
+        metricsPort = freePort();
+        ProcessBuilder sb = new ProcessBuilder(repo.resolve("bin/jfunc-overlord").toString(), "--state-dir",
+                state.root().toString()).redirectErrorStream(true).redirectOutput(tmp.resolve("service.log").toFile());
+        sb.environment().put("JFUNC_METRICS_LISTEN", "127.0.0.1:" + metricsPort);
+        Process service = sb.start();
+        try {
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.readString(tmp.resolve("service.log")).contains("serving ")) {
+                if (System.nanoTime() > until || !service.isAlive()) {
+                    throw new IllegalStateException("the service did not start: " + Files.readString(tmp.resolve("service.log")));
+                }
+                Thread.sleep(100);
+            }
+            String idle = proc(service, "VmRSS");
+            System.out.printf("overlord service, %d minions (%s) on loopback, median of %d runs after 1 warm-up, modes"
+                            + " interleaved; %d cores shared with other builds, Java %s%n%n", n, mode, runs,
+                    Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+            String first = state.ca().resolve("records").toFile().list()[0].replace(".properties", "");
+            cli(state, first, "ping");
+            String one = proc(service, "VmRSS");
+
+            List<Long> via = new ArrayList<>();
+            List<Long> embedded = new ArrayList<>();
+            List<Long> version = new ArrayList<>();
+            List<Double> cpu = new ArrayList<>();
+            List<Long> fanouts = new ArrayList<>();
+            for (int i = 0; i <= runs; i++) {
+                double[] before = fanout(metricsPort);
+                Timed a = cli(state, "*", "ping");
+                double[] after = fanout(metricsPort);
+                if (i > 0) {
+                    fanouts.add((long) ((after[0] - before[0]) * 1e9));
+                }
+                Timed b = cli(state, "--no-service", "*", "ping");
+                Timed v = cli(state, "--version");
+                if (i > 0) {
+                    via.add(a.wallNanos);
+                    cpu.add(a.cpuSeconds);
+                    embedded.add(b.wallNanos);
+                    version.add(v.wallNanos);
+                }
+            }
+            String warm = proc(service, "VmRSS");
+            System.out.printf("%-52s  %9s  %6s  %6s%n", "command", "median ms", "min", "max");
+            print("bin/jfunc '*' ping through the service", via);
+            print("bin/jfunc '*' ping embedded (--no-service)", embedded);
+            print("bin/jfunc --version (JVM start, no call)", version);
+            Collections.sort(cpu);
+            System.out.printf("embedded / service, same rounds: %.1fx; CLI CPU per ping through the service: %.2f s (median)%n",
+                    median(embedded) / median(via), cpu.get(cpu.size() / 2));
+            print("  of which the service's fan-out (its metrics)", fanouts);
+
+            if (!mode.equals("servers")) {
+                List<Long> async = new ArrayList<>();
+                try (ServiceClient c = ServiceClient.connect(state, FanOut.Limits.defaults())) {
+                    for (int i = 0; i <= 3; i++) {
+                        long t0 = System.nanoTime();
+                        String id = c.submit(c.select("*"), MethodCall.of("test.ping"), null, null).summary().id();
+                        if (c.await(id, Duration.ofSeconds(120), m -> {}).state() != JobState.FINISHED) {
+                            throw new IllegalStateException("job " + id + " did not finish");
+                        }
+                        if (i > 0) {
+                            async.add(System.nanoTime() - t0);
+                        }
+                    }
+                }
+                print("async test.ping submit to all FINISHED (socket API)", async);
+            }
+            if (mode.equals("servers")) { // minion servers without the jobs extension: no async here
+                idleAndRss(service, n, idle, one, warm);
+                return;
+            }
+            String id;
+            try (ServiceClient c = ServiceClient.connect(state, FanOut.Limits.defaults())) {
+                // a job every mode's minions run (the CLI's --async checks the method on the minion first)
+                id = c.submit(c.select("*"), MethodCall.of("test.ping"), null, null)
+                        .summary().id();
+                c.await(id, Duration.ofSeconds(120), m -> {});
+            }
+            List<Long> status = new ArrayList<>();
+            for (int i = 0; i <= runs; i++) {
+                Timed t = cli(state, "job", "status", id);
+                if (i > 0) {
+                    status.add(t.wallNanos);
+                }
+            }
+            print("bin/jfunc job status FINISHED_ID through the service", status);
+
+            idleAndRss(service, n, idle, one, warm);
+        } finally {
+            service.destroy();
+            service.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void idleAndRss(Process service, int n, String idle, String one, String warm) throws Exception {
+        {
+            Thread.sleep(32_000); // past the pool's 30 s idle limit: connections are closed
+            double[] f0 = fanout(metricsPort);
+            Timed cold = cli(state, "*", "ping");
+            double[] f1 = fanout(metricsPort);
+            Timed again = cli(state, "*", "ping");
+            double[] f2 = fanout(metricsPort);
+            System.out.printf("ping after 32 s idle (pool expired: new, resumed TLS sessions) / right after: %.0f ms /"
+                            + " %.0f ms end to end, of which the service's fan-out %.0f ms / %.0f ms%n",
+                    cold.wallNanos / 1e6, again.wallNanos / 1e6, (f1[0] - f0[0]) * 1000, (f2[0] - f1[0]) * 1000);
+            System.out.printf("service RSS: idle %s, 1 pooled connection %s, %d pooled %s (about %.0f kB per pooled"
+                            + " connection); at the end %s, %s threads%n", idle, one, n, warm,
+                    (kb(warm) - kb(one)) / Math.max(1.0, n - 1), proc(service, "VmRSS"), proc(service, "Threads"));
+        }
+    }
+
+    /** N real bin/jfuncd processes on 127.0.0.1, each with its own certificate; started 10 at a time. */
+    private static StateDir jfuncds(Path tmp, int n, List<AutoCloseable> closers) throws Exception {
+        TestPki pki = new TestPki("bench-ca");
+        StateDir minionState = new StateDir(tmp.resolve("minions"));
+        List<MinionAddress> all = new ArrayList<>();
+        List<Process> procs = new ArrayList<>();
+        closers.add(() -> {
+            procs.forEach(Process::destroy);
+            for (Process p : procs) {
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+        });
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            String name = String.format("m%04d.bench", i + 1);
+            Identity id = pki.minion(name);
+            Path m = Files.createDirectories(minionState.minion(name));
+            Files.writeString(m.resolve("minion.key"), Pem.encodePrivateKey(id.key()));
+            Files.writeString(m.resolve("minion.crt"), Pem.encode(id.certificate()));
+            Files.writeString(m.resolve("ca.crt"), Pem.encode(pki.caCertificate()));
+            Files.writeString(m.resolve("crl.pem"), Pem.encode(pki.crl()));
+            MinionAddress a = new MinionAddress(name, "127.0.0.1", freePort());
+            ProcessBuilder pb = new ProcessBuilder(repo.resolve("bin/jfuncd").toString(), "--state-dir",
+                    minionState.root().toString(), "--name", name, "--listen", a.hostPort()).redirectErrorStream(true)
+                    .redirectOutput(tmp.resolve(name + ".log").toFile());
+            pb.environment().keySet().removeIf(k -> k.startsWith("JFUNC_"));
+            pb.environment().put("JFUNC_STATE_DIR", minionState.root().toString());
+            procs.add(pb.start());
+            all.add(a);
+            if (all.size() % 10 == 0 || all.size() == n) {
+                for (int j = all.size() - 1; j >= 0 && j >= all.size() - 10; j--) {
+                    await(all.get(j), procs.get(j), tmp);
+                }
             }
         }
-        return name + " ?";
+        System.out.printf("%d jfuncd processes up in %.0f s%n", n, (System.nanoTime() - t0) / 1e9);
+        return LoopbackFleet.writeState(tmp.resolve("state"), pki, pki.overlord(), all);
+    }
+
+    private static void await(MinionAddress a, Process p, Path tmp) throws Exception {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < until) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException(a.name() + " exited: " + Files.readString(tmp.resolve(a.name() + ".log")));
+            }
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), a.port())) {
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(100);
+            }
+        }
+        throw new IllegalStateException(a.name() + " did not listen: " + Files.readString(tmp.resolve(a.name() + ".log")));
+    }
+
+    /** Sum and count of the service's fan-out seconds for test.ping. */
+    private static double[] fanout(int port) throws Exception {
+        String text = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        double sum = 0;
+        double count = 0;
+        for (String line : text.split("\n")) {
+            if (line.startsWith("jfunc_fanout_seconds_sum{method=\"test.ping\"}")) {
+                sum = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            } else if (line.startsWith("jfunc_fanout_seconds_count{method=\"test.ping\"}")) {
+                count = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return new double[] {sum, count};
+    }
+
+    private static String proc(Process p, String field) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status"))) {
+            if (line.startsWith(field + ":")) {
+                return line.substring(field.length() + 1).strip();
+            }
+        }
+        return "?";
+    }
+
+    private static double kb(String rss) {
+        return Double.parseDouble(rss.replace("kB", "").strip());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
     }
 
     private static double median(List<Long> t) {
@@ -92,31 +287,38 @@ public final class ServiceBench {
     private static void print(String what, List<Long> t) {
         List<Long> s = new ArrayList<>(t);
         Collections.sort(s);
-        System.out.printf("%-44s  %9.0f  %6.0f  %6.0f%n", what, median(s), s.get(0) / 1e6, s.get(s.size() - 1) / 1e6);
+        System.out.printf("%-52s  %9.0f  %6.0f  %6.0f%n", what, median(s), s.get(0) / 1e6, s.get(s.size() - 1) / 1e6);
     }
 
-    private static long run(Path repo, StateDir state, String... args) throws Exception {
-        long t0 = System.nanoTime();
-        output(false, repo, state, args);
-        return System.nanoTime() - t0;
-    }
+    record Timed(long wallNanos, double cpuSeconds, String out) {}
 
-    /** Runs bin/jfunc; a non-zero exit is reported on stderr (a failed minion), a hang or usage error fails the bench. */
-    private static String output(boolean quiet, Path repo, StateDir state, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(repo.resolve("bin/jfunc").toString(), "--state-dir", state.root().toString()));
+    /** Runs bin/jfunc under /usr/bin/time; a non-zero exit is reported (a failed minion), a hang or usage error fails the bench. */
+    private static Timed cli(StateDir state, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/time", "-f", "CPU %U %S", repo.resolve("bin/jfunc").toString(),
+                "--state-dir", state.root().toString()));
         cmd.addAll(List.of(args));
         Path err = Files.createTempFile("jfunc-bench", ".err");
+        long t0 = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
         String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() >= 2) {
-            throw new IllegalStateException(String.join(" ", args) + " failed: " + out + Files.readString(err));
+        boolean ended = p.waitFor(120, TimeUnit.SECONDS);
+        long wall = System.nanoTime() - t0;
+        String said = Files.readString(err);
+        Files.deleteIfExists(err);
+        if (!ended || p.exitValue() >= 2) {
+            throw new IllegalStateException(String.join(" ", args) + " failed: " + out + said);
         }
-        if (p.exitValue() != 0 && !quiet) {
-            String said = Files.readString(err);
+        if (p.exitValue() != 0) {
             System.err.println("(exit " + p.exitValue() + ": " + String.join(" ", args) + ": "
                     + said.substring(Math.max(0, said.length() - 300)).strip() + ")");
         }
-        Files.deleteIfExists(err);
-        return out;
+        double cpu = 0;
+        for (String line : said.split("\n")) {
+            if (line.startsWith("CPU ")) {
+                String[] f = line.split(" ");
+                cpu = Double.parseDouble(f[1]) + Double.parseDouble(f[2]);
+            }
+        }
+        return new Timed(wall, cpu, out);
     }
 }

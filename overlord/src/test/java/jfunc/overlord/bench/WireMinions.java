@@ -56,6 +56,7 @@ final class WireMinions implements AutoCloseable {
                     Map<String, Object> r = new LinkedHashMap<>();
                     r.put("id", id);
                     r.put("method", method);
+                    r.put("request_id", p.get(0)); // the overlord takes only the record of its own submission
                     r.put("state", "FINISHED");
                     r.put("result", true);
                     records.put(id, r);
