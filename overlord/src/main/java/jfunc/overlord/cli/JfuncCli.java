@@ -9,7 +9,6 @@ import jfunc.common.ExitCodes;
 import jfunc.common.StateDir;
 import jfunc.overlord.FanOut;
 import jfunc.overlord.OverlordApi;
-import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -110,9 +109,11 @@ public final class JfuncCli implements Callable<Integer> {
 
     /** Runs one command line; results go to {@code out}, diagnostics to {@code err}. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        JfuncCli root = new JfuncCli();
-        CommandLine cmd = new CommandLine(root);
-        addCommands(cmd, args);
+        if (args.length >= 2 && args[0].equals(Completion.COMMAND)) {
+            return Completion.run(out, args);
+        }
+        CommandLine cmd = commandLine(args);
+        JfuncCli root = cmd.getCommand();
         cmd.setOut(out);
         cmd.setErr(err);
         cmd.setExecutionExceptionHandler(new ErrorReporter(root));
@@ -124,6 +125,13 @@ public final class JfuncCli implements Callable<Integer> {
             out.flush();
             err.flush();
         }
+    }
+
+    /** The command model with the commands {@code args} need (all of them when it names none). */
+    static CommandLine commandLine(String[] args) {
+        CommandLine cmd = new CommandLine(new JfuncCli());
+        addCommands(cmd, args);
+        return cmd;
     }
 
     /**
@@ -141,7 +149,7 @@ public final class JfuncCli implements Callable<Integer> {
         m.put("pull", PullCommand::new);
         m.put("list-minions", ListMinionsCommand::new);
         m.put("job", JobCommand::new);
-        m.put("generate-completion", AutoComplete.GenerateCompletion::new);
+        m.put("generate-completion", CompletionScript::new);
         return m;
     }
 

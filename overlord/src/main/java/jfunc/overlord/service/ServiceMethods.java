@@ -41,6 +41,7 @@ final class ServiceMethods {
     private final LiveCalls live;
     private volatile ServiceSettings settings;
     private final Fanouts fanouts;
+    private final IntrospectionCache introspection = new IntrospectionCache();
 
     /** Hears of each fan-out that ended: its method, how long it took, and its results (metrics). */
     interface Fanouts {
@@ -118,7 +119,8 @@ final class ServiceMethods {
             long start = System.nanoTime();
             CallResult r = call.method().startsWith("system.")
                     // introspection (the CLI's method check before a call, list_methods, ...) is not a job
-                    ? api.call(chosen, call, wait, listener)
+                    ? (IntrospectionCache.cacheable(call) ? introspection.call(chosen, call, listener, l -> api.call(chosen, call, wait, l))
+                            : api.call(chosen, call, wait, listener))
                     : OverlordApi.recordedCall(api, chosen, call, wait, late, listener);
             fanouts.ended(call.method(), System.nanoTime() - start, r);
             return r;

@@ -69,6 +69,15 @@ class FleetCliTest {
                 """, fine.out());
     }
 
+    /** Completion's fallback (no service) lists exactly what a real jfuncd offers. */
+    @Test
+    void completionsBuiltInMethodsAreAMinionsMethods() {
+        CliTest.Run r = jfunc("web1", "call", "system", "list_methods", "--json");
+        assertEquals(0, r.code(), r.err());
+        List<?> listed = (List<?>) ((Map<?, ?>) ((Map<?, ?>) Json.parse(r.out())).get("web1")).get("ok");
+        assertEquals(new java.util.TreeSet<>(Completion.BUILTIN_METHODS), new java.util.TreeSet<>(listed.stream().map(String::valueOf).toList()));
+    }
+
     /** overlord.conf of the installation holds the defaults of forks, timeout and deadline; flags win. */
     @Test
     void overlordConfHoldsTheDefaultTimeoutAndDeadline(@TempDir Path home) throws Exception {

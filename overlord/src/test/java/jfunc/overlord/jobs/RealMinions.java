@@ -44,6 +44,12 @@ public final class RealMinions implements AutoCloseable {
 
     private record Running(MinionServer server, List<MinionExtension> extensions, RpcServer relay) {}
 
+    /** How many calls of {@code method} the counted minion {@code name} received. */
+    public int callsOf(String name, String method) {
+        AtomicInteger n = calls.getOrDefault(name, Map.of()).get(method);
+        return n == null ? 0 : n.get();
+    }
+
     public RealMinions(Path root) {
         this.root = root;
     }
