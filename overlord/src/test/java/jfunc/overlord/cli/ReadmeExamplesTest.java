@@ -96,6 +96,41 @@ class ReadmeExamplesTest {
         assertFalse(vars.get("id").isEmpty());
     }
 
+    /**
+     * Every {@code jfunc-ca ...} line of README's code blocks: init and list run for real on a
+     * fresh state dir; serve (a long-lived process), sign, revoke and clean (which need an enrolled
+     * minion: CaCliTest and ServeProcessTest run them) run with --help appended, so their words
+     * must at least parse as written.
+     */
+    @Test
+    void everyJfuncCaExampleInTheReadmeParsesAndInitAndListRun(@TempDir Path caState) throws Exception {
+        List<String> lines = new ArrayList<>();
+        for (String l : Files.readString(readme()).split("\n")) {
+            String c = ShellWords.stripComment(l).strip();
+            if (c.startsWith("jfunc-ca ")) {
+                lines.add(c);
+            }
+        }
+        assertTrue(lines.size() >= 6, "found only " + lines);
+        List<String> problems = new ArrayList<>();
+        for (String line : lines) {
+            List<String> words = new ArrayList<>(ShellWords.split(line, Map.of()));
+            words.remove(0);
+            words.addAll(0, List.of("--state-dir", caState.toString()));
+            boolean runs = words.contains("init") || words.contains("list");
+            if (!runs) {
+                words.add("--help");
+            }
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            int code = jfunc.certs.cli.CaCli.run(new java.io.PrintStream(out, true), new java.io.PrintStream(out, true),
+                    words.toArray(String[]::new));
+            if (code != 0) {
+                problems.add(line + "\n  -> exit " + code + "\n" + out);
+            }
+        }
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
     private static String submit(String... call) {
         List<String> args = new ArrayList<>(List.of("--state-dir", state, call[0], "call"));
         args.addAll(List.of(call).subList(1, call.length));
