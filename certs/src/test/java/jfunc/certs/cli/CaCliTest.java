@@ -54,6 +54,10 @@ class CaCliTest {
         Result first = ca("init");
         assertEquals(0, first.code, first.err);
         assertTrue(first.out.contains("created the CA"), first.out);
+        // the line to paste into minion.conf names this CA's certificate (issue 15, finding 9)
+        String pin = "ca_fingerprint = SHA256:" + jfunc.common.tls.Certs.fingerprint(
+                jfunc.common.tls.Pem.certificates(Files.readString(dir.resolve("ca/ca.crt")), "ca.crt").get(0));
+        assertTrue(first.out.lines().anyMatch(l -> l.endsWith(": " + pin)), first.out);
         byte[] key = Files.readAllBytes(dir.resolve("ca/ca.key"));
         for (String f : List.of("ca/ca.key", "overlord/overlord.key")) {
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(f))), f);
