@@ -42,6 +42,8 @@ final class EmbeddedOverlord implements OverlordApi {
     }
 
     private final JobStore.Timer storeTimer;
+    /** Handshakes of the fan-outs replaced by reloads, so that the count only grows. */
+    private long handshakesBefore;
 
     EmbeddedOverlord(StateDir state, FanOut.Limits limits, boolean ownsStore) {
         this(state, limits, ownsStore, null);
@@ -103,6 +105,15 @@ final class EmbeddedOverlord implements OverlordApi {
         return jobs().store().purge(cutoff);
     }
 
+    /** See {@link OverlordApi#transport}. */
+    synchronized long[] transport() {
+        if (overlord == null) {
+            return new long[] {0, handshakesBefore};
+        }
+        jfunc.common.rpc.RpcClient.ClientStats s = overlord.fanOut().transportStats();
+        return new long[] {s.pooledConnections(), handshakesBefore + s.connectionsOpened()};
+    }
+
     /** See {@link OverlordApi#purgeFinished}. */
     int purgeFinished(Instant cutoff) throws ConfigException {
         return jobs().store().purge(cutoff, true);
@@ -134,6 +145,7 @@ final class EmbeddedOverlord implements OverlordApi {
             return;
         }
         Overlord old = overlord;
+        handshakesBefore += old.fanOut().transportStats().connectionsOpened();
         overlord = null;
         overlord();
         Thread closer = new Thread(() -> {

@@ -253,6 +253,11 @@ public final class FanOut implements AutoCloseable {
         };
     }
 
+    /** Idle pooled connections to minions now, and connections (TLS handshakes) opened so far. */
+    public jfunc.common.rpc.RpcClient.ClientStats transportStats() {
+        return client.stats();
+    }
+
     /** Stops the threads; calls still running are abandoned. Idempotent. */
     @Override
     public void close() {

@@ -52,6 +52,14 @@ public interface OverlordApi extends AutoCloseable {
     }
 
     /**
+     * {idle pooled connections to minions now, TLS handshakes since start} of an in-process
+     * overlord (metrics); null for other implementations.
+     */
+    static long[] transport(OverlordApi api) {
+        return api instanceof EmbeddedOverlord e ? e.transport() : null;
+    }
+
+    /**
      * Deletes the FINISHED jobs submitted before {@code cutoff} (the service's job_retention);
      * unfinished ones stay. Through another implementation: {@link #purge}.
      */

@@ -24,6 +24,11 @@ final class ConnectionPool {
     private final AtomicInteger count = new AtomicInteger();
     private volatile long lastSweep = System.nanoTime();
 
+    /** How many idle connections are kept now. */
+    int size() {
+        return count.get();
+    }
+
     /** An idle connection to {@code endpoint} that is still fresh enough, or null. */
     HttpConnection take(RpcClient.Endpoint endpoint) {
         Deque<HttpConnection> q = idle.get(endpoint);

@@ -71,6 +71,17 @@ public final class RpcClient implements AutoCloseable {
     private final long maxReplyBytes;
     private final XmlRpcClient xmlrpc = new XmlRpcClient();
     private final ConnectionPool pool = new ConnectionPool();
+    private final java.util.concurrent.atomic.AtomicLong opened = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * What the client holds and did, for metrics: idle kept-alive connections now, and connections
+     * opened since it was made (each one TLS handshake, full or resumed).
+     */
+    public record ClientStats(int pooledConnections, long connectionsOpened) {}
+
+    public ClientStats stats() {
+        return new ClientStats(pool.size(), opened.get());
+    }
 
     public RpcClient(SSLContext tls, Duration connectTimeout, Duration replyTimeout) {
         this(tls, connectTimeout, replyTimeout, 64L * 1024 * 1024);
@@ -115,6 +126,7 @@ public final class RpcClient implements AutoCloseable {
         try {
             if (c == null) {
                 c = HttpConnection.open(endpoint, sockets, tcpSockets, toMillis(connectTimeout), readMillis);
+                opened.incrementAndGet();
             }
             HttpConnection.Reply reply = c.post(body, readMillis);
             if (reply.status() != 200) {

@@ -1,6 +1,7 @@
 package jfunc.overlord.service;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The service's Prometheus metrics (official client 1.x), served as text on metrics_listen:
  * requests and their duration by socket method, fan-out duration by minion method, per-minion
- * outcomes of calls by kind, requests in flight, jobs by state and watched jobs, pending re-submissions, and the standard JVM metrics.
+ * outcomes of calls by kind, requests in flight, pooled connections and handshakes with minions,
+ * jobs by state and watched jobs, pending re-submissions, and the standard JVM metrics.
  * Job figures are read from the store at scrape time (at most 10,000 jobs per state).
  */
 final class ServiceMetrics implements AutoCloseable {
@@ -62,6 +64,12 @@ final class ServiceMetrics implements AutoCloseable {
         GaugeWithCallback.builder().name("jfunc_resubmissions_pending")
                 .help("Minions whose submission did not arrive yet and is re-sent until the job's deadline")
                 .callback(cb -> cb.call(pendingResubmissions(api))).register(registry);
+        GaugeWithCallback.builder().name("jfunc_pooled_connections")
+                .help("Idle kept-alive TLS connections to minions, ready for the next call")
+                .callback(cb -> cb.call(transport(api, 0))).register(registry);
+        CounterWithCallback.builder().name("jfunc_handshakes")
+                .help("TLS handshakes with minions (connections opened) since the service started")
+                .callback(cb -> cb.call(transport(api, 1))).register(registry);
         server = listen == null ? null : HTTPServer.builder().hostname(listen.getHostString()).port(listen.getPort())
                 .registry(registry).buildAndStart();
     }
@@ -116,6 +124,11 @@ final class ServiceMetrics implements AutoCloseable {
             return method;
         }
         return "other";
+    }
+
+    private static double transport(OverlordApi api, int which) {
+        long[] t = OverlordApi.transport(api);
+        return t == null ? Double.NaN : t[which];
     }
 
     private static double count(OverlordApi api, JobState s) {

@@ -228,6 +228,9 @@ class ServiceTest {
         assertTrue(text.contains("jfunc_store_operation_seconds_count{operation=\"create\"}"), text);
         assertTrue(text.contains("jfunc_resubmissions_pending"), text);
         assertTrue(text.contains("jfunc_service_requests_in_flight"), text);
+        assertTrue(text.contains("jfunc_pooled_connections "), text);
+        java.util.regex.Matcher handshakes = java.util.regex.Pattern.compile("(?m)^jfunc_handshakes_total (\\S+)$").matcher(text);
+        assertTrue(handshakes.find() && Double.parseDouble(handshakes.group(1)) >= 1, text);
         assertTrue(text.contains("jfunc_jobs{state=\"finished\"}"), text);
         assertTrue(text.contains("jvm_memory_used_bytes"), text);
     }
