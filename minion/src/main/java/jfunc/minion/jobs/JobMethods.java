@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Semaphore;
 import jfunc.common.Faults;
 import jfunc.common.Ids;
+import jfunc.common.job.JobProtocol;
 import jfunc.minion.CallContext;
 import org.apache.xmlrpc.XmlRpcException;
 
@@ -47,15 +48,15 @@ final class JobMethods {
     }
 
     Object call(String method, List<Object> p, CallContext context) throws XmlRpcException {
-        if (method.startsWith("async.")) {
-            return submissions.submit(method.substring("async.".length()), p, null, context);
+        if (method.startsWith(JobProtocol.ASYNC_PREFIX)) {
+            return submissions.submit(method.substring(JobProtocol.ASYNC_PREFIX.length()), p, null, context);
         }
         return switch (method) {
-            case "jobs.submit" -> submit(p, context);
-            case "jobs.status" -> status(p, context);
-            case "jobs.status_many" -> statusMany(p, context);
-            case "jobs.list" -> list(p, context);
-            case "jobs.wait" -> await(p, context);
+            case JobProtocol.SUBMIT -> submit(p, context);
+            case JobProtocol.STATUS -> status(p, context);
+            case JobProtocol.STATUS_MANY -> statusMany(p, context);
+            case JobProtocol.LIST -> list(p, context);
+            case JobProtocol.WAIT -> await(p, context);
             default -> throw new XmlRpcException(Faults.UNKNOWN_METHOD, "unknown method " + method
                     + " (jobs.submit, jobs.status, jobs.status_many, jobs.list, jobs.wait)");
         };

@@ -7,6 +7,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import jfunc.common.Config;
 import jfunc.common.Config.ConfigException;
+import jfunc.common.job.JobProtocol;
 import jfunc.minion.CallContext;
 import jfunc.minion.MinionSettings;
 import jfunc.minion.ModuleRegistry;
@@ -101,7 +102,7 @@ public final class Jobs implements AutoCloseable {
     }
 
     private static boolean needsStatusFile(String method) {
-        return method != null && (method.startsWith("jobs.") || method.startsWith("async."));
+        return JobProtocol.isJobMethod(method);
     }
 
     static Jobs open(Path statusFile, JobLimits limits, CallRunner calls, Clock clock)
@@ -116,7 +117,7 @@ public final class Jobs implements AutoCloseable {
 
     /** True for the methods this class answers: {@code async.*} and {@code jobs.*}. */
     public static boolean handles(String method) {
-        return method.startsWith("async.") || method.startsWith("jobs.");
+        return JobProtocol.isJobMethod(method);
     }
 
     /**

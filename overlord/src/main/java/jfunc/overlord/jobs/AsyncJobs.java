@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import jfunc.common.Ids;
+import jfunc.common.job.JobProtocol;
 import jfunc.common.rpc.CallError;
 import jfunc.overlord.FanOutListener;
 import jfunc.overlord.MethodCall;
@@ -86,7 +87,7 @@ public final class AsyncJobs {
             }
             Object[] args = call.params().toArray();
             o.fanOut().call(selection.minions(),
-                    m -> MethodCall.of("jobs.submit", MinionReplies.requestId(id, m.name()), call.method(), args),
+                    m -> MethodCall.of(JobProtocol.SUBMIT, MinionReplies.requestId(id, m.name()), call.method(), args),
                     o.fanOut().limits().timeout(), new FanOutListener() {
                         @Override
                         public void started(MinionAddress minion) {
@@ -287,7 +288,7 @@ public final class AsyncJobs {
                 recorder.record(m);
                 report(m, progress);
             });
-            o.fanOut().call(addresses, m -> MethodCall.of("jobs.wait", byMinion.get(m.name()).get(0).minion().jobId(), seconds),
+            o.fanOut().call(addresses, m -> MethodCall.of(JobProtocol.WAIT, byMinion.get(m.name()).get(0).minion().jobId(), seconds),
                     Duration.ofSeconds(seconds).plus(WAIT_SLACK), new FanOutListener() {
                         @Override
                         public void finished(MinionResult r) {
@@ -436,7 +437,7 @@ public final class AsyncJobs {
             Map<String, MinionJob> sent = new ConcurrentHashMap<>();
             o.fanOut().call(addresses, m -> {
                 Resend r = byMinion.get(m.name());
-                return MethodCall.of("jobs.submit", MinionReplies.requestId(r.jobId(), m.name()), r.method(),
+                return MethodCall.of(JobProtocol.SUBMIT, MinionReplies.requestId(r.jobId(), m.name()), r.method(),
                         r.params().toArray());
             }, o.fanOut().limits().timeout(), new FanOutListener() {
                 @Override
@@ -499,9 +500,9 @@ public final class AsyncJobs {
 
     private static MethodCall statusCall(List<Pending> pending) {
         if (pending.size() == 1) {
-            return MethodCall.of("jobs.status", pending.get(0).minion().jobId());
+            return MethodCall.of(JobProtocol.STATUS, pending.get(0).minion().jobId());
         }
-        return MethodCall.of("jobs.status_many", (Object) pending.stream().map(p -> p.minion().jobId()).toArray());
+        return MethodCall.of(JobProtocol.STATUS_MANY, (Object) pending.stream().map(p -> p.minion().jobId()).toArray());
     }
 
     private static String jobIdOf(List<Pending> pending, MinionJob m) {
