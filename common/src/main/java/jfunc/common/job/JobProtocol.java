@@ -23,6 +23,9 @@ public final class JobProtocol {
     /** {@code jobs.wait(id, seconds)}: the record once the job is done, or when the seconds pass. */
     public static final String WAIT = "jobs.wait";
 
+    /** The longest request id a minion accepts in {@code jobs.submit}, in characters. */
+    public static final int MAX_REQUEST_ID = 200;
+
     private JobProtocol() {}
 
     /** True for a method of the job protocol itself or an {@code async.} submission. */

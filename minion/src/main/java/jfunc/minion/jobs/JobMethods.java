@@ -31,7 +31,7 @@ final class JobMethods {
     static final String ALL_JOBS = "jobs:all";
     private static final DateTimeFormatter ID_PREFIX =
             DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
-    static final int MAX_REQUEST_ID = 200;
+    static final int MAX_REQUEST_ID = JobProtocol.MAX_REQUEST_ID;
 
     private final Submissions submissions;
     private final JobLedger ledger;

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import jfunc.common.job.JobProtocol;
 import jfunc.common.job.SecretArgs;
 import jfunc.common.rpc.CallError;
 import jfunc.overlord.MinionResult;
@@ -41,7 +42,7 @@ final class MinionReplies {
         for (Pending p : pending) {
             Object record = byId.get(p.minion().jobId());
             out.add(record != null ? fromRecord(p, record, now) : p.minion().withPollError(new MinionError("protocol", 0,
-                    "jobs.status_many did not answer for job " + p.minion().jobId()), now));
+                    JobProtocol.STATUS_MANY + " did not answer for job " + p.minion().jobId()), now));
         }
         return out;
     }
@@ -121,16 +122,16 @@ final class MinionReplies {
             return MinionJob.running(r.minion(), minionJobId, now);
         }
         return MinionJob.failed(r.minion(), null, new MinionError("protocol", 0,
-                "jobs.submit answered " + r.value() + " instead of a job id"), now);
+                JobProtocol.SUBMIT + " answered " + r.value() + " instead of a job id"), now);
     }
 
     /**
      * The idempotency key of one minion's submission: the overlord job id and the minion name
-     * (a hash of the name when that would pass the minion's 200-character limit).
+     * (a hash of the name when that would pass the minion's {@link JobProtocol#MAX_REQUEST_ID} limit).
      */
     static String requestId(String jobId, String minion) {
         String id = jobId + "/" + minion;
-        if (id.length() <= 200) {
+        if (id.length() <= JobProtocol.MAX_REQUEST_ID) {
             return id;
         }
         try {
