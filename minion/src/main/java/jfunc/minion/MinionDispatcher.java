@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import jfunc.common.Faults;
 import jfunc.common.WireValues;
+import jfunc.common.job.JobProtocol;
 import jfunc.common.rpc.RpcCall;
 import jfunc.common.rpc.RpcDispatcher;
 import jfunc.common.tls.Caller;
@@ -192,11 +193,12 @@ final class MinionDispatcher implements RpcDispatcher {
         if ("system.multicall".equals(method)) {
             throw new XmlRpcException(Faults.BAD_ARGUMENTS, "system.multicall: nested system.multicall is not allowed");
         }
-        if ("jobs.wait".equals(method)) {
+        if (JobProtocol.WAIT.equals(method)) {
             // 1,000 waits of up to jobs.max_wait each would hold a worker for days, and jobs
             // submitted in the same batch only start when it ends
             throw new XmlRpcException(Faults.BAD_ARGUMENTS,
-                    "system.multicall: jobs.wait cannot run inside a multicall; call it alone, or use jobs.status_many");
+                    "system.multicall: " + JobProtocol.WAIT + " cannot run inside a multicall; call it alone, or use "
+                            + JobProtocol.STATUS_MANY);
         }
         return single(method, params, ctx);
     }

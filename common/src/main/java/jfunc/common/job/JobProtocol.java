@@ -1,5 +1,11 @@
 package jfunc.common.job;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
 /**
  * The names of the job protocol between overlord and minion, in one place: the {@code jobs.*}
  * methods a minion answers and the {@code async.} prefix that submits any other call as a job.
@@ -23,10 +29,36 @@ public final class JobProtocol {
     /** {@code jobs.wait(id, seconds)}: the record once the job is done, or when the seconds pass. */
     public static final String WAIT = "jobs.wait";
 
+    /** Every {@code jobs.*} method, sorted. */
+    public static final List<String> METHODS = List.of(LIST, STATUS, STATUS_MANY, SUBMIT, WAIT);
+
     /** The longest request id a minion accepts in {@code jobs.submit}, in characters. */
     public static final int MAX_REQUEST_ID = 200;
 
     private JobProtocol() {}
+
+    /** True for a request id a minion accepts: not blank, at most {@link #MAX_REQUEST_ID} characters. */
+    public static boolean isValidRequestId(String requestId) {
+        return requestId != null && !requestId.isBlank() && requestId.length() <= MAX_REQUEST_ID;
+    }
+
+    /**
+     * The request id an overlord sends with one minion's {@code jobs.submit}: its own job id and the
+     * minion name, {@code JOBID/NAME} (or {@code JOBID/sha256:HEX} of the name when that would pass
+     * {@link #MAX_REQUEST_ID}), so that a re-sent submission is recognised and runs nothing twice.
+     */
+    public static String requestId(String overlordJobId, String minion) {
+        String id = overlordJobId + "/" + minion;
+        if (id.length() <= MAX_REQUEST_ID) {
+            return id;
+        }
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(minion.getBytes(StandardCharsets.UTF_8));
+            return overlordJobId + "/sha256:" + HexFormat.of().formatHex(h);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     /** True for a method of the job protocol itself or an {@code async.} submission. */
     public static boolean isJobMethod(String method) {

@@ -10,6 +10,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 import jfunc.common.Faults;
 import jfunc.common.WireValues;
+import jfunc.common.job.JobRecord;
+import jfunc.common.job.RecordBytes;
 import jfunc.minion.CallContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,7 +95,7 @@ final class JobLedger {
     /** Ends the job FINISHED with {@code value} in wire form, or FAILED when it is too large to keep. */
     boolean finish(LiveJob job, Object value) {
         Object wire = WireValues.toWire(value);
-        long size = JobCodec.sizeOf(wire);
+        long size = RecordBytes.sizeOf(wire);
         if (size > maxResultBytes) {
             return fail(job, Faults.MODULE_ERROR, "the call finished but its result of " + size
                     + " bytes exceeds jobs.max_result_bytes (" + maxResultBytes + "); the result was not kept");

@@ -15,6 +15,7 @@ import java.util.concurrent.Semaphore;
 import jfunc.common.Faults;
 import jfunc.common.Ids;
 import jfunc.common.job.JobProtocol;
+import jfunc.common.job.JobRecord;
 import jfunc.minion.CallContext;
 import org.apache.xmlrpc.XmlRpcException;
 
@@ -31,7 +32,6 @@ final class JobMethods {
     static final String ALL_JOBS = "jobs:all";
     private static final DateTimeFormatter ID_PREFIX =
             DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
-    static final int MAX_REQUEST_ID = JobProtocol.MAX_REQUEST_ID;
 
     private final Submissions submissions;
     private final JobLedger ledger;
@@ -58,15 +58,15 @@ final class JobMethods {
             case JobProtocol.LIST -> list(p, context);
             case JobProtocol.WAIT -> await(p, context);
             default -> throw new XmlRpcException(Faults.UNKNOWN_METHOD, "unknown method " + method
-                    + " (jobs.submit, jobs.status, jobs.status_many, jobs.list, jobs.wait)");
+                    + " (" + String.join(", ", JobProtocol.METHODS) + ")");
         };
     }
 
     private String submit(List<Object> p, CallContext context) throws XmlRpcException {
-        arity("jobs.submit(request_id, \"module.method\", [args])", p, 2, 3);
+        arity(JobProtocol.SUBMIT + "(request_id, \"module.method\", [args])", p, 2, 3);
         String requestId = string(p.get(0), "request_id");
-        if (requestId.isBlank() || requestId.length() > MAX_REQUEST_ID) {
-            throw bad("request_id must be a non-empty string of at most " + MAX_REQUEST_ID + " characters");
+        if (!JobProtocol.isValidRequestId(requestId)) {
+            throw bad("request_id must be a non-empty string of at most " + JobProtocol.MAX_REQUEST_ID + " characters");
         }
         String target = string(p.get(1), "method");
         List<Object> args = List.of();
@@ -76,7 +76,7 @@ final class JobMethods {
             } else if (p.get(2) instanceof List<?> l) {
                 args = new ArrayList<>(l);
             } else {
-                throw bad("jobs.submit: args must be an array, not " + typeOf(p.get(2)));
+                throw bad(JobProtocol.SUBMIT + ": args must be an array, not " + typeOf(p.get(2)));
             }
         }
         return submissions.submit(target, args, requestId, context);
@@ -92,7 +92,7 @@ final class JobMethods {
     }
 
     private Map<String, Object> status(List<Object> p, CallContext context) throws XmlRpcException {
-        arity("jobs.status(id)", p, 1, 1);
+        arity(JobProtocol.STATUS + "(id)", p, 1, 1);
         String id = jobId(p.get(0));
         JobRecord r = read(id, context);
         if (r == null) {
@@ -102,23 +102,23 @@ final class JobMethods {
     }
 
     private Map<String, Object> statusMany(List<Object> p, CallContext context) throws XmlRpcException {
-        arity("jobs.status_many([ids])", p, 1, 1);
+        arity(JobProtocol.STATUS_MANY + "([ids])", p, 1, 1);
         Object[] ids;
         if (p.get(0) instanceof Object[] a) {
             ids = a;
         } else if (p.get(0) instanceof List<?> l) {
             ids = l.toArray();
         } else {
-            throw bad("jobs.status_many: expected an array of job ids, not " + typeOf(p.get(0)));
+            throw bad(JobProtocol.STATUS_MANY + ": expected an array of job ids, not " + typeOf(p.get(0)));
         }
         if (ids.length > limits.statusManyLimit()) {
-            throw bad("jobs.status_many: " + ids.length + " ids; at most " + limits.statusManyLimit()
+            throw bad(JobProtocol.STATUS_MANY + ": " + ids.length + " ids; at most " + limits.statusManyLimit()
                     + " per call (jobs.status_many_limit)");
         }
         Map<String, Object> out = new LinkedHashMap<>();
         for (Object o : ids) {
             if (!(o instanceof String id)) {
-                throw bad("jobs.status_many: every id must be a string, not " + typeOf(o));
+                throw bad(JobProtocol.STATUS_MANY + ": every id must be a string, not " + typeOf(o));
             }
             if (!Ids.isValid(id)) {
                 out.put(id, JobRecord.unknownToWire(id, "malformed job id '" + id + "'"));
@@ -131,7 +131,7 @@ final class JobMethods {
     }
 
     private Object[] list(List<Object> p, CallContext context) throws XmlRpcException {
-        arity("jobs.list([since])", p, 0, 1);
+        arity(JobProtocol.LIST + "([since])", p, 0, 1);
         String after = null;
         if (p.size() == 1 && !"".equals(p.get(0))) {
             String since = string(p.get(0), "since");
@@ -142,7 +142,7 @@ final class JobMethods {
                     // every id made at or after the instant sorts after this prefix
                     after = ID_PREFIX.format(Instant.parse(since)) + "-";
                 } catch (DateTimeParseException e) {
-                    throw bad("jobs.list: since must be a job id or an ISO time such as 2026-11-23T01:30:00Z, not '"
+                    throw bad(JobProtocol.LIST + ": since must be a job id or an ISO time such as 2026-11-23T01:30:00Z, not '"
                             + since + "'");
                 }
             }
@@ -162,7 +162,7 @@ final class JobMethods {
      * worker); beyond that the call faults UNAVAILABLE rather than starve other callers.
      */
     private Map<String, Object> await(List<Object> p, CallContext context) throws XmlRpcException {
-        arity("jobs.wait(id, seconds)", p, 2, 2);
+        arity(JobProtocol.WAIT + "(id, seconds)", p, 2, 2);
         String id = jobId(p.get(0));
         double seconds;
         if (p.get(1) instanceof Integer i) {
@@ -170,15 +170,15 @@ final class JobMethods {
         } else if (p.get(1) instanceof Double d && !d.isNaN()) {
             seconds = d;
         } else {
-            throw bad("jobs.wait: seconds must be a number, not " + typeOf(p.get(1)));
+            throw bad(JobProtocol.WAIT + ": seconds must be a number, not " + typeOf(p.get(1)));
         }
         seconds = Math.max(0, Math.min(limits.maxWait().toMillis() / 1000.0, seconds));
         if (read(id, context) == null) {
             throw new XmlRpcException(Faults.UNKNOWN_JOB, unknownReason(id));
         }
         if (!waiters.tryAcquire()) {
-            throw new XmlRpcException(Faults.UNAVAILABLE, "too many jobs.wait calls in progress (jobs.max_waiters = "
-                    + limits.maxWaiters() + "); retry, or poll with jobs.status_many");
+            throw new XmlRpcException(Faults.UNAVAILABLE, "too many " + JobProtocol.WAIT + " calls in progress (jobs.max_waiters = "
+                    + limits.maxWaiters() + "); retry, or poll with " + JobProtocol.STATUS_MANY);
         }
         JobRecord r;
         try {

@@ -80,7 +80,8 @@ public final class Jobs implements AutoCloseable {
                 new RegistryCalls(registry), Clock.systemUTC());
         try {
             registry.add(new JobsModule(jobs));
-            registry.route("async", (inner, args, context) -> jobs.get().call("async." + inner, args, context));
+            registry.route(JobProtocol.ASYNC_PREFIX.substring(0, JobProtocol.ASYNC_PREFIX.length() - 1),
+                    (inner, args, context) -> jobs.get().call(JobProtocol.ASYNC_PREFIX + inner, args, context));
             // the submissions of one multicall share one commit
             registry.batchScope((methods, batch) -> {
                 if (methods.stream().noneMatch(Jobs::needsStatusFile)) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import jfunc.common.job.JobRecord;
 import jfunc.minion.CallContext;
 
 /**

@@ -2,6 +2,7 @@ package jfunc.minion.jobs;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentHashMap;
+import jfunc.common.job.JobRecord;
 
 /**
  * The most recently written ended job records, so that polls for recent jobs (the common case:

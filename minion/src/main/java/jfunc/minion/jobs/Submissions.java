@@ -10,6 +10,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import jfunc.common.Faults;
 import jfunc.common.Ids;
+import jfunc.common.job.JobProtocol;
+import jfunc.common.job.JobRecord;
 import jfunc.minion.CallContext;
 import org.apache.xmlrpc.XmlRpcException;
 
@@ -53,7 +55,7 @@ final class Submissions {
      */
     String submit(String method, List<Object> args, String requestId, CallContext context) throws XmlRpcException {
         String module = moduleOf(method);
-        context.checkAllowed("async." + method);
+        context.checkAllowed(JobProtocol.ASYNC_PREFIX + method);
         calls.validate(method, args);
         if (requestId != null) {
             String earlier = ledger.store().jobOfRequest(JobRecord.claimKey(context.caller(), requestId));
@@ -151,7 +153,7 @@ final class Submissions {
             throw new XmlRpcException(Faults.UNKNOWN_METHOD,
                     "unknown method '" + method + "' (methods are named module.method)");
         }
-        if (method.startsWith("jobs.") || method.startsWith("async.") || method.equals("system.multicall")) {
+        if (JobProtocol.isJobMethod(method) || method.equals("system.multicall")) {
             throw new XmlRpcException(Faults.BAD_ARGUMENTS, method + " cannot run as a job");
         }
         return method.substring(0, method.lastIndexOf('.'));

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import jfunc.common.job.JobRecord;
 
 /**
  * The status file's changes not yet written into MapDB: the newest version of each changed job

@@ -1,5 +1,6 @@
 package jfunc.minion.jobs;
 
+import jfunc.common.job.JobRecord;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

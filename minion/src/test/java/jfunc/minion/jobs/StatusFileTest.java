@@ -1,5 +1,7 @@
 package jfunc.minion.jobs;
 
+import jfunc.common.job.JobRecord;
+import jfunc.common.job.JobState;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

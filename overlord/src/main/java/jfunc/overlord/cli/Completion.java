@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 import jfunc.common.StateDir;
+import jfunc.common.job.JobProtocol;
 import jfunc.overlord.CallResult;
 import jfunc.overlord.FanOut;
 import jfunc.overlord.Inventory;
@@ -17,9 +19,9 @@ import jfunc.overlord.OverlordApi;
 import jfunc.overlord.Selection;
 import jfunc.overlord.jobs.JobSummary;
 import jfunc.overlord.service.ServiceClient;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine;
 
 /**
  * Shell completion: {@code jfunc __complete INDEX WORD...} (the script of
@@ -41,12 +43,11 @@ final class Completion {
     static final Duration ASK = Duration.ofSeconds(2);
 
     /** What jfuncd's built-in modules offer: the fallback when no service runs (a test keeps it true). */
-    static final List<String> BUILTIN_METHODS = List.of(
+    static final List<String> BUILTIN_METHODS = Stream.concat(JobProtocol.METHODS.stream(), Stream.of(
             "command.run", "copyfile.checksum", "copyfile.copyfile", "facts.all", "getfile.read",
-            "jobs.list", "jobs.status", "jobs.status_many", "jobs.submit", "jobs.wait",
             "process.info", "process.kill", "service.restart", "service.start", "service.status", "service.stop",
             "system.list_methods", "system.list_modules", "system.method_help", "system.multicall",
-            "test.add", "test.echo", "test.ping", "test.sleep");
+            "test.add", "test.echo", "test.ping", "test.sleep")).sorted().toList();
 
     private static final Set<String> TARGETED = Set.of("ping", "call", "push", "pull", "list-minions");
 

@@ -8,14 +8,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import jfunc.common.Suggestions;
-import jfunc.overlord.CallResult;
 import jfunc.common.Config.ConfigException;
-import jfunc.overlord.OverlordApi;
-import jfunc.overlord.Selection;
+import jfunc.common.Suggestions;
+import jfunc.common.job.JobProtocol;
+import jfunc.overlord.CallResult;
 import jfunc.overlord.MethodCall;
 import jfunc.overlord.MinionAddress;
 import jfunc.overlord.MinionResult;
+import jfunc.overlord.OverlordApi;
+import jfunc.overlord.Selection;
 
 /**
  * Before a call fans out: one round trip to one minion ({@code system.multicall} of
@@ -36,7 +37,7 @@ final class MethodCheck {
     static Optional<MethodSignature> check(OverlordApi overlord, Selection selection, String method, Duration timeout)
             throws ConfigException {
         List<MinionAddress> minions = selection.minions();
-        if (minions.isEmpty() || method.startsWith("async.")) {
+        if (minions.isEmpty() || method.startsWith(JobProtocol.ASYNC_PREFIX)) {
             return Optional.empty();
         }
         MethodCall batch = MethodCall.of("system.multicall", List.of(

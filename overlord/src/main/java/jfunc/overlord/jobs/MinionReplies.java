@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import jfunc.common.job.JobProtocol;
+import jfunc.common.job.JobRecord;
 import jfunc.common.job.SecretArgs;
 import jfunc.common.rpc.CallError;
 import jfunc.overlord.MinionResult;
@@ -34,7 +35,7 @@ final class MinionReplies {
             }
             return out;
         }
-        if (pending.size() == 1 && !(r.value() instanceof Map<?, ?> m && isManyReply(m))) {
+        if (pending.size() == 1 && !(r.value() instanceof Map<?, ?> m && JobRecord.isRecordsById(m))) {
             out.add(fromRecord(pending.get(0), r.value(), now));
             return out;
         }
@@ -47,29 +48,30 @@ final class MinionReplies {
         return out;
     }
 
-    /** A status_many reply is keyed by job id; a single record has a "state" member. */
-    private static boolean isManyReply(Map<?, ?> m) {
-        return !m.containsKey("state");
-    }
-
     static MinionJob fromRecord(Pending p, Object reply, Instant now) {
         MinionJob cur = p.minion();
-        if (!(reply instanceof Map<?, ?> record)) {
-            return cur.withPollError(new MinionError("protocol", 0, "a job record was expected, got " + reply), now);
+        String unknown = JobRecord.unknownReason(reply);
+        if (unknown != null) {
+            return MinionJob.lost(cur.minion(), cur.jobId(), unknown.isEmpty()
+                    ? "the minion no longer knows job " + cur.jobId() : unknown, now);
         }
-        String state = String.valueOf(record.get("state"));
+        JobRecord record;
+        try {
+            record = JobRecord.fromWire(reply);
+        } catch (IllegalArgumentException e) {
+            return cur.withPollError(new MinionError("protocol", 0, e.getMessage()), now);
+        }
         String foreign = foreignRecord(p, record);
-        if (foreign != null && !"UNKNOWN".equals(state)) {
+        if (foreign != null) {
             return MinionJob.failed(cur.minion(), cur.jobId(), new MinionError("protocol", 0, foreign), now);
         }
-        return switch (state) {
-            case "FINISHED" -> MinionJob.finished(cur.minion(), cur.jobId(), record.containsKey("result") ? record.get("result") : "", now);
-            case "FAILED" -> MinionJob.failed(cur.minion(), cur.jobId(), new MinionError("fault",
-                    record.get("fault_code") instanceof Integer c ? c : 0, String.valueOf(record.containsKey("fault_string") ? record.get("fault_string") : "")), now);
-            case "LOST", "UNKNOWN" -> MinionJob.lost(cur.minion(), cur.jobId(),
-                    String.valueOf(record.containsKey("reason") ? record.get("reason") : "the minion no longer knows job " + cur.jobId()), now);
-            case "QUEUED", "RUNNING" -> MinionJob.running(cur.minion(), cur.jobId(), now);
-            default -> cur.withPollError(new MinionError("protocol", 0, "unknown job state '" + state + "'"), now);
+        return switch (record.state()) {
+            case FINISHED -> MinionJob.finished(cur.minion(), cur.jobId(), record.result(), now);
+            case FAILED -> MinionJob.failed(cur.minion(), cur.jobId(),
+                    new MinionError("fault", record.faultCode(), record.faultString()), now);
+            case LOST -> MinionJob.lost(cur.minion(), cur.jobId(), record.reason() != null ? record.reason()
+                    : "the minion no longer knows job " + cur.jobId(), now);
+            case QUEUED, RUNNING -> MinionJob.running(cur.minion(), cur.jobId(), now);
         };
     }
 
@@ -77,10 +79,10 @@ final class MinionReplies {
      * Why a record is not the one this overlord submitted (another method or request id: the id
      * may have been claimed by someone else, or the minion is confused), or null when it is.
      */
-    private static String foreignRecord(Pending p, Map<?, ?> record) {
+    private static String foreignRecord(Pending p, JobRecord record) {
         String expected = requestId(p.jobId(), p.minion().minion());
-        Object method = record.get("method");
-        Object requestId = record.get("request_id");
+        String method = record.method();
+        String requestId = record.requestId();
         if (p.method().equals(method) && expected.equals(requestId)) {
             return null;
         }
@@ -125,22 +127,9 @@ final class MinionReplies {
                 JobProtocol.SUBMIT + " answered " + r.value() + " instead of a job id"), now);
     }
 
-    /**
-     * The idempotency key of one minion's submission: the overlord job id and the minion name
-     * (a hash of the name when that would pass the minion's {@link JobProtocol#MAX_REQUEST_ID} limit).
-     */
+    /** The idempotency key of one minion's submission ({@link JobProtocol#requestId}). */
     static String requestId(String jobId, String minion) {
-        String id = jobId + "/" + minion;
-        if (id.length() <= JobProtocol.MAX_REQUEST_ID) {
-            return id;
-        }
-        try {
-            byte[] h = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(minion.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return jobId + "/sha256:" + java.util.HexFormat.of().formatHex(h);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return JobProtocol.requestId(jobId, minion);
     }
 
     /**

@@ -1,29 +1,39 @@
 package jfunc.overlord.jobs;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Date;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import jfunc.common.job.RecordBytes;
 
 /**
  * The job store's value format: compact binary, one leading version byte per record, so a
  * record written by a newer jfunc is recognised instead of misread. Results are kept in wire
- * form (int, boolean, double, string, bytes, struct, array, date), tagged by one byte.
+ * form (int, boolean, double, string, bytes, struct, array, date).
  * Java serialisation is never used (it is a code-execution hole and breaks on records).
+ *
+ * <p>Version 2 (written now) is built from {@link RecordBytes}, the encoding the minion's status
+ * file uses too: {@code str?} for every text, varints for counts and numbers, {@code time?} as
+ * u8 0 | u8 1 + varint epoch ms, {@code value} for results and parameters.
+ * <pre>
+ * summary: u8 2, str? id, target, method, args, time? submitted, deadline, str? state,
+ *          varint submitter pid, varint submitter start ms, varint n, (str minion state, varint count)*
+ * params:  u8 2, value (an array)
+ * minion:  u8 2, str? minion, jobId, state, time? updated, value result,
+ *          u8 0 | u8 1 + str? kind, varint code, str? message
+ * </pre>
+ * Version 1 (jfunc before the shared encoding: Java DataOutput ints and longs, strings as
+ * int length + UTF-8 or -1 for null, values tagged N i b d s B t m a) is still read.
  */
 final class RecordCodec {
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     private static final long NONE = Long.MIN_VALUE;
 
     /** A record this code cannot read: {@code newer} when its version is above {@link #VERSION}. */
@@ -39,108 +49,105 @@ final class RecordCodec {
     private RecordCodec() {}
 
     static byte[] encodeSummary(JobSummary s) {
-        return write(out -> {
-            out.writeByte(VERSION);
-            writeString(out, s.id());
-            writeString(out, s.target());
-            writeString(out, s.method());
-            writeString(out, s.args());
-            out.writeLong(millis(s.submitted()));
-            out.writeLong(millis(s.deadline()));
-            writeString(out, s.state().name());
-            out.writeLong(s.submitter() == null ? 0 : s.submitter().pid());
-            out.writeLong(s.submitter() == null ? 0 : s.submitter().startMillis());
-            out.writeInt(s.counts().size());
-            for (Map.Entry<MinionState, Integer> e : s.counts().entrySet()) {
-                writeString(out, e.getKey().name());
-                out.writeInt(e.getValue());
-            }
-        });
+        RecordBytes.Writer out = new RecordBytes.Writer().u8(VERSION);
+        out.optStr(s.id()).optStr(s.target()).optStr(s.method()).optStr(s.args());
+        time(out, s.submitted());
+        time(out, s.deadline());
+        out.optStr(s.state().name());
+        out.varlong(s.submitter() == null ? 0 : s.submitter().pid());
+        out.varlong(s.submitter() == null ? 0 : s.submitter().startMillis());
+        out.varlong(s.counts().size());
+        for (Map.Entry<MinionState, Integer> e : s.counts().entrySet()) {
+            out.str(e.getKey().name()).varlong(e.getValue());
+        }
+        return out.toByteArray();
     }
 
     static JobSummary decodeSummary(byte[] bytes) {
         return read(bytes, in -> {
-            String id = readString(in);
-            String target = readString(in);
-            String method = readString(in);
-            String args = readString(in);
-            Instant submitted = instant(in.readLong());
-            Instant deadline = instant(in.readLong());
-            JobState state = JobState.valueOf(readString(in));
-            long pid = in.readLong();
-            long start = in.readLong();
-            int n = in.readInt();
+            String id = in.optStr();
+            String target = in.optStr();
+            String method = in.optStr();
+            String args = in.optStr();
+            Instant submitted = time(in);
+            Instant deadline = time(in);
+            JobState state = JobState.valueOf(in.optStr());
+            long pid = in.varlong();
+            long start = in.varlong();
+            long n = in.varlong();
             Map<MinionState, Integer> counts = new EnumMap<>(MinionState.class);
-            for (int i = 0; i < n; i++) {
-                counts.put(MinionState.valueOf(readString(in)), in.readInt());
+            for (long i = 0; i < n; i++) {
+                counts.put(MinionState.valueOf(in.str()), (int) in.varlong());
             }
-            return new JobSummary(id, target, method, args, submitted, deadline, state,
-                    pid == 0 ? null : new Submitter(pid, start), counts);
-        });
+            return summary(id, target, method, args, submitted, deadline, state, pid, start, counts);
+        }, V1::summary);
     }
 
     static byte[] encodeParams(List<Object> params) {
-        return write(out -> {
-            out.writeByte(VERSION);
-            writeValue(out, params.toArray());
-        });
+        return new RecordBytes.Writer().u8(VERSION).value(params.toArray()).toByteArray();
     }
 
     static List<Object> decodeParams(byte[] bytes) {
-        return read(bytes, in -> {
-            Object v = readValue(in);
-            return v instanceof Object[] a ? java.util.Arrays.asList(a) : List.of();
-        });
+        return read(bytes, in -> params(in.value()), in -> params(V1.value(in)));
     }
 
     static byte[] encodeMinion(MinionJob m) {
-        return write(out -> {
-            out.writeByte(VERSION);
-            writeString(out, m.minion());
-            writeString(out, m.jobId());
-            writeString(out, m.state().name());
-            out.writeLong(millis(m.updated()));
-            writeValue(out, m.result());
-            out.writeBoolean(m.error() != null);
-            if (m.error() != null) {
-                writeString(out, m.error().kind());
-                out.writeInt(m.error().code());
-                writeString(out, m.error().message());
-            }
-        });
+        RecordBytes.Writer out = new RecordBytes.Writer().u8(VERSION);
+        out.optStr(m.minion()).optStr(m.jobId()).optStr(m.state().name());
+        time(out, m.updated());
+        out.value(m.result());
+        if (m.error() == null) {
+            out.u8(0);
+        } else {
+            out.u8(1).optStr(m.error().kind()).varlong(m.error().code() & 0xffffffffL).optStr(m.error().message());
+        }
+        return out.toByteArray();
     }
 
     static MinionJob decodeMinion(byte[] bytes) {
         return read(bytes, in -> {
-            String minion = readString(in);
-            String jobId = readString(in);
-            MinionState state = MinionState.valueOf(readString(in));
-            Instant updated = instant(in.readLong());
-            Object result = readValue(in);
-            MinionError error = in.readBoolean() ? new MinionError(readString(in), in.readInt(), readString(in)) : null;
+            String minion = in.optStr();
+            String jobId = in.optStr();
+            MinionState state = MinionState.valueOf(in.optStr());
+            Instant updated = time(in);
+            Object result = in.value();
+            MinionError error = in.u8() == 0 ? null : new MinionError(in.optStr(), (int) in.varlong(), in.optStr());
             return new MinionJob(minion, jobId, state, result, error, updated);
-        });
+        }, V1::minion);
     }
 
-    private interface Body {
-        void write(DataOutputStream out) throws IOException;
+    private static JobSummary summary(String id, String target, String method, String args, Instant submitted,
+                                      Instant deadline, JobState state, long pid, long start,
+                                      Map<MinionState, Integer> counts) {
+        return new JobSummary(id, target, method, args, submitted, deadline, state,
+                pid == 0 ? null : new Submitter(pid, start), counts);
+    }
+
+    private static List<Object> params(Object v) {
+        return v instanceof Object[] a ? java.util.Arrays.asList(a) : List.of();
+    }
+
+    private static void time(RecordBytes.Writer out, Instant t) {
+        if (t == null) {
+            out.u8(0);
+        } else {
+            out.u8(1).varlong(t.toEpochMilli());
+        }
+    }
+
+    private static Instant time(RecordBytes.Reader in) {
+        return in.u8() == 0 ? null : Instant.ofEpochMilli(in.varlong());
     }
 
     private interface Parser<T> {
+        T read(RecordBytes.Reader in);
+    }
+
+    private interface V1Parser<T> {
         T read(DataInputStream in) throws IOException;
     }
 
-    private static byte[] write(Body body) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            body.write(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // cannot happen in memory
-        }
-        return bytes.toByteArray();
-    }
-
-    private static <T> T read(byte[] bytes, Parser<T> parser) {
+    private static <T> T read(byte[] bytes, Parser<T> parser, V1Parser<T> v1) {
         if (bytes == null || bytes.length == 0) {
             throw new FormatException("empty record", false);
         }
@@ -148,149 +155,133 @@ final class RecordCodec {
         if (version > VERSION) {
             throw new FormatException("record format " + version + " (this jfunc reads up to " + VERSION + ")", true);
         }
+        if (version == 1) {
+            return V1.read(bytes, v1);
+        }
         if (version != VERSION) {
             throw new FormatException("unknown record format " + version, false);
         }
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 1, bytes.length - 1))) {
+        try {
+            RecordBytes.Reader in = new RecordBytes.Reader(bytes);
+            in.u8();
             T value = parser.read(in);
-            if (in.available() != 0) {
-                throw new FormatException("record has " + in.available() + " trailing bytes", false);
-            }
+            in.end();
             return value;
-        } catch (IOException | IllegalArgumentException e) {
-            throw new FormatException("malformed record: " + e, false);
+        } catch (IllegalArgumentException e) {
+            throw new FormatException("malformed record: " + e.getMessage(), false);
         }
     }
 
-    private static long millis(Instant t) {
-        return t == null ? NONE : t.toEpochMilli();
-    }
+    /** Reading version 1 records, as jfunc wrote them before version 2. */
+    private static final class V1 {
+        private V1() {}
 
-    private static Instant instant(long millis) {
-        return millis == NONE ? null : Instant.ofEpochMilli(millis);
-    }
-
-    private static void writeString(DataOutputStream out, String s) throws IOException {
-        if (s == null) {
-            out.writeInt(-1);
-            return;
-        }
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(b.length);
-        out.write(b);
-    }
-
-    private static String readString(DataInputStream in) throws IOException {
-        byte[] b = readBytes(in);
-        return b == null ? null : new String(b, StandardCharsets.UTF_8);
-    }
-
-    private static byte[] readBytes(DataInputStream in) throws IOException {
-        int n = in.readInt();
-        if (n == -1) {
-            return null;
-        }
-        if (n < 0 || n > in.available()) {
-            throw new IOException("bad length " + n);
-        }
-        byte[] b = new byte[n];
-        in.readFully(b);
-        return b;
-    }
-
-    /** Wire values, tagged: N null, i int, b boolean, d double, s string, B bytes, m struct, a array, t date. */
-    private static void writeValue(DataOutputStream out, Object v) throws IOException {
-        if (v == null) {
-            out.writeByte('N');
-        } else if (v instanceof String s) {
-            out.writeByte('s');
-            writeString(out, s);
-        } else if (v instanceof Integer i) {
-            out.writeByte('i');
-            out.writeInt(i);
-        } else if (v instanceof Boolean b) {
-            out.writeByte('b');
-            out.writeBoolean(b);
-        } else if (v instanceof Double d) {
-            out.writeByte('d');
-            out.writeDouble(d);
-        } else if (v instanceof byte[] b) {
-            out.writeByte('B');
-            out.writeInt(b.length);
-            out.write(b);
-        } else if (v instanceof Date d) {
-            out.writeByte('t');
-            out.writeLong(d.getTime());
-        } else if (v instanceof Map<?, ?> map) {
-            out.writeByte('m');
-            out.writeInt(map.size());
-            for (Map.Entry<?, ?> e : map.entrySet()) {
-                writeString(out, String.valueOf(e.getKey()));
-                writeValue(out, e.getValue());
-            }
-        } else if (v instanceof Object[] array) {
-            out.writeByte('a');
-            out.writeInt(array.length);
-            for (Object o : array) {
-                writeValue(out, o);
-            }
-        } else if (v instanceof Collection<?> c) {
-            writeValue(out, c.toArray());
-        } else {
-            // long, Short, ...: what WireValues would send
-            Object wire = jfunc.common.WireValues.toWire(v);
-            if (wire instanceof String s) {
-                out.writeByte('s');
-                writeString(out, s);
-            } else {
-                writeValue(out, wire);
+        static <T> T read(byte[] bytes, V1Parser<T> parser) {
+            try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 1, bytes.length - 1))) {
+                T value = parser.read(in);
+                if (in.available() != 0) {
+                    throw new FormatException("record has " + in.available() + " trailing bytes", false);
+                }
+                return value;
+            } catch (IOException | IllegalArgumentException e) {
+                throw new FormatException("malformed record: " + e, false);
             }
         }
-    }
 
-    private static Object readValue(DataInputStream in) throws IOException {
-        int tag = in.readUnsignedByte();
-        switch (tag) {
-            case 'N':
+        static JobSummary summary(DataInputStream in) throws IOException {
+            String id = string(in);
+            String target = string(in);
+            String method = string(in);
+            String args = string(in);
+            Instant submitted = instant(in.readLong());
+            Instant deadline = instant(in.readLong());
+            JobState state = JobState.valueOf(string(in));
+            long pid = in.readLong();
+            long start = in.readLong();
+            int n = in.readInt();
+            Map<MinionState, Integer> counts = new EnumMap<>(MinionState.class);
+            for (int i = 0; i < n; i++) {
+                counts.put(MinionState.valueOf(string(in)), in.readInt());
+            }
+            return RecordCodec.summary(id, target, method, args, submitted, deadline, state, pid, start, counts);
+        }
+
+        static MinionJob minion(DataInputStream in) throws IOException {
+            String minion = string(in);
+            String jobId = string(in);
+            MinionState state = MinionState.valueOf(string(in));
+            Instant updated = instant(in.readLong());
+            Object result = value(in);
+            MinionError error = in.readBoolean() ? new MinionError(string(in), in.readInt(), string(in)) : null;
+            return new MinionJob(minion, jobId, state, result, error, updated);
+        }
+
+        private static Instant instant(long millis) {
+            return millis == NONE ? null : Instant.ofEpochMilli(millis);
+        }
+
+        private static String string(DataInputStream in) throws IOException {
+            byte[] b = bytes(in);
+            return b == null ? null : new String(b, StandardCharsets.UTF_8);
+        }
+
+        private static byte[] bytes(DataInputStream in) throws IOException {
+            int n = in.readInt();
+            if (n == -1) {
                 return null;
-            case 'i':
-                return in.readInt();
-            case 'b':
-                return in.readBoolean();
-            case 'd':
-                return in.readDouble();
-            case 's':
-                return readString(in);
-            case 'B':
-                return readBytes(in);
-            case 't':
-                return new Date(in.readLong());
-            case 'm': {
-                int n = count(in);
-                Map<String, Object> map = new LinkedHashMap<>();
-                for (int i = 0; i < n; i++) {
-                    map.put(readString(in), readValue(in));
-                }
-                return map;
             }
-            case 'a': {
-                int n = count(in);
-                List<Object> list = new ArrayList<>(Math.min(n, 1024));
-                for (int i = 0; i < n; i++) {
-                    list.add(readValue(in));
-                }
-                return list.toArray();
+            if (n < 0 || n > in.available()) {
+                throw new IOException("bad length " + n);
             }
-            default:
-                throw new IOException("unknown value tag " + tag);
+            byte[] b = new byte[n];
+            in.readFully(b);
+            return b;
         }
-    }
 
-    private static int count(DataInputStream in) throws IOException {
-        int n = in.readInt();
-        if (n < 0 || n > in.available()) {
-            throw new IOException("bad count " + n);
+        static Object value(DataInputStream in) throws IOException {
+            int tag = in.readUnsignedByte();
+            switch (tag) {
+                case 'N':
+                    return null;
+                case 'i':
+                    return in.readInt();
+                case 'b':
+                    return in.readBoolean();
+                case 'd':
+                    return in.readDouble();
+                case 's':
+                    return string(in);
+                case 'B':
+                    return bytes(in);
+                case 't':
+                    return new Date(in.readLong());
+                case 'm': {
+                    int n = count(in);
+                    Map<String, Object> map = new LinkedHashMap<>();
+                    for (int i = 0; i < n; i++) {
+                        map.put(string(in), value(in));
+                    }
+                    return map;
+                }
+                case 'a': {
+                    int n = count(in);
+                    List<Object> list = new ArrayList<>(Math.min(n, 1024));
+                    for (int i = 0; i < n; i++) {
+                        list.add(value(in));
+                    }
+                    return list.toArray();
+                }
+                default:
+                    throw new IOException("unknown value tag " + tag);
+            }
         }
-        return n;
+
+        private static int count(DataInputStream in) throws IOException {
+            int n = in.readInt();
+            if (n < 0 || n > in.available()) {
+                throw new IOException("bad count " + n);
+            }
+            return n;
+        }
     }
 }

@@ -36,6 +36,41 @@ class MapDbJobStoreTest {
         return Job.submitting(Ids.next(), "web*", "command.run", "['uptime']", Instant.now(), null, List.of(minions));
     }
 
+    /**
+     * jobs-format1.db.gz is a store written by the record format 1 code (before the shared
+     * RecordBytes encoding): a job on web1 (finished, a struct with a date), web2 (forbidden),
+     * web3 (running); its submission was done, so the parameters are gone. This jfunc reads it, and
+     * keeps updating it.
+     */
+    @Test
+    void aStoreWrittenInTheFirstRecordFormatIsReadAndKeepsWorking() throws Exception {
+        Path file = dir.resolve("overlord/jobs.db");
+        Files.createDirectories(file.getParent());
+        try (var in = new java.util.zip.GZIPInputStream(getClass().getResourceAsStream("jobs-format1.db.gz"))) {
+            Files.copy(in, file);
+        }
+        String id = "20261203-094500-000-7f3a9c01-5be0c2d94a17e3f8";
+        Job read = store().get(id).orElseThrow();
+        assertEquals("web*", read.summary().target());
+        assertEquals("command.run", read.summary().method());
+        assertEquals(Instant.ofEpochMilli(1_796_291_100_000L), read.summary().submitted());
+        assertEquals(List.of("web1", "web2", "web3"), read.minions().stream().map(MinionJob::minion).toList());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> result = (Map<String, Object>) read.minions().get(0).result();
+        assertEquals(-3, result.get("exit"));
+        assertEquals(new Date(1_700_000_000_000L), result.get("when"));
+        assertArrayEquals(new Object[] {"a", "ü€", Integer.MIN_VALUE}, (Object[]) result.get("lines"));
+        assertEquals(new MinionError("fault", 104, "forbidden"), read.minions().get(1).error());
+        assertEquals(MinionState.RUNNING, read.minions().get(2).state());
+
+        Instant later = Instant.ofEpochMilli(1_796_291_200_000L);
+        store().update(id, List.of(MinionJob.finished("web3", "m-3", "up 3 days", later)), true);
+        Job after = store().get(id).orElseThrow();
+        assertEquals(JobState.FINISHED, after.state());
+        assertEquals("up 3 days", after.minions().get(2).result());
+        assertEquals(result.keySet(), ((Map<?, ?>) after.minions().get(0).result()).keySet());
+    }
+
     @Test
     void aJobAndItsResultsSurviveReopening() {
         Job job = newJob("web2", "web1", "web3");

@@ -1,7 +1,9 @@
-package jfunc.minion.jobs;
+package jfunc.common.job;
 
 /**
- * The state of a minion job as recorded in the status file and sent on the wire (by name).
+ * The state of a minion job as the minion records it in its status file and sends it on the wire
+ * (by name, in a record's {@code state}; an id the minion does not know is answered with
+ * {@link JobRecord#UNKNOWN}, which is not a state of any job).
  *
  * <pre>
  *   QUEUED ──▶ RUNNING ──▶ FINISHED | FAILED
