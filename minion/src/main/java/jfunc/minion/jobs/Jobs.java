@@ -75,9 +75,16 @@ public final class Jobs implements AutoCloseable {
      * are checked now. Call after the modules are loaded, before serving.
      */
     public static JobsAtStart install(ModuleRegistry registry, MinionSettings settings) throws ConfigException {
+        return install(registry, settings, StatusFile::make, JobsAtStart.READY_WAIT);
+    }
+
+    /** As {@link #install(ModuleRegistry, MinionSettings)}; tests slow the open down or shorten the wait. */
+    static JobsAtStart install(ModuleRegistry registry, MinionSettings settings, StatusFile.Maker maker,
+                               java.time.Duration readyWait) throws ConfigException {
         JobLimits limits = JobLimits.from(settings.config(), registry.modules());
-        JobsAtStart jobs = new JobsAtStart(settings.minionDir().resolve("status.db"), limits,
-                new RegistryCalls(registry), Clock.systemUTC());
+        Path file = settings.minionDir().resolve("status.db");
+        CallRunner calls = new RegistryCalls(registry);
+        JobsAtStart jobs = new JobsAtStart(file, () -> open(file, limits, calls, Clock.systemUTC(), maker), readyWait);
         try {
             registry.add(new JobsModule(jobs));
             registry.route(JobProtocol.ASYNC_PREFIX.substring(0, JobProtocol.ASYNC_PREFIX.length() - 1),
@@ -108,7 +115,12 @@ public final class Jobs implements AutoCloseable {
 
     static Jobs open(Path statusFile, JobLimits limits, CallRunner calls, Clock clock)
             throws StatusFile.StatusFileException {
-        StatusFile store = StatusFile.open(statusFile, limits.commitInterval(), clock);
+        return open(statusFile, limits, calls, clock, StatusFile::make);
+    }
+
+    private static Jobs open(Path statusFile, JobLimits limits, CallRunner calls, Clock clock, StatusFile.Maker maker)
+            throws StatusFile.StatusFileException {
+        StatusFile store = StatusFile.open(statusFile, limits.commitInterval(), clock, maker);
         Jobs jobs = new Jobs(store, limits, calls, clock);
         jobs.purge();
         log.info("status file {}: {} job record(s), retention {}", statusFile, store.size(),

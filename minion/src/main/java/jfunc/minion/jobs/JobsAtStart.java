@@ -1,8 +1,7 @@
 package jfunc.minion.jobs;
 
-import java.time.Clock;
-import java.time.Duration;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -23,21 +22,29 @@ public final class JobsAtStart implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JobsAtStart.class);
     static final Duration READY_WAIT = Duration.ofSeconds(20);
 
+    /** Opens the jobs' status file. */
+    @FunctionalInterface
+    interface Opener {
+        Jobs open() throws StatusFile.StatusFileException;
+    }
+
     private final Path file;
+    private final Duration readyWait;
     private final CompletableFuture<Jobs> opened = new CompletableFuture<>();
     private final Thread opener;
 
-    JobsAtStart(Path file, JobLimits limits, CallRunner calls, Clock clock) {
+    JobsAtStart(Path file, Opener open, Duration readyWait) {
         this.file = file;
-        this.opener = new Thread(() -> open(limits, calls, clock), "status-open");
+        this.readyWait = readyWait;
+        this.opener = new Thread(() -> open(open), "status-open");
         opener.setDaemon(true);
         opener.start();
     }
 
-    private void open(JobLimits limits, CallRunner calls, Clock clock) {
+    private void open(Opener open) {
         long start = System.nanoTime();
         try {
-            Jobs jobs = Jobs.open(file, limits, calls, clock);
+            Jobs jobs = open.open();
             log.info("status file {} ready in {} ms: accepting jobs", file, (System.nanoTime() - start) / 1_000_000);
             opened.complete(jobs);
         } catch (StatusFile.StatusFileException | RuntimeException e) {
@@ -56,10 +63,10 @@ public final class JobsAtStart implements AutoCloseable {
             return open;
         }
         try {
-            return opened.get(READY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            return opened.get(readyWait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             throw new XmlRpcException(Faults.UNAVAILABLE, "the status file " + file + " is still opening after "
-                    + READY_WAIT.toSeconds() + " s; retry");
+                    + JobRunner.human(readyWait) + "; retry");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new XmlRpcException(Faults.UNAVAILABLE, "interrupted while the status file opened");

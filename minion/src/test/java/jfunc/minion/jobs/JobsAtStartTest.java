@@ -10,6 +10,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import jfunc.common.Faults;
 import jfunc.common.testing.TestPki;
 import org.apache.xmlrpc.XmlRpcException;
@@ -69,6 +73,62 @@ class JobsAtStartTest {
                 assertTrue(r instanceof Object[] ok && ok[0] instanceof String, "not a job id: " + r);
             }
             assertTrue(seconds < 20, "the first batch took " + seconds + " s: one commit per submission");
+        }
+    }
+
+    /** A real status file whose open waits for {@code gate}, as a slow disk or a long recovery would. */
+    private static StatusFile.Maker slowOpen(CountDownLatch gate) {
+        return file -> {
+            try {
+                gate.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return StatusFile.make(file);
+        };
+    }
+
+    @Test
+    void aJobsCallThatArrivesWhileTheStatusFileOpensWaitsForItAndOtherCallsDoNot() throws Exception {
+        TestPki pki = new TestPki();
+        CountDownLatch gate = new CountDownLatch(1);
+        try (JobsMinion minion = new JobsMinion(pki, dir, Map.of(), List.of(), slowOpen(gate), Duration.ofSeconds(30))) {
+            try {
+                assertEquals(true, minion.call("test.ping"), "plain calls answer while the status file opens");
+                CompletableFuture<Object> submitted = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return minion.call("async.test.ping");
+                    } catch (XmlRpcException e) {
+                        throw new CompletionException(e);
+                    }
+                });
+                Thread.sleep(500);
+                assertFalse(submitted.isDone(), "the submission waits for the status file: " + submitted);
+                gate.countDown();
+                String id = (String) submitted.get(30, TimeUnit.SECONDS);
+                assertEquals("FINISHED", minion.record("jobs.wait", id, 30).get("state"));
+            } finally {
+                gate.countDown();
+            }
+        }
+    }
+
+    @Test
+    void aJobsCallWaitsForTheStatusFileOnlyUpToTheBoundThenIsToldToRetry() throws Exception {
+        TestPki pki = new TestPki();
+        CountDownLatch gate = new CountDownLatch(1);
+        try (JobsMinion minion = new JobsMinion(pki, dir, Map.of(), List.of(), slowOpen(gate), Duration.ofSeconds(1))) {
+            try {
+                XmlRpcException e = assertThrows(XmlRpcException.class, () -> minion.call("jobs.list"));
+                assertEquals(Faults.UNAVAILABLE, e.code);
+                assertTrue(e.getMessage().contains("is still opening after 1s; retry"), e.getMessage());
+                assertEquals(true, minion.call("test.ping"));
+                gate.countDown();
+                assertTrue(minion.jobs.awaitReady(Duration.ofSeconds(30)));
+                assertEquals(0, ((Object[]) minion.call("jobs.list")).length, "once open, the same call answers");
+            } finally {
+                gate.countDown();
+            }
         }
     }
 }

@@ -30,6 +30,12 @@ final class JobsMinion implements AutoCloseable {
     final Path statusFile;
 
     JobsMinion(TestPki pki, Path stateDir, Map<String, String> config, List<MinionModule> extra) throws Exception {
+        this(pki, stateDir, config, extra, StatusFile::make, JobsAtStart.READY_WAIT);
+    }
+
+    /** With the status file made by {@code maker} (a slow open, say), and jobs calls waiting {@code readyWait} for it. */
+    JobsMinion(TestPki pki, Path stateDir, Map<String, String> config, List<MinionModule> extra,
+               StatusFile.Maker maker, Duration readyWait) throws Exception {
         Map<String, String> values = new HashMap<>();
         values.put("name", NAME);
         values.put("listen", "127.0.0.1:0");
@@ -46,7 +52,7 @@ final class JobsMinion implements AutoCloseable {
         for (MinionModule m : extra) {
             registry.add(m);
         }
-        jobs = Jobs.install(registry, settings);
+        jobs = Jobs.install(registry, settings, maker, readyWait);
         statusFile = settings.minionDir().resolve("status.db");
         server = MinionServer.start(settings, pki.minion(NAME), pki.trust(), registry);
         client = new RpcClient(pki.context(pki.overlord()), Duration.ofSeconds(5), Duration.ofSeconds(60));
