@@ -9,9 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -19,8 +17,6 @@ import javax.net.ssl.SSLContext;
 import jfunc.common.rpc.CallError;
 import jfunc.common.rpc.RpcClient;
 import jfunc.common.tls.TlsContexts;
-import jfunc.overlord.fanout.AbortableSockets;
-import jfunc.overlord.fanout.CallScope;
 
 /**
  * Calls many minions at once through a bounded number of forks, each call with its own deadline.
@@ -28,15 +24,17 @@ import jfunc.overlord.fanout.CallScope;
  * <p>Contract: at most {@link Limits#forks()} calls run at the same time (over all concurrent
  * {@code call}s of this instance); calls start in the order given. Each minion's deadline
  * ({@link Limits#timeout()}) runs from the moment its call starts: when it passes, the result is
- * TIMEOUT, the call's sockets are closed and its fork is released at once, so a slow, dead,
+ * TIMEOUT, the call is aborted (its connection closed) and its fork is released at once, so a slow, dead,
  * blackholed or hostile minion costs the others nothing beyond its own timeout and never aborts
  * the fan-out. Connecting is bounded by {@link Limits#connectTimeout()}. Results come back in
  * the order of the minions given.
  *
  * <p>One instance per process and identity: it holds one {@link RpcClient}, whose connections
  * are kept alive between calls. Thread-safe; {@code call} blocks until every minion has an
- * outcome. Threads: forks are daemon threads {@code jfunc-fanout-N} (created on demand, idle
- * ones end after 30 s), plus one {@code jfunc-fanout-watchdog} that enforces deadlines.
+ * outcome. Calls are non-blocking ({@link RpcClient#callAsync}): forks bound the calls in
+ * flight, not threads; the client's few threads serve them all, plus one
+ * {@code jfunc-fanout-watchdog} that enforces deadlines. Anything a call throws, an Error
+ * included, becomes that minion's PROTOCOL result.
  */
 public final class FanOut implements AutoCloseable {
     public static final int DEFAULT_FORKS = 64;
@@ -52,7 +50,7 @@ public final class FanOut implements AutoCloseable {
     public static final Duration MAX_TIMEOUT = Duration.ofDays(1);
     public static final Duration MAX_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     /** The largest reply a minion may send (a call's output is capped well below this on the minion). */
-    static final long MAX_REPLY_BYTES = 64L * 1024 * 1024;
+    static final long MAX_REPLY_BYTES = 32L * 1024 * 1024;
 
     /**
      * How wide and how long a fan-out may be. {@code forks}: 1 to {@value #MAX_FORKS} calls at once
@@ -93,19 +91,13 @@ public final class FanOut implements AutoCloseable {
     private final Limits limits;
     private final RpcClient client;
     private final Semaphore forks;
-    private final ThreadPoolExecutor threads;
     private final ScheduledThreadPoolExecutor watchdog;
 
     /** A fan-out over {@code tls} (the overlord's mutual TLS context). */
     public FanOut(SSLContext tls, Limits limits) {
         this.limits = Objects.requireNonNull(limits, "limits");
-        this.client = new RpcClient(tls, limits.connectTimeout(), limits.timeout(), MAX_REPLY_BYTES,
-                AbortableSockets.supplier());
+        this.client = new RpcClient(tls, limits.connectTimeout(), limits.timeout(), MAX_REPLY_BYTES);
         this.forks = new Semaphore(limits.forks());
-        // Unbounded threads, bounded permits: a call abandoned at its deadline gives its permit
-        // back at once, even if its thread is still stuck somewhere we cannot interrupt (DNS).
-        this.threads = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), daemon("jfunc-fanout-", new AtomicInteger()));
         this.watchdog = new ScheduledThreadPoolExecutor(1, daemon("jfunc-fanout-watchdog", null));
         watchdog.setRemoveOnCancelPolicy(true);
     }
@@ -153,7 +145,7 @@ public final class FanOut implements AutoCloseable {
                         "interrupted before the call started"), Duration.ZERO), l, false);
                 continue;
             }
-            threads.execute(() -> run(m, c, checked.timeout(), f, l));
+            run(m, c, checked.timeout(), f, l);
         }
         List<MinionResult> results = new ArrayList<>(futures.size());
         for (Outcome f : futures) {
@@ -162,30 +154,45 @@ public final class FanOut implements AutoCloseable {
         return new CallResult(method == null ? "" : method, results);
     }
 
-    private void run(MinionAddress m, MethodCall call, Duration timeout, Outcome f,
-                     FanOutListener l) {
+    /** Starts one minion's call; its outcome settles later, from the reply or the watchdog. */
+    private void run(MinionAddress m, MethodCall call, Duration timeout, Outcome f, FanOutListener l) {
         long start = System.nanoTime();
-        try (CallScope scope = CallScope.open()) {
+        try {
             notify(() -> l.started(m));
+            // The watchdog owns the deadline; the client's own is only a backstop a little later,
+            // so that a timeout always reads the same ("no answer within ...").
+            CompletableFuture<Object> reply = client.callAsync(m.endpoint(), timeout.plusSeconds(1),
+                    call.method(), call.paramArray());
             ScheduledFuture<?> deadline = watchdog.schedule(() -> {
                 MinionResult late = MinionResult.failure(m.name(), new CallError(CallError.Kind.TIMEOUT, 0,
                         "no answer within " + seconds(timeout)), since(start));
                 if (finish(f, late, l, true)) {
-                    scope.abort();
+                    reply.cancel(true); // aborts the call and closes its connection
                 }
             }, timeout.toNanos(), TimeUnit.NANOSECONDS);
-            MinionResult r;
-            try {
-                // The watchdog owns the deadline; the socket's read timeout is only a backstop a
-                // little later, so that a timeout always reads the same ("no answer within ...").
-                Object value = client.call(m.endpoint(), timeout.plusSeconds(1), call.method(), call.paramArray());
-                r = MinionResult.success(m.name(), value, since(start));
-            } catch (Exception e) {
-                r = MinionResult.failure(m.name(), CallError.of(e), since(start));
-            }
-            deadline.cancel(false);
-            finish(f, r, l, true);
+            reply.whenComplete((value, failure) -> {
+                deadline.cancel(false);
+                MinionResult r;
+                try {
+                    r = failure == null ? MinionResult.success(m.name(), value, since(start))
+                            : MinionResult.failure(m.name(), CallError.of(unwrap(failure)), since(start));
+                } catch (RuntimeException | Error e) {
+                    r = protocol(m, e, start);
+                }
+                finish(f, r, l, true);
+            });
+        } catch (RuntimeException | Error e) { // never a stack trace for one minion's trouble
+            finish(f, protocol(m, e, start), l, true);
         }
+    }
+
+    private static MinionResult protocol(MinionAddress m, Throwable e, long start) {
+        return MinionResult.failure(m.name(), new CallError(CallError.Kind.PROTOCOL, 0,
+                "the call failed in the overlord: " + e), since(start));
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
     }
 
     /**
@@ -262,7 +269,6 @@ public final class FanOut implements AutoCloseable {
     @Override
     public void close() {
         client.close();
-        threads.shutdownNow();
         watchdog.shutdownNow();
     }
 }

@@ -33,8 +33,11 @@ public record CallError(Kind kind, int faultCode, String message) {
             return new CallError(Kind.FAULT, x.code, x.getMessage());
         }
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof HttpConnection.ConnectionLost) {
+            if (c instanceof RpcClient.ConnectionLost) {
                 return new CallError(Kind.UNREACHABLE, 0, c.getMessage());
+            }
+            if (c instanceof RpcClient.ReplyTooLarge || c instanceof RpcClient.ReplyBroken) {
+                return new CallError(Kind.PROTOCOL, 0, c.getMessage());
             }
             if (c instanceof SocketTimeoutException) {
                 return new CallError(Kind.TIMEOUT, 0, "no answer in time (" + c.getMessage() + ")");
@@ -49,7 +52,8 @@ public record CallError(Kind kind, int faultCode, String message) {
             if (c instanceof XmlRpcHttpTransportException h) {
                 return new CallError(Kind.PROTOCOL, 0, "HTTP " + h.getStatusCode() + " " + h.getStatusMessage());
             }
-            if (c instanceof SocketException) {
+            if (c instanceof SocketException || c instanceof java.io.EOFException
+                    || c instanceof java.nio.channels.ClosedChannelException) {
                 // reset or broken while the reply was on its way: the server went away
                 return new CallError(Kind.UNREACHABLE, 0, "the connection broke: " + c.getMessage());
             }

@@ -51,7 +51,7 @@ final class HardenedXml {
         }
         r.uses++;
         XMLReader reader = r.reader;
-        reader.setContentHandler(handler);
+        reader.setContentHandler(new DepthLimit(handler));
         reader.setErrorHandler(SilentErrors.INSTANCE);
         try {
             reader.parse(in);
@@ -78,6 +78,81 @@ final class HardenedXml {
             installed = true;
         } catch (Exception e) {
             throw new IllegalStateException("cannot build a hardened XML parser", e);
+        }
+    }
+
+    /**
+     * Elements nested deeper than this are refused: Apache XML-RPC's parsers recurse once per
+     * level, so a reply nested 100,000 deep would otherwise end in a StackOverflowError.
+     */
+    static final int MAX_DEPTH = 256;
+
+    /** Passes everything on, counting element depth. */
+    private static final class DepthLimit implements ContentHandler {
+        private final ContentHandler next;
+        private int depth;
+
+        DepthLimit(ContentHandler next) {
+            this.next = next;
+        }
+
+        @Override
+        public void startElement(String uri, String local, String qName, org.xml.sax.Attributes atts) throws SAXException {
+            if (++depth > MAX_DEPTH) {
+                throw new SAXException("XML nested deeper than " + MAX_DEPTH + " elements");
+            }
+            next.startElement(uri, local, qName, atts);
+        }
+
+        @Override
+        public void endElement(String uri, String local, String qName) throws SAXException {
+            depth--;
+            next.endElement(uri, local, qName);
+        }
+
+        @Override
+        public void setDocumentLocator(org.xml.sax.Locator locator) {
+            next.setDocumentLocator(locator);
+        }
+
+        @Override
+        public void startDocument() throws SAXException {
+            next.startDocument();
+        }
+
+        @Override
+        public void endDocument() throws SAXException {
+            next.endDocument();
+        }
+
+        @Override
+        public void startPrefixMapping(String prefix, String uri) throws SAXException {
+            next.startPrefixMapping(prefix, uri);
+        }
+
+        @Override
+        public void endPrefixMapping(String prefix) throws SAXException {
+            next.endPrefixMapping(prefix);
+        }
+
+        @Override
+        public void characters(char[] ch, int start, int length) throws SAXException {
+            next.characters(ch, start, length);
+        }
+
+        @Override
+        public void ignorableWhitespace(char[] ch, int start, int length) throws SAXException {
+            next.ignorableWhitespace(ch, start, length);
+        }
+
+        @Override
+        public void processingInstruction(String target, String data) throws SAXException {
+            next.processingInstruction(target, data);
+        }
+
+        @Override
+        public void skippedEntity(String name) throws SAXException {
+            next.skippedEntity(name);
         }
     }
 }

@@ -159,7 +159,7 @@ class RpcClientTest {
         });
         XmlRpcException e = assertThrows(XmlRpcException.class, () -> client(1 << 20).call(server.endpoint(), "test.ping"));
         assertEquals(CallError.Kind.PROTOCOL, CallError.of(e).kind(), e.toString());
-        assertTrue(e.getMessage().contains("before its Content-Length"), e.getMessage());
+        assertTrue(e.getMessage().contains("cut short"), e.getMessage());
     }
 
     @Test
@@ -240,7 +240,9 @@ class RpcClientTest {
             XmlRpcException e = assertThrows(XmlRpcException.class, () -> client.call(server.endpoint(), "test.ping"), c[1]);
             CallError error = CallError.of(e);
             assertEquals(CallError.Kind.PROTOCOL, error.kind(), c[1] + ": " + error);
-            assertTrue(error.message().contains(c[1]), c[1] + ": " + error.message());
+            // Jetty's parser finds each of these; it does not say which rule broke, only that the
+            // reply is bad (the old hand-written client named the rule in c[1])
+            assertTrue(error.message().contains("malformed"), c[1] + ": " + error.message());
             assertEquals("pong", client.call(server.endpoint(), "test.ping"), c[1]);
             assertEquals(2, server.connections.get(), c[1] + ": the connection of the bad reply was not used again");
         }

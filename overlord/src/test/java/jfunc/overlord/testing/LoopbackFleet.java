@@ -191,7 +191,7 @@ public final class LoopbackFleet implements AutoCloseable {
         }
     }
 
-    private MinionAddress https(String name, com.sun.net.httpserver.HttpHandler handler) throws IOException {
+    public MinionAddress https(String name, com.sun.net.httpserver.HttpHandler handler) throws IOException {
         HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
         server.setHttpsConfigurator(new HttpsConfigurator(pki.context(pki.minion(name))));
         server.createContext("/", handler);
