@@ -165,6 +165,31 @@ class EnrolmentClientTest {
         assertTrue(threads.awaitTermination(5, TimeUnit.SECONDS), "the enrolment thread ended");
     }
 
+    /**
+     * Interrupts land wherever the enrolment happens to be (a call, the client's start or stop, the
+     * back-off): with a 1 ms back-off most land inside a call. Each must end the enrolment.
+     */
+    @Test
+    void anInterruptAtAnyMomentEndsEnrolment() throws Exception {
+        serve(0, n -> false);
+        for (int i = 0; i < 20; i++) {
+            String name = "m" + (i % 9 + 1);
+            EnrolmentClient client = client(name).withBackoff(Duration.ofMillis(1), Duration.ofMillis(2));
+            Thread t = new Thread(() -> {
+                try {
+                    client.enrol();
+                } catch (Exception e) {
+                    // interrupted: what we want
+                }
+            });
+            t.start();
+            Thread.sleep(30 + 17L * i);
+            t.interrupt();
+            t.join(5000);
+            assertFalse(t.isAlive(), "round " + i + ": the interrupted enrolment ended");
+        }
+    }
+
     @Test
     void fetchCrlBringsTheNewCrlAfterARevocation() throws Exception {
         serve(0, EnrolmentService.autosign("*"));

@@ -221,9 +221,44 @@ public final class RpcClient implements AutoCloseable {
         }
         if (h != null) {
             try {
-                h.stop();
+                apartFromCaller("stop", h::stop);
             } catch (Exception e) {
                 // closing anyway
+            }
+        }
+    }
+
+    /**
+     * Runs a Jetty start or stop on a thread of its own and waits for it. An interrupt of the
+     * caller that arrives meanwhile must not reach Jetty: its lifecycle code swallows it (and an
+     * interrupted start leaves a client that never sends), so it is kept and set again after.
+     */
+    private static void apartFromCaller(String what, LifecycleStep step) throws Exception {
+        java.util.concurrent.FutureTask<Void> task = new java.util.concurrent.FutureTask<>(() -> {
+            step.run();
+            return null;
+        });
+        Thread t = new Thread(task, "jfunc-rpc-client-" + what);
+        t.setDaemon(true);
+        t.start();
+        boolean interrupted = Thread.interrupted();
+        try {
+            while (true) {
+                try {
+                    task.get();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof Exception x) {
+                        throw x;
+                    }
+                    throw e;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }
@@ -287,7 +322,7 @@ public final class RpcClient implements AutoCloseable {
         });
         h.getContentDecoderFactories().clear(); // no Accept-Encoding: replies come as sent
         try {
-            h.start();
+            apartFromCaller("start", h::start);
         } catch (Exception e) {
             throw new IOException("cannot start the HTTP client: " + e.getMessage(), e);
         }
@@ -310,6 +345,11 @@ public final class RpcClient implements AutoCloseable {
         } catch (SSLPeerUnverifiedException e) {
             return false;
         }
+    }
+
+    /** A start or stop of the HTTP client. */
+    private interface LifecycleStep {
+        void run() throws Exception;
     }
 
     /** A reply that began but broke off or could not be read as HTTP. */
