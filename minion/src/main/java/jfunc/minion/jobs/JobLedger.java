@@ -80,8 +80,10 @@ final class JobLedger {
                     log.error("job {} ended {} but the status file commit failed: {}", job.id, terminal.state(),
                             failed.toString());
                 }
-                job.done.complete(terminal);
+                // out of the live set first: a waiter woken by done that asks again must read the
+                // terminal record from the store, not the live job's last non-terminal one
                 live.remove(job.id, job);
+                job.done.complete(terminal);
             });
         }
         return true;
