@@ -29,14 +29,8 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import jfunc.common.tls.Certs;
 import jfunc.common.tls.TlsContexts;
 import org.apache.xmlrpc.XmlRpcException;
-import org.apache.xmlrpc.client.XmlRpcClient;
-import org.apache.xmlrpc.client.XmlRpcClientConfigImpl;
 import org.apache.xmlrpc.client.XmlRpcClientException;
-import org.apache.xmlrpc.client.XmlRpcClientRequestImpl;
 import org.apache.xmlrpc.client.XmlRpcHttpTransportException;
-import org.apache.xmlrpc.common.XmlRpcStreamRequestConfig;
-import org.apache.xmlrpc.parser.XmlRpcResponseParser;
-import org.apache.xmlrpc.serializer.XmlRpcWriter;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
@@ -51,9 +45,6 @@ import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.util.Promise;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
-import org.xml.sax.Attributes;
-import org.xml.sax.ContentHandler;
-import org.xml.sax.InputSource;
 import org.xml.sax.SAXException;
 
 /**
@@ -105,7 +96,6 @@ public final class RpcClient implements AutoCloseable {
     private final Duration replyTimeout;
     private final long maxReplyBytes;
     private final long replyBudget;
-    private final XmlRpcClient xmlrpc = new XmlRpcClient();
     /** Minion name (lower case) and port → the host it lives on: calls go to https://NAME:PORT. */
     private final Map<String, String> hosts = new ConcurrentHashMap<>();
     private final AtomicLong replyBytesHeld = new AtomicLong();
@@ -167,14 +157,9 @@ public final class RpcClient implements AutoCloseable {
      */
     public CompletableFuture<Object> callAsync(Endpoint endpoint, Duration timeout, String method, Object... params) {
         CompletableFuture<Object> future = new CompletableFuture<>();
-        XmlRpcClientConfigImpl config = new XmlRpcClientConfigImpl();
-        config.setEnabledForExtensions(false);
-        config.setEnabledForExceptions(false);
-        config.setEncoding("UTF-8");
-        config.setContentLengthOptional(false);
         byte[] body;
         try {
-            body = request(config, method, params);
+            body = request(method, params);
         } catch (XmlRpcException e) {
             future.completeExceptionally(e);
             return future;
@@ -198,7 +183,7 @@ public final class RpcClient implements AutoCloseable {
                 .timeout(ms, TimeUnit.MILLISECONDS)
                 .idleTimeout(ms, TimeUnit.MILLISECONDS);
         callsInFlight.incrementAndGet();
-        Reply reply = new Reply(config, future, ms);
+        Reply reply = new Reply(future, ms);
         future.whenComplete((v, x) -> {
             if (x instanceof CancellationException) {
                 req.abort(x);
@@ -409,7 +394,6 @@ public final class RpcClient implements AutoCloseable {
 
     /** Collects one reply within its caps, then parses it (on a client thread). */
     private final class Reply implements Response.Listener {
-        private final XmlRpcClientConfigImpl config;
         private final CompletableFuture<Object> future;
         private final long timeoutMillis;
         private final List<byte[]> chunks = new ArrayList<>();
@@ -417,8 +401,7 @@ public final class RpcClient implements AutoCloseable {
         private long held;
         private volatile boolean begun;
 
-        Reply(XmlRpcClientConfigImpl config, CompletableFuture<Object> future, long timeoutMillis) {
-            this.config = config;
+        Reply(CompletableFuture<Object> future, long timeoutMillis) {
             this.future = future;
             this.timeoutMillis = timeoutMillis;
         }
@@ -480,7 +463,7 @@ public final class RpcClient implements AutoCloseable {
                             "HTTP " + r.getStatus() + " " + reason + (said.isEmpty() ? "" : ": " + said)));
                     return;
                 }
-                SafeResponseParser answer = parse(config, body());
+                XmlRpcMessages.SafeResponseParser answer = parse(body());
                 chunks.clear();
                 if (answer.isSuccess()) {
                     future.complete(answer.getResult());
@@ -514,12 +497,9 @@ public final class RpcClient implements AutoCloseable {
         }
     }
 
-    private byte[] request(XmlRpcClientConfigImpl config, String method, Object[] params) throws XmlRpcException {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream(512);
+    private static byte[] request(String method, Object[] params) throws XmlRpcException {
         try {
-            ContentHandler xml = LeanXmlWriters.INSTANCE.getXmlWriter(config, buf);
-            new XmlRpcWriter(config, xml, xmlrpc.getTypeFactory())
-                    .write(new XmlRpcClientRequestImpl(config, method, params == null ? new Object[0] : params));
+            return XmlRpcMessages.requestBody(method, params == null ? new Object[0] : params);
         } catch (SAXException e) {
             Exception inner = e.getException();
             if (inner instanceof XmlRpcException x) {
@@ -527,20 +507,17 @@ public final class RpcClient implements AutoCloseable {
             }
             throw new XmlRpcClientException("cannot send this call: " + e.getMessage(), inner != null ? inner : e);
         }
-        return buf.toByteArray();
     }
 
     /** Reads a whole reply: its value or its fault. */
-    private SafeResponseParser parse(XmlRpcClientConfigImpl config, InputStream body) throws XmlRpcException {
-        SafeResponseParser parser = new SafeResponseParser(config, xmlrpc.getTypeFactory());
+    private static XmlRpcMessages.SafeResponseParser parse(InputStream body) throws XmlRpcException {
         try {
-            HardenedXml.parse(new InputSource(body), parser);
+            return XmlRpcMessages.readReply(body);
         } catch (SAXException e) {
             throw new XmlRpcClientException("not an XML-RPC reply: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new XmlRpcClientException("failed to read the reply: " + e.getMessage(), e);
         }
-        return parser;
     }
 
     private static String describe(Throwable e) {
@@ -568,30 +545,5 @@ public final class RpcClient implements AutoCloseable {
 
     private static String bracket(String host) {
         return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-    }
-
-    /** Drops {@code faultCause} before the stock parser would deserialise it. */
-    static final class SafeResponseParser extends XmlRpcResponseParser {
-        private boolean inFault;
-
-        SafeResponseParser(XmlRpcStreamRequestConfig cfg, org.apache.xmlrpc.common.TypeFactory types) {
-            super(cfg, types);
-        }
-
-        @Override
-        public void startElement(String uri, String local, String qName, Attributes attrs) throws SAXException {
-            if ("fault".equals(local)) {
-                inFault = true;
-            }
-            super.startElement(uri, local, qName, attrs);
-        }
-
-        @Override
-        protected void addResult(Object result) throws SAXException {
-            if (inFault && result instanceof Map<?, ?> map) {
-                map.remove("faultCause");
-            }
-            super.addResult(result);
-        }
     }
 }

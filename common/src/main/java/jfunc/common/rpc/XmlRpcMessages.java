@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
+import java.util.Map;
 import jfunc.common.Faults;
 import jfunc.common.WireValues;
 import org.apache.xmlrpc.XmlRpcException;
@@ -11,16 +12,19 @@ import org.apache.xmlrpc.client.XmlRpcClient;
 import org.apache.xmlrpc.client.XmlRpcClientConfigImpl;
 import org.apache.xmlrpc.client.XmlRpcClientRequestImpl;
 import org.apache.xmlrpc.common.TypeFactory;
+import org.apache.xmlrpc.common.XmlRpcStreamRequestConfig;
 import org.apache.xmlrpc.common.XmlRpcHttpRequestConfigImpl;
 import org.apache.xmlrpc.parser.XmlRpcRequestParser;
+import org.apache.xmlrpc.parser.XmlRpcResponseParser;
 import org.apache.xmlrpc.serializer.XmlRpcWriter;
+import org.xml.sax.Attributes;
 import org.xml.sax.InputSource;
 import org.xml.sax.SAXException;
 
 /**
  * Whole XML-RPC messages as bytes, with our rules (extensions off, hardened parser, size caps,
- * results through {@link WireValues}, {@code faultCause} never read), for transports other than
- * our HTTPS server and client: the overlord service's Unix-domain socket and its client.
+ * results through {@link WireValues}, {@code faultCause} never read), written once for every
+ * transport: the HTTPS server and client and the overlord service's Unix-domain socket.
  */
 public final class XmlRpcMessages {
     private static final XmlRpcClient CONTROLLER = new XmlRpcClient();
@@ -71,30 +75,26 @@ public final class XmlRpcMessages {
         return write(xml -> new XmlRpcWriter(config, xml, TYPES).write(config, code, message == null ? "" : message));
     }
 
-    /** A request body for {@code method(params...)}. */
+    /** A request body for {@code method(params...)}, the params converted to wire values first. */
     public static byte[] request(String method, Object... params) throws XmlRpcException {
-        XmlRpcClientConfigImpl config = new XmlRpcClientConfigImpl();
-        config.setEnabledForExtensions(false);
-        config.setEncoding("UTF-8");
         Object[] wire = new Object[params.length];
         for (int i = 0; i < params.length; i++) {
             wire[i] = WireValues.toWire(params[i]);
         }
         try {
-            return write(xml -> new XmlRpcWriter(config, xml, TYPES).write(new XmlRpcClientRequestImpl(config, method, wire)));
-        } catch (IllegalArgumentException e) {
-            throw new XmlRpcException(Faults.BAD_ARGUMENTS, "cannot send this call: " + e.getMessage());
+            return requestBody(method, wire);
+        } catch (SAXException | XmlRpcException | IllegalArgumentException e) {
+            Exception inner = e instanceof SAXException s ? s.getException() : null;
+            throw new XmlRpcException(Faults.BAD_ARGUMENTS,
+                    "cannot send this call: " + (inner != null ? inner.getMessage() : e.getMessage()));
         }
     }
 
     /** The value of a reply body of at most {@code maxBytes}; a fault is thrown as XmlRpcException with its code. */
     public static Object parseReply(InputStream body, long maxBytes) throws XmlRpcException {
-        XmlRpcClientConfigImpl config = new XmlRpcClientConfigImpl();
-        config.setEnabledForExtensions(false);
-        config.setEncoding("UTF-8");
-        RpcClient.SafeResponseParser parser = new RpcClient.SafeResponseParser(config, TYPES);
+        SafeResponseParser parser;
         try {
-            HardenedXml.parse(new InputSource(new LimitedInputStream(body, maxBytes)), parser);
+            parser = readReply(new LimitedInputStream(body, maxBytes));
         } catch (SAXException | IOException e) {
             throw new XmlRpcException(0, "not an XML-RPC reply: " + e.getMessage(), e);
         }
@@ -102,6 +102,30 @@ public final class XmlRpcMessages {
             throw new XmlRpcException(parser.getErrorCode(), parser.getErrorMessage());
         }
         return parser.getResult();
+    }
+
+    /** The body of {@code method(params...)}, the params sent as they are (the HTTPS client's and ours). */
+    static byte[] requestBody(String method, Object[] params) throws XmlRpcException, SAXException {
+        XmlRpcClientConfigImpl config = clientConfig();
+        ByteArrayOutputStream buf = new ByteArrayOutputStream(512);
+        new XmlRpcWriter(config, LeanXmlWriters.INSTANCE.getXmlWriter(config, buf), TYPES)
+                .write(new XmlRpcClientRequestImpl(config, method, params));
+        return buf.toByteArray();
+    }
+
+    /** Parses a whole reply body (the caller bounds its size) into its value or its fault. */
+    static SafeResponseParser readReply(InputStream body) throws SAXException, IOException, XmlRpcException {
+        SafeResponseParser parser = new SafeResponseParser(clientConfig(), TYPES);
+        HardenedXml.parse(new InputSource(body), parser);
+        return parser;
+    }
+
+    private static XmlRpcClientConfigImpl clientConfig() {
+        XmlRpcClientConfigImpl config = new XmlRpcClientConfigImpl();
+        config.setEnabledForExtensions(false);
+        config.setEnabledForExceptions(false);
+        config.setEncoding("UTF-8");
+        return config;
     }
 
     private static XmlRpcHttpRequestConfigImpl config() {
@@ -126,5 +150,30 @@ public final class XmlRpcMessages {
             throw new IllegalArgumentException(inner != null ? inner.getMessage() : e.getMessage(), e);
         }
         return buf.toByteArray();
+    }
+
+    /** Drops {@code faultCause} before the stock parser would deserialise it. */
+    static final class SafeResponseParser extends XmlRpcResponseParser {
+        private boolean inFault;
+
+        SafeResponseParser(XmlRpcStreamRequestConfig cfg, TypeFactory types) {
+            super(cfg, types);
+        }
+
+        @Override
+        public void startElement(String uri, String local, String qName, Attributes attrs) throws SAXException {
+            if ("fault".equals(local)) {
+                inFault = true;
+            }
+            super.startElement(uri, local, qName, attrs);
+        }
+
+        @Override
+        protected void addResult(Object result) throws SAXException {
+            if (inFault && result instanceof Map<?, ?> map) {
+                map.remove("faultCause");
+            }
+            super.addResult(result);
+        }
     }
 }
