@@ -81,6 +81,14 @@ public class XmlRpcHandler extends Handler.Abstract {
         return null;
     }
 
+    /**
+     * Whether a body over the cap is answered with fault REQUEST_TOO_LARGE instead of HTTP 413
+     * (the service's socket answers every bad request with a fault; the TLS port with 413).
+     */
+    protected boolean tooLargeIsFault() {
+        return false;
+    }
+
     /** Whether the server is stopping (requests then get 503). */
     protected boolean stopping() {
         return false;
@@ -138,6 +146,10 @@ public class XmlRpcHandler extends Handler.Abstract {
         if (length < 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)) {
             return text(response, done, HttpStatus.LENGTH_REQUIRED_411, "send the request body with a Content-Length"
                     + " (chunked request bodies are not accepted)");
+        }
+        if (length > maxBodyBytes && tooLargeIsFault()) {
+            return fault(response, drained(request, done), Faults.REQUEST_TOO_LARGE, "the request is larger than "
+                    + maxBodyBytes + " bytes");
         }
         if (length > maxBodyBytes) {
             return text(response, drained(request, done), HttpStatus.PAYLOAD_TOO_LARGE_413, "request body of " + length

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The client's own HTTP layer ({@link HttpConnection}, {@link ConnectionPool}) against real TLS
- * servers on loopback: our RpcServer, and small hand-written servers that misbehave on purpose.
+ * The client (Jetty's HttpClient under our deadlines and caps) against real TLS servers on
+ * loopback: our RpcServer, and small hand-written servers that misbehave on purpose.
  */
 class RpcClientTest {
     static final TestPki pki = new TestPki();
@@ -45,6 +45,25 @@ class RpcClientTest {
         RpcClient c = new RpcClient(pki.context(pki.overlord()), Duration.ofSeconds(5), Duration.ofSeconds(5), maxReplyBytes);
         open.add(c);
         return c;
+    }
+
+    @Test
+    void startingTheClientLogsNoWarning() throws Exception {
+        RpcServer server = RpcServer.start(RpcServer.Options.defaults(new InetSocketAddress("127.0.0.1", 0)),
+                pki.context(pki.minion(NAME)), call -> "pong");
+        open.add(server);
+        java.io.PrintStream err = System.err;
+        ByteArrayOutputStream said = new ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(said, true, StandardCharsets.UTF_8));
+        try {
+            RpcClient c = client(1 << 20);
+            assertEquals("pong", c.call(new RpcClient.Endpoint(NAME, "127.0.0.1", server.address().getPort()), "test.ping"));
+            c.close();
+        } finally {
+            System.setErr(err);
+        }
+        String text = said.toString(StandardCharsets.UTF_8);
+        assertTrue(!text.contains("WARN"), "a pending minion polls with a new client each time; no warning per poll: " + text);
     }
 
     @Test

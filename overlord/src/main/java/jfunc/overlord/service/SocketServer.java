@@ -1,46 +1,43 @@
 package jfunc.overlord.service;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.cert.X509Certificate;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
-import jfunc.common.Faults;
-import jfunc.common.rpc.XmlRpcMessages;
+import jfunc.common.rpc.RpcDispatcher;
+import jfunc.common.rpc.XmlRpcHandler;
 import org.apache.xmlrpc.XmlRpcException;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpStatus;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
-import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
-import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * XML-RPC over HTTP/1.1 on a Unix-domain socket (Jetty 12 core, no servlets): the service's
- * door for the CLI and scripts. The socket file is 0600; besides, every request's peer
- * credentials are checked before its body is read, so a caller running as another user is
- * refused (HTTP 403) even if the file mode was loosened. Bodies are capped; malformed, oversized
- * or cut-short requests get a fault; idle and half-sent connections are closed after the idle
- * timeout and hold no thread meanwhile (Jetty's selector waits for them).
+ * door for the CLI and scripts, through the same {@link XmlRpcHandler} as the TLS port. The
+ * socket file is 0600; besides, every request's peer credentials are checked before its body is
+ * read, so a caller running as another user is refused (HTTP 403) even if the file mode was
+ * loosened. Bodies are capped, one by one and together; malformed, oversized or cut-short
+ * requests get a fault; idle and half-sent connections are closed after the idle timeout and
+ * hold no thread meanwhile (Jetty's selector waits for them).
  */
 final class SocketServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SocketServer.class);
     static final long MAX_BODY_BYTES = 4L * 1024 * 1024;
+    /** Request bodies held at once, across all connections; beyond it a call gets fault UNAVAILABLE (busy). */
+    static final long BODY_BUDGET_BYTES = 4 * MAX_BODY_BYTES;
     static final int IDLE_TIMEOUT_MILLIS = 30_000;
 
     /** What a request calls: method and parameters in, a value out (faults as XmlRpcException). */
@@ -71,7 +68,11 @@ final class SocketServer implements AutoCloseable {
         connector.setIdleTimeout(IDLE_TIMEOUT_MILLIS);
         connector.setAcceptQueueSize(1024);
         server.addConnector(connector);
-        server.setHandler(new RpcHandler(methods, calls));
+        RpcDispatcher dispatcher = call -> {
+            calls.accept(call.method());
+            return methods.call(call.method(), call.params());
+        };
+        server.setHandler(new SameUserHandler(dispatcher, threads));
         server.setStopTimeout(5_000);
         server.start();
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
@@ -110,56 +111,24 @@ final class SocketServer implements AutoCloseable {
         }
     }
 
-    private static final class RpcHandler extends Handler.Abstract {
-        private final Methods methods;
-        private final Consumer<String> calls;
-
-        RpcHandler(Methods methods, Consumer<String> calls) {
-            this.methods = methods;
-            this.calls = calls;
+    /** The one XML-RPC handler, refusing another user's request at its head (before the body). */
+    private static final class SameUserHandler extends XmlRpcHandler {
+        SameUserHandler(RpcDispatcher dispatcher, Executor calls) {
+            super(dispatcher, MAX_BODY_BYTES, BODY_BUDGET_BYTES, calls);
         }
 
         @Override
-        public boolean handle(Request request, Response response, Callback callback) {
-            if (!sameUser(request.getConnectionMetaData().getConnection().getEndPoint())) {
-                log.warn("refused a request on {} from another user", request.getConnectionMetaData().getConnector());
-                Response.writeError(request, response, callback, HttpStatus.FORBIDDEN_403,
-                        "the overlord service answers only its own user");
-                return true;
+        protected String refusal(Request request, X509Certificate peer) {
+            if (sameUser(request.getConnectionMetaData().getConnection().getEndPoint())) {
+                return null;
             }
-            if (!"POST".equals(request.getMethod())) {
-                Response.writeError(request, response, callback, HttpStatus.METHOD_NOT_ALLOWED_405,
-                        "POST an XML-RPC request");
-                return true;
-            }
-            byte[] reply;
-            if (request.getLength() > MAX_BODY_BYTES) {
-                reply = XmlRpcMessages.fault(Faults.REQUEST_TOO_LARGE, "the request is larger than " + MAX_BODY_BYTES + " bytes");
-            } else {
-                reply = answer(request);
-            }
-            response.setStatus(HttpStatus.OK_200);
-            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/xml; charset=UTF-8");
-            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, reply.length);
-            response.write(true, ByteBuffer.wrap(reply), callback);
-            return true;
+            log.warn("refused a request on {} from another user", request.getConnectionMetaData().getConnector());
+            return "the overlord service answers only its own user";
         }
 
-        private byte[] answer(Request request) {
-            String method = "?";
-            try (InputStream body = Content.Source.asInputStream(request)) {
-                XmlRpcMessages.Request call = XmlRpcMessages.parseRequest(body, MAX_BODY_BYTES);
-                method = call.method();
-                calls.accept(method);
-                return XmlRpcMessages.reply(methods.call(call.method(), call.params()));
-            } catch (XmlRpcException e) {
-                return XmlRpcMessages.fault(e.code, e.getMessage());
-            } catch (IOException e) {
-                return XmlRpcMessages.fault(Faults.MALFORMED_REQUEST, "the request could not be read: " + e.getMessage());
-            } catch (RuntimeException e) {
-                log.error("{} failed", method, e);
-                return XmlRpcMessages.fault(Faults.INTERNAL_ERROR, "internal error in " + method + ": " + e);
-            }
+        @Override
+        protected boolean tooLargeIsFault() {
+            return true;
         }
     }
 }
