@@ -50,7 +50,7 @@ public final class FanOut implements AutoCloseable {
     public static final Duration MAX_TIMEOUT = Duration.ofDays(1);
     public static final Duration MAX_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     /** The largest reply a minion may send (a call's output is capped well below this on the minion). */
-    static final long MAX_REPLY_BYTES = 32L * 1024 * 1024;
+    static final long MAX_REPLY_BYTES = 16L * 1024 * 1024;
 
     /**
      * How wide and how long a fan-out may be. {@code forks}: 1 to {@value #MAX_FORKS} calls at once
