@@ -10,6 +10,7 @@ import java.util.List;
 import jfunc.common.Config.ConfigException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import jfunc.common.Glob;
+import jfunc.common.job.JobProtocol;
 import jfunc.common.tls.Caller;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * web*.example.org    = test.*
  * </pre>
  * Method globs match the name as called ({@code async.command.run} needs a glob that matches
- * it). Everyone else, other minions included, is refused.
+ * it); {@code jobs.cancel} is granted only by a line that names it ({@code jobs.*} and {@code *} do
+ * not). Everyone else, other minions included, is refused.
  *
  * <p>{@code overlordName} (the minion's {@code overlord_name}) grants nothing: a caller with that
  * name but without the mark is logged once as a likely old overlord certificate (made before the
@@ -101,8 +103,11 @@ final class Acl {
             return false;
         }
         noteUnmarked(name);
+        // some methods (jobs.cancel) are granted only by a glob that spells them: never by jobs.* or *
+        boolean namedOnly = JobProtocol.NAMED_GRANT_ONLY.contains(method);
         for (Rule r : rules) {
-            if (r.who().matches(name) && r.methods().stream().anyMatch(g -> g.matches(method))) {
+            if (r.who().matches(name) && r.methods().stream()
+                    .anyMatch(g -> namedOnly ? g.toString().equals(method) : g.matches(method))) {
                 return true;
             }
         }

@@ -28,9 +28,18 @@ public final class JobProtocol {
     public static final String LIST = "jobs.list";
     /** {@code jobs.wait(id, seconds)}: the record once the job is done, or when the seconds pass. */
     public static final String WAIT = "jobs.wait";
+    /**
+     * {@code jobs.cancel(id)}: stops the job (a queued one leaves its queue, a running one has its
+     * process trees killed), which ends CANCELLED; the answer is a {@link CancelReply}. Only an ACL
+     * line that names this method exactly grants it ({@code jobs.*} does not).
+     */
+    public static final String CANCEL = "jobs.cancel";
 
     /** Every {@code jobs.*} method, sorted. */
-    public static final List<String> METHODS = List.of(LIST, STATUS, STATUS_MANY, SUBMIT, WAIT);
+    public static final List<String> METHODS = List.of(CANCEL, LIST, STATUS, STATUS_MANY, SUBMIT, WAIT);
+
+    /** Methods that only an ACL method glob spelling the name itself grants, never a wildcard. */
+    public static final List<String> NAMED_GRANT_ONLY = List.of(CANCEL);
 
     /** The longest request id a minion accepts in {@code jobs.submit}, in characters. */
     public static final int MAX_REQUEST_ID = 200;

@@ -15,11 +15,21 @@ import java.util.Map;
  * is 0 unless FAILED; {@code requestId} is null for {@code async.} calls. {@code caller} is the
  * certificate name that submitted the job (null in records written before callers were kept, and
  * in records read from the wire): request ids are claimed per caller, and a caller sees only its
- * own jobs unless allowed more.
+ * own jobs unless allowed more. {@code cancelledBy} is the certificate name that cancelled a
+ * CANCELLED job (then {@code finished} is when), else null.
  */
 public record JobRecord(String id, String method, String args, JobState state, Object result,
                         int faultCode, String faultString, String reason,
-                        long submitted, long started, long finished, String requestId, String caller) {
+                        long submitted, long started, long finished, String requestId, String caller,
+                        String cancelledBy) {
+
+    /** A record without a canceller (every state but CANCELLED). */
+    public JobRecord(String id, String method, String args, JobState state, Object result, int faultCode,
+                     String faultString, String reason, long submitted, long started, long finished,
+                     String requestId, String caller) {
+        this(id, method, args, state, result, faultCode, faultString, reason, submitted, started, finished,
+                requestId, caller, null);
+    }
 
     /** The {@code state} of the answer for an id the minion does not know; never a job's state. */
     public static final String UNKNOWN = "UNKNOWN";
@@ -63,10 +73,17 @@ public record JobRecord(String id, String method, String args, JobState state, O
         return new JobRecord(id, method, args, JobState.LOST, null, 0, null, why, submitted, started, now, requestId, caller);
     }
 
+    /** Cancelled by the certificate name {@code by} at {@code now}; {@code reason} says so in words. */
+    public JobRecord cancelled(String by, long now) {
+        String why = "cancelled by " + by + " at " + iso(now) + (state == JobState.QUEUED ? " while queued" : "");
+        return new JobRecord(id, method, args, JobState.CANCELLED, null, 0, null, why, submitted, started, now,
+                requestId, caller, by);
+    }
+
     /**
      * The wire struct: {@code id, method, args, state, result (FINISHED, when asked),
-     * fault_code + fault_string (FAILED), reason (LOST), submitted, started, finished,
-     * request_id}; absent members were never set.
+     * fault_code + fault_string (FAILED), reason (LOST, CANCELLED), cancelled_by (CANCELLED),
+     * submitted, started, finished, request_id}; absent members were never set.
      */
     public Map<String, Object> toWire(boolean withResult) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -83,6 +100,9 @@ public record JobRecord(String id, String method, String args, JobState state, O
         }
         if (reason != null) {
             m.put("reason", reason);
+        }
+        if (cancelledBy != null) {
+            m.put("cancelled_by", cancelledBy);
         }
         putTime(m, "submitted", submitted);
         putTime(m, "started", started);
@@ -142,7 +162,7 @@ public record JobRecord(String id, String method, String args, JobState state, O
         String faultString = state == JobState.FAILED ? text(m, "fault_string", "") : null;
         return new JobRecord(text(m, "id", null), text(m, "method", null), text(m, "args", null), state, result,
                 code, faultString, text(m, "reason", null), time(m, "submitted"), time(m, "started"),
-                time(m, "finished"), text(m, "request_id", null), null);
+                time(m, "finished"), text(m, "request_id", null), null, text(m, "cancelled_by", null));
     }
 
     public static String iso(long millis) {

@@ -8,7 +8,8 @@ package jfunc.common.job;
  * <pre>
  *   QUEUED ──▶ RUNNING ──▶ FINISHED | FAILED
  *      │           │
- *      └───────────┴──▶ LOST   (the minion restarted or stopped before the job ended)
+ *      ├───────────┼──▶ LOST        (the minion restarted or stopped before the job ended)
+ *      └───────────┴──▶ CANCELLED   (jobs.cancel: who and when are in the record)
  * </pre>
  * A job in a terminal state never changes again.
  */
@@ -22,9 +23,11 @@ public enum JobState {
     /** Ended with a fault (module error, timeout, result too large); the record carries code and text. */
     FAILED,
     /** The minion died or stopped before the job ended; the record carries the reason. */
-    LOST;
+    LOST,
+    /** Stopped by {@code jobs.cancel}; the record carries who cancelled it ({@code cancelled_by}) and when ({@code finished}). */
+    CANCELLED;
 
     public boolean isTerminal() {
-        return this == FINISHED || this == FAILED || this == LOST;
+        return this != QUEUED && this != RUNNING;
     }
 }

@@ -52,8 +52,32 @@ class JobRecordTest {
         assertEquals(id, JobProtocol.requestId(ID, longName));
         assertEquals(false, JobProtocol.isValidRequestId(" "));
         assertEquals(false, JobProtocol.isValidRequestId("x".repeat(JobProtocol.MAX_REQUEST_ID + 1)));
-        assertEquals(List.of("jobs.list", "jobs.status", "jobs.status_many", "jobs.submit", "jobs.wait"),
+        assertEquals(List.of("jobs.cancel", "jobs.list", "jobs.status", "jobs.status_many", "jobs.submit", "jobs.wait"),
                 JobProtocol.METHODS);
+    }
+
+    @Test
+    void aCancelledRecordAndTheCancelReplyCarryWhoAndWhen() {
+        JobRecord running = JobRecord.queued(ID, "command.run", "['sleep 9']", 1000, null, "overlord").running(2000);
+        JobRecord cancelled = running.cancelled("ops.example.org", 3000);
+        assertEquals(true, cancelled.state().isTerminal());
+        Map<String, Object> wire = cancelled.toWire(true);
+        assertEquals("CANCELLED", wire.get("state"));
+        assertEquals("ops.example.org", wire.get("cancelled_by"));
+        assertEquals("cancelled by ops.example.org at 1970-01-01T00:00:03.000Z", wire.get("reason"));
+        assertEquals("1970-01-01T00:00:03.000Z", wire.get("finished"));
+        JobRecord back = JobRecord.fromWire(wire);
+        assertEquals("ops.example.org", back.cancelledBy());
+        assertEquals(3000, back.finished());
+
+        CancelReply now = CancelReply.of(cancelled, true);
+        assertEquals(now, CancelReply.fromWire(now.toWire()));
+        assertEquals(Map.of("id", ID, "cancelled", true, "state", "CANCELLED", "cancelled_by", "ops.example.org",
+                "message", "job " + ID + " cancelled by ops.example.org at 1970-01-01T00:00:03.000Z"), now.toWire());
+        CancelReply ended = CancelReply.of(running.finished("ok", 2500), false);
+        assertEquals("job " + ID + " already ended FINISHED at 1970-01-01T00:00:02.500Z; nothing changed", ended.message());
+        assertNull(ended.toWire().get("cancelled_by"));
+        assertThrows(IllegalArgumentException.class, () -> CancelReply.fromWire(Map.of("id", ID)));
     }
 
     @Test

@@ -13,11 +13,12 @@ import jfunc.common.job.RecordBytes;
  *             varint faultCode, str? faultString, str? reason,
  *             varlong submitted, varlong started, varlong finished, str? requestId, value result
  * version 2:  u8 2, then as version 1 with str? caller after requestId
+ * version 3:  u8 3, then as version 2 with str? cancelledBy after caller; state 'C' (CANCELLED)
  * </pre>
  * A new field means a new version; old versions stay readable.
  */
 final class JobCodec {
-    static final int VERSION = 2;
+    static final int VERSION = 3;
 
     private JobCodec() {}
 
@@ -43,6 +44,7 @@ final class JobCodec {
         out.varlong(r.finished());
         out.optStr(r.requestId());
         out.optStr(r.caller());
+        out.optStr(r.cancelledBy());
         out.value(r.result());
         return out.toByteArray();
     }
@@ -51,7 +53,7 @@ final class JobCodec {
         try {
             RecordBytes.Reader in = new RecordBytes.Reader(bytes);
             int version = in.u8();
-            if (version != VERSION && version != 1) {
+            if (version < 1 || version > VERSION) {
                 throw new IllegalArgumentException("record format version " + version + " (this jfuncd reads "
                         + VERSION + ")");
             }
@@ -67,10 +69,11 @@ final class JobCodec {
             long finished = in.varlong();
             String requestId = in.optStr();
             String caller = version >= 2 ? in.optStr() : null;
+            String cancelledBy = version >= 3 ? in.optStr() : null;
             Object result = in.value();
             in.end();
             return new JobRecord(id, method, args, state, result, faultCode, faultString, reason,
-                    submitted, started, finished, requestId, caller);
+                    submitted, started, finished, requestId, caller, cancelledBy);
         } catch (RuntimeException e) {
             throw new UnreadableRecordException("unreadable job record: " + e, e);
         }
@@ -83,6 +86,7 @@ final class JobCodec {
             case FINISHED -> 'F';
             case FAILED -> 'X';
             case LOST -> 'L';
+            case CANCELLED -> 'C';
         };
     }
 
@@ -93,6 +97,7 @@ final class JobCodec {
             case 'F' -> JobState.FINISHED;
             case 'X' -> JobState.FAILED;
             case 'L' -> JobState.LOST;
+            case 'C' -> JobState.CANCELLED;
             default -> throw new IllegalArgumentException("unknown state code " + code);
         };
     }

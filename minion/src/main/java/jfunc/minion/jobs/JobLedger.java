@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 import jfunc.common.Faults;
 import jfunc.common.WireValues;
+import jfunc.common.job.CancelReply;
 import jfunc.common.job.JobRecord;
 import jfunc.common.job.RecordBytes;
 import jfunc.minion.CallContext;
@@ -114,6 +115,31 @@ final class JobLedger {
     boolean lose(LiveJob job, String reason) {
         long now = clock.millis();
         return update(job, r -> r.lost(reason, now));
+    }
+
+    /**
+     * jobs.cancel: a queued or running job ends CANCELLED by {@code by} (a certificate name), then
+     * leaves its queue or has its process trees killed and its thread interrupted. Returns once the
+     * job's terminal record is durable (at most {@code timeout}): what {@code jobs.cancel} answers.
+     * A job that had already ended is left as it is; null for an id the store does not have.
+     */
+    CancelReply cancel(String id, String by, Duration timeout) throws InterruptedException, TimeoutException {
+        LiveJob job = live.get(id);
+        if (job == null) {
+            JobRecord r = store.get(id);
+            return r == null ? null : CancelReply.of(r, false);
+        }
+        long now = clock.millis();
+        boolean cancelled = update(job, r -> r.cancelled(by, now));
+        if (cancelled) {
+            log.info("job {} ({}) cancelled by {}", id, job.latest().method(), by);
+            job.cancel(); // marked first: whatever the killed call returns now changes nothing
+        }
+        try {
+            return CancelReply.of(job.done.get(timeout.toMillis(), TimeUnit.MILLISECONDS), cancelled);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e); // done never completes exceptionally
+        }
     }
 
     /** What callers may see of a job this process is running, or null when it is not live. */

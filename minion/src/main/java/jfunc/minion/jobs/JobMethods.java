@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Semaphore;
 import jfunc.common.Faults;
 import jfunc.common.Ids;
+import jfunc.common.job.CancelReply;
 import jfunc.common.job.JobProtocol;
 import jfunc.common.job.JobRecord;
 import jfunc.minion.CallContext;
@@ -57,6 +58,7 @@ final class JobMethods {
             case JobProtocol.STATUS_MANY -> statusMany(p, context);
             case JobProtocol.LIST -> list(p, context);
             case JobProtocol.WAIT -> await(p, context);
+            case JobProtocol.CANCEL -> cancel(p, context);
             default -> throw new XmlRpcException(Faults.UNKNOWN_METHOD, "unknown method " + method
                     + " (" + String.join(", ", JobProtocol.METHODS) + ")");
         };
@@ -193,6 +195,32 @@ final class JobMethods {
             throw new XmlRpcException(Faults.UNKNOWN_JOB, unknownReason(id));
         }
         return r.toWire(true);
+    }
+
+    /**
+     * jobs.cancel(id): see {@link JobLedger#cancel}. Another caller's job is unknown (108) unless
+     * the caller sees all jobs, as for jobs.status.
+     */
+    private Map<String, Object> cancel(List<Object> p, CallContext context) throws XmlRpcException {
+        arity(JobProtocol.CANCEL + "(id)", p, 1, 1);
+        String id = jobId(p.get(0));
+        if (read(id, context) == null) {
+            throw new XmlRpcException(Faults.UNKNOWN_JOB, unknownReason(id));
+        }
+        CancelReply reply;
+        try {
+            reply = ledger.cancel(id, context.caller(), Submissions.DURABLE_TIMEOUT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new XmlRpcException(Faults.UNAVAILABLE, "interrupted while cancelling job " + id);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new XmlRpcException(Faults.UNAVAILABLE, "job " + id + " was stopped but the status file has not"
+                    + " recorded its end within " + JobRunner.human(Submissions.DURABLE_TIMEOUT) + "; ask jobs.status");
+        }
+        if (reply == null) {
+            throw new XmlRpcException(Faults.UNKNOWN_JOB, unknownReason(id));
+        }
+        return reply.toWire();
     }
 
     /** jobs.wait calls blocked right now. */

@@ -89,14 +89,21 @@ final class JobRunner implements AutoCloseable {
 
     /** Starts (or queues) a recorded job on its reserved place. */
     void start(Ticket ticket, LiveJob job) {
+        Runnable task = () -> {
+            try {
+                execute(job);
+            } finally {
+                ticket.release();
+            }
+        };
+        // a cancelled job that has not started leaves the queue and gives its place back at once
+        job.onUnqueue(() -> {
+            if (ticket.pool.executor.remove(task)) {
+                ticket.release();
+            }
+        });
         try {
-            ticket.pool.executor.execute(() -> {
-                try {
-                    execute(job);
-                } finally {
-                    ticket.release();
-                }
-            });
+            ticket.pool.executor.execute(task);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             ticket.release();
             ledger.lose(job, "minion stopped before the job started");

@@ -42,6 +42,12 @@ final class JobsModule implements MinionModule {
                 MethodSpec.method("wait").help("The job's record as soon as it is no longer QUEUED or RUNNING, or"
                                 + " after the seconds passed (clamped to 0..jobs.max_wait, default 300).")
                         .param("id", ArgType.STRING).param("seconds", ArgType.DOUBLE)
-                        .handler((a, c) -> jobs.get().call(JobProtocol.WAIT, a.all(), c)));
+                        .handler((a, c) -> jobs.get().call(JobProtocol.WAIT, a.all(), c)),
+                MethodSpec.method("cancel").help("Stops the job: a queued one leaves its queue, a running one has its"
+                                + " process trees killed; it ends CANCELLED with who cancelled it and when. Answers"
+                                + " {id, cancelled, state, message}; a job that already ended is left as it is"
+                                + " (cancelled false). Granted only by an ACL line that names jobs.cancel.")
+                        .param("id", ArgType.STRING)
+                        .handler((a, c) -> jobs.get().call(JobProtocol.CANCEL, a.all(), c)));
     }
 }

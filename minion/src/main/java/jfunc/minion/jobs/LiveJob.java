@@ -29,6 +29,8 @@ final class LiveJob implements JobControl {
     private Thread worker;
     private boolean stopped;
     private final List<Process> processes = new ArrayList<>();
+    /** Takes the job out of its pool's queue if it has not started (set when it is queued). */
+    private Runnable unqueue;
     Future<?> timeout;
 
     LiveJob(JobRecord queued, String module, List<Object> args, CallContext context) {
@@ -90,6 +92,23 @@ final class LiveJob implements JobControl {
     @Override
     public synchronized boolean isStopped() {
         return stopped;
+    }
+
+    synchronized void onUnqueue(Runnable action) {
+        unqueue = action;
+    }
+
+    /** Stops the job, and if it is still waiting in its pool's queue, takes it out of the queue. */
+    void cancel() {
+        Runnable out;
+        synchronized (this) {
+            out = unqueue;
+            unqueue = null;
+        }
+        if (out != null) {
+            out.run();
+        }
+        stop();
     }
 
     /** Stops the job: kills its process trees, interrupts its thread if it is still inside the call. */

@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code requests}: caller and jobs.submit request_id ({@link JobRecord#claimKey}) → job id
  *       (idempotent submission, per caller).
  *   <li>{@code meta}: format version, creation time, highest purged id. Format 2 added the caller
- *       to records and claims; a format 1 file is read and becomes format 2 (its old claims keep
- *       their bare request_id keys).
+ *       to records and claims; format 3 the CANCELLED state and its canceller. A format 1 or 2 file
+ *       is read and becomes format 3 (format 1's old claims keep their bare request_id keys).
  * </ul>
  * The last 10,000 ended records written are also kept in memory ({@link RecentRecords}), so polls
  * for recent jobs need no MapDB read. Writes are write-behind ({@link WriteBehind}): {@link #put} and {@link #putNew} only note the
@@ -52,8 +52,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class StatusFile implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StatusFile.class);
-    static final String FORMAT = "2";
-    private static final String OLD_FORMAT = "1";
+    static final String FORMAT = "3";
+    private static final java.util.Set<String> OLD_FORMATS = java.util.Set.of("1", "2");
     private static final DateTimeFormatter STAMP =
             DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
@@ -83,11 +83,11 @@ public final class StatusFile implements AutoCloseable {
         this.requests = db.hashMap("requests", Serializer.STRING, Serializer.STRING).createOrOpen();
         this.meta = db.hashMap("meta", Serializer.STRING, Serializer.STRING).createOrOpen();
         String format = meta.putIfAbsent("format", FORMAT);
-        if (OLD_FORMAT.equals(format)) {
+        if (format != null && OLD_FORMATS.contains(format)) {
             meta.put("format", FORMAT);
         } else if (format != null && !FORMAT.equals(format)) {
-            throw new NewerFormatException("format " + format + " (this jfuncd reads " + FORMAT + " and "
-                    + OLD_FORMAT + ")");
+            throw new NewerFormatException("format " + format + " (this jfuncd reads " + FORMAT + " and older: "
+                    + String.join(", ", new java.util.TreeSet<>(OLD_FORMATS)) + ")");
         }
         meta.putIfAbsent("created", Long.toString(clock.millis()));
         this.markedLost = markInterruptedJobsLost(clock.millis());

@@ -46,6 +46,7 @@ final class JobsMinion implements AutoCloseable {
                 monitor.example.org = test.ping, jobs.*
                 mallory.example.org = jobs.*, async.test.*
                 auditor.example.org = jobs.*, jobs:all
+                canceller.example.org = jobs.cancel, jobs.status, async.test.*, async.gate.*
                 """);
         MinionSettings settings = MinionSettings.from(Config.of(values), null, new StateDir(stateDir));
         ModuleRegistry registry = ModuleRegistry.discover(settings, JobsMinion.class.getClassLoader());

@@ -41,6 +41,7 @@ class StatusFileTest {
             case FINISHED -> q.running(t + 1).finished("up 3 days", t + 2);
             case FAILED -> q.running(t + 1).failed(105, "boom", t + 2);
             case LOST -> q.lost("gone", t + 2);
+            case CANCELLED -> q.running(t + 1).cancelled("overlord", t + 2);
         };
     }
 
@@ -77,20 +78,41 @@ class StatusFileTest {
     void recordsOfTheFirstFormatStayReadable() {
         // version 1 as jfuncd wrote it before callers were kept: id, method, args, state 'F',
         // fault code 0, no fault string, no reason, times 1 2 3, request id "req", result 'T'
-        java.io.ByteArrayOutputStream v1 = new java.io.ByteArrayOutputStream();
-        v1.write(1);
-        for (String s : List.of("20261123-013045-123-7f3a9c01", "test.ping", "[]")) {
-            v1.write(s.length());
-            v1.writeBytes(s.getBytes(StandardCharsets.UTF_8));
-        }
-        v1.writeBytes(new byte[] {'F', 0, 0, 0, 1, 2, 3, 1, 3, 'r', 'e', 'q', 'T'});
-        JobRecord r = JobCodec.decode(v1.toByteArray());
+        JobRecord r = JobCodec.decode(byHand(1, new byte[] {'F', 0, 0, 0, 1, 2, 3, 1, 3, 'r', 'e', 'q', 'T'}));
         assertEquals("20261123-013045-123-7f3a9c01", r.id());
         assertEquals(JobState.FINISHED, r.state());
         assertEquals(true, r.result());
         assertEquals("req", r.requestId());
         assertNull(r.caller(), "older records name no caller");
         assertEquals(3, r.finished());
+    }
+
+    /** A record of {@code version} written byte by byte: id, method "test.ping", args "[]", then {@code rest}. */
+    private static byte[] byHand(int version, byte[] rest) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(version);
+        for (String s : List.of("20261123-013045-123-7f3a9c01", "test.ping", "[]")) {
+            out.write(s.length());
+            out.writeBytes(s.getBytes(StandardCharsets.UTF_8));
+        }
+        out.writeBytes(rest);
+        return out.toByteArray();
+    }
+
+    @Test
+    void recordsOfTheSecondFormatStayReadableAndCancelledRecordsRoundTrip() {
+        // version 2 as jfuncd wrote it before CANCELLED: as version 1 plus caller "web1" after the request id
+        JobRecord r = JobCodec.decode(byHand(2,
+                new byte[] {'F', 0, 0, 0, 1, 2, 3, 1, 3, 'r', 'e', 'q', 1, 4, 'w', 'e', 'b', '1', 'T'}));
+        assertEquals(JobState.FINISHED, r.state());
+        assertEquals("web1", r.caller());
+        assertNull(r.cancelledBy());
+
+        JobRecord cancelled = record(Ids.next(), JobState.CANCELLED, 10);
+        JobRecord back = JobCodec.decode(JobCodec.encode(cancelled));
+        assertEquals(cancelled, back);
+        assertEquals("overlord", back.cancelledBy());
+        assertEquals(12, back.finished());
     }
 
     @Test
