@@ -179,6 +179,14 @@ public interface OverlordApi extends AutoCloseable {
     /** Summaries newest first: before {@code beforeId} (null: newest), in {@code state} (null: any), at most {@code limit}. */
     List<JobSummary> list(JobState state, String beforeId, int limit) throws ConfigException;
 
+    /**
+     * What the service's heartbeat knows of these minions (each name present; never-seen ones
+     * all null), or null when no heartbeat runs here (embedded: there is no service to ping).
+     */
+    default Map<String, Liveness> liveness(List<String> names) throws ConfigException {
+        return null;
+    }
+
     /** Deletes the jobs submitted before {@code cutoff} (except one still being submitted); returns how many. */
     int purge(Instant cutoff) throws ConfigException;
 

@@ -45,6 +45,7 @@ public final class OverlordService implements AutoCloseable {
     private final ServiceMetrics metrics;
     private final SocketServer socket;
     private final ScheduledExecutorService timer;
+    private final jfunc.overlord.heartbeat.Heartbeat heartbeat;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile String inventoryStamp;
 
@@ -58,6 +59,8 @@ public final class OverlordService implements AutoCloseable {
         this.metrics = ServiceMetrics.start(settings.metricsListen(), api, watches);
         this.live = new LiveCalls();
         this.methods = new ServiceMethods(api, watches, live, settings, metrics::fanoutEnded);
+        this.heartbeat = startHeartbeat(api, settings.heartbeat());
+        methods.heartbeat(heartbeat);
         this.socket = SocketServer.start(ServiceClient.socket(state), metrics.measured(methods), metrics::called);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "service-timer");
@@ -76,6 +79,22 @@ public final class OverlordService implements AutoCloseable {
     }
 
     private volatile String crlStamp;
+
+    /**
+     * Pings every minion of the inventory (as it stands at each round) with {@code test.ping}
+     * once per {@code interval}; plain calls, not jobs. A missing identity only makes the pings fail.
+     */
+    private static jfunc.overlord.heartbeat.Heartbeat startHeartbeat(OverlordApi api, Duration interval) {
+        return jfunc.overlord.heartbeat.Heartbeat.start(interval, () -> {
+            try {
+                return api.minions("*").minions();
+            } catch (jfunc.overlord.NoMatchException e) {
+                return java.util.List.of();
+            }
+        }, (batch, timeout) -> api.call(new jfunc.overlord.Selection("heartbeat",
+                batch.stream().map(jfunc.overlord.MinionAddress::name).toList(), batch, java.util.List.of()),
+                jfunc.overlord.MethodCall.of("test.ping"), timeout, jfunc.overlord.FanOutListener.NONE));
+    }
 
     /**
      * A new CRL must reach the fan-out of a service that runs for months: fetches it from the CA
@@ -133,9 +152,9 @@ public final class OverlordService implements AutoCloseable {
         ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
         try {
             OverlordService s = new OverlordService(state, settings, ch, lock);
-            log.info("serving {} on {} (forks {}, timeout {} s, metrics {})", state.root(), s.socket.socket(),
-                    settings.limits().forks(), settings.limits().timeout().toSeconds(),
-                    settings.metricsListen() == null ? "off" : settings.metricsListen());
+            log.info("serving {} on {} (forks {}, timeout {} s, metrics {}, heartbeat every {})", state.root(),
+                    s.socket.socket(), settings.limits().forks(), settings.limits().timeout().toSeconds(),
+                    settings.metricsListen() == null ? "off" : settings.metricsListen(), settings.heartbeat());
             return s;
         } catch (Exception | Error e) {
             lock.release();
@@ -174,8 +193,10 @@ public final class OverlordService implements AutoCloseable {
                 methods.settings(fresh);
                 timer.execute(Periodic.guarded("job retention", this::purgeOld)); // a shorter retention applies now
                 if (!java.util.Objects.equals(fresh.metricsListen(), old.metricsListen())
-                        || !fresh.inventoryCheck().equals(old.inventoryCheck())) {
-                    log.warn("metrics_listen and inventory_check change only on a restart");
+                        || !fresh.inventoryCheck().equals(old.inventoryCheck())
+                        || !fresh.heartbeat().equals(old.heartbeat())
+                        || !java.util.Objects.equals(fresh.webListen(), old.webListen())) {
+                    log.warn("metrics_listen, inventory_check, heartbeat_interval and web_listen change only on a restart");
                 }
                 log.info("re-read the config (forks {}, timeout {} s, job_retention {}, late_answers {}), inventory,"
                                 + " identity and CRL of {}", fresh.limits().forks(), fresh.limits().timeout().toSeconds(),
@@ -236,6 +257,7 @@ public final class OverlordService implements AutoCloseable {
             return;
         }
         timer.shutdownNow();
+        heartbeat.close();
         watches.close();
         socket.close();
         live.close();

@@ -197,6 +197,21 @@ public final class ServiceClient implements OverlordApi {
         return out;
     }
 
+    /** {@code overlord.liveness}; null from a service that has no heartbeat (an older one). */
+    @Override
+    public Map<String, jfunc.overlord.Liveness> liveness(List<String> names) throws ConfigException {
+        Object wire;
+        try {
+            wire = jobCall(jfunc.overlord.heartbeat.LivenessWire.METHOD, (Object) names.toArray());
+        } catch (IllegalStateException e) {
+            return null;
+        }
+        Map<?, ?> m = ServiceWire.struct(wire);
+        Map<String, jfunc.overlord.Liveness> out = new java.util.LinkedHashMap<>();
+        names.forEach(n -> out.put(n, jfunc.overlord.heartbeat.LivenessWire.fromWire(n, m.get(n))));
+        return out;
+    }
+
     @Override
     public int purge(Instant cutoff) throws ConfigException {
         return (Integer) jobCall("overlord.purge", cutoff.toString());

@@ -56,6 +56,23 @@ final class ServiceMethods {
         this.fanouts = fanouts;
     }
 
+    private volatile jfunc.overlord.heartbeat.Heartbeat heartbeat;
+
+    /** The heartbeat whose figures {@code overlord.liveness} answers (issue 21). */
+    void heartbeat(jfunc.overlord.heartbeat.Heartbeat h) {
+        heartbeat = h;
+    }
+
+    private Object liveness(List<Object> p) throws XmlRpcException {
+        jfunc.overlord.heartbeat.Heartbeat h = heartbeat;
+        if (h == null) {
+            throw new XmlRpcException(Faults.UNKNOWN_METHOD, "this service runs no heartbeat");
+        }
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        ids(p, 0).forEach(n -> out.put(n, jfunc.overlord.heartbeat.LivenessWire.toWire(h.of(n))));
+        return out;
+    }
+
     /** SIGHUP: the settings read again (forks and timeout reach the fan-out through the api). */
     void settings(ServiceSettings s) {
         settings = s;
@@ -76,6 +93,7 @@ final class ServiceMethods {
                 case "overlord.await" -> await(p);
                 case "overlord.list" -> list(p);
                 case "overlord.purge" -> api.purge(Instant.parse(string(p, 0)));
+                case jfunc.overlord.heartbeat.LivenessWire.METHOD -> liveness(p);
                 default -> throw new XmlRpcException(Faults.UNKNOWN_METHOD, "no method " + method
                         + " on the overlord service (see docs/PROTOCOL.md)");
             };

@@ -14,10 +14,30 @@ import jfunc.overlord.FanOut;
  * @param metricsListen  host:port of the Prometheus endpoint, or null when off (metrics_listen)
  * @param inventoryCheck how often the inventory files are checked for changes (inventory_check)
  * @param lateAnswers    how long a sync call's job keeps collecting answers after it started (late_answers)
+ * @param heartbeat      how often every minion is pinged for the dashboard and list-minions (heartbeat_interval)
+ * @param webListen      host:port of the dashboard, or null when off (web_listen)
  */
 record ServiceSettings(FanOut.Limits limits, Duration retention, java.net.InetSocketAddress metricsListen,
-                       Duration inventoryCheck, Duration lateAnswers) {
+                       Duration inventoryCheck, Duration lateAnswers, Duration heartbeat,
+                       java.net.InetSocketAddress webListen) {
     static final String DEFAULT_METRICS = "127.0.0.1:9236";
+
+    /** The default heartbeat, dashboard off. */
+    ServiceSettings(FanOut.Limits limits, Duration retention, java.net.InetSocketAddress metricsListen,
+                    Duration inventoryCheck, Duration lateAnswers) {
+        this(limits, retention, metricsListen, inventoryCheck, lateAnswers, DEFAULT_HEARTBEAT, null);
+    }
+
+    static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(60);
+
+    /** {@code heartbeat_interval}: more than 0. */
+    private static Duration heartbeat(Config cfg) throws ConfigException {
+        Duration d = cfg.getDuration("heartbeat_interval", DEFAULT_HEARTBEAT);
+        if (d.isZero() || d.isNegative()) {
+            throw new ConfigException("heartbeat_interval must be more than 0 (got " + d + ")");
+        }
+        return d;
+    }
 
     static ServiceSettings from(Config cfg) throws ConfigException {
         jfunc.overlord.OverlordConfig.rejectUnknownKeys(cfg);
@@ -30,6 +50,7 @@ record ServiceSettings(FanOut.Limits limits, Duration retention, java.net.InetSo
             throw new ConfigException("metrics_listen: " + e.getMessage());
         }
         return new ServiceSettings(limits, cfg.getDuration("job_retention", Duration.ofDays(30)), listen,
-                cfg.getDuration("inventory_check", Duration.ofSeconds(5)), cfg.getDuration("late_answers", Duration.ofMinutes(5)));
+                cfg.getDuration("inventory_check", Duration.ofSeconds(5)), cfg.getDuration("late_answers", Duration.ofMinutes(5)),
+                heartbeat(cfg), null);
     }
 }

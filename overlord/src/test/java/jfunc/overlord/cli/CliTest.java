@@ -207,7 +207,7 @@ class CliTest {
     void listMinionsShowsAddressesWithoutCallingAnyone() {
         Run r = jfuncState("list-minions");
         assertEquals(0, r.code, r.err);
-        assertEquals("MINION    ADDRESS", r.out.lines().findFirst().orElseThrow());
+        assertTrue(r.out.lines().findFirst().orElseThrow().matches("MINION +ADDRESS +STATE +LAST SEEN +RTT +CERT EXPIRES"), r.out);
         assertEquals(7, r.out.lines().count());
         Run web = jfuncState("web*;ghost", "list-minions", "--json");
         assertEquals(1, web.code);
