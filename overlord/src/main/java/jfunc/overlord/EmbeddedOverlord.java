@@ -69,15 +69,20 @@ final class EmbeddedOverlord implements OverlordApi {
     }
 
     @Override
-    public CallResult call(Selection selection, MethodCall call, Duration timeout, FanOutListener listener)
+    public CallResult call(Selection selection, MethodCall call, Duration timeout, FanOutListener listener, Batch batch)
             throws ConfigException {
-        return overlord().call(selection, call, timeout, listener);
+        return overlord().call(selection, call, timeout, listener, batch);
     }
 
     @Override
-    public Submitted submit(Selection selection, MethodCall call, Instant deadline, FanOutListener listener)
+    public Submitted submit(Selection selection, MethodCall call, Instant deadline, FanOutListener listener, Batch batch)
             throws ConfigException {
-        return withConfig(() -> jobs().submit(selection, call, deadline, listener));
+        if (batch != null && !ownsStore) {
+            throw new ConfigException("--batch with --async needs the service: the next minions are submitted as"
+                    + " others finish, by jfunc-overlord (start it: jfunc-overlord --state-dir " + state.root()
+                    + "), or drop --async for a rolling batch in this process");
+        }
+        return withConfig(() -> jobs().submit(selection, call, deadline, listener, batch));
     }
 
     @Override
@@ -120,10 +125,10 @@ final class EmbeddedOverlord implements OverlordApi {
     }
 
     /** See {@link OverlordApi#recordedCall}. */
-    CallResult recordedCall(Selection selection, MethodCall call, Duration wait, Duration late, FanOutListener listener)
-            throws ConfigException {
+    CallResult recordedCall(Selection selection, MethodCall call, Duration wait, Duration late, FanOutListener listener,
+                            Batch batch) throws ConfigException {
         Overlord o = overlord();
-        return withConfig(() -> jobs().recordCall(o, selection, call, wait, late, listener));
+        return withConfig(() -> jobs().recordCall(o, selection, call, wait, late, listener, batch));
     }
 
     /**

@@ -118,7 +118,19 @@ public final class FanOut implements AutoCloseable {
      */
     public CallResult call(List<MinionAddress> minions, Function<MinionAddress, MethodCall> calls,
                            Duration timeout, FanOutListener listener) {
+        return call(minions, calls, timeout, listener, null);
+    }
+
+    /**
+     * As {@link #call(List, Function, Duration, FanOutListener)} as a rolling {@code batch} (null:
+     * none): besides the forks, at most {@link Batch#width} of these minions run at once, the next
+     * starting when one finishes; once the batch's failure limit is reached, the minions not yet
+     * started are answered NOT_STARTED (the listener hears of them as finished, never started).
+     */
+    public CallResult call(List<MinionAddress> minions, Function<MinionAddress, MethodCall> calls,
+                           Duration timeout, FanOutListener listener, Batch batch) {
         Limits checked = limits.withTimeout(timeout);
+        Rollout rollout = batch == null ? null : new Rollout(batch, minions.size());
         if (minions.size() >= FAST_EC_MIN_MINIONS) {
             TlsContexts.useFastEc();
         }
@@ -136,6 +148,16 @@ public final class FanOut implements AutoCloseable {
                 finish(f, MinionResult.failure(m.name(), new CallError(CallError.Kind.PROTOCOL, 0,
                         "no call for this minion: " + e.getMessage()), Duration.ZERO), l, false);
                 continue;
+            }
+            if (rollout != null) {
+                f.rollout = rollout;
+                f.method = c.method();
+                MinionResult refused = rollout.enter(m.name());
+                if (refused != null) {
+                    f.rollout = null; // it holds no place in the window
+                    finish(f, refused, l, false);
+                    continue;
+                }
             }
             try {
                 forks.acquire();
@@ -206,6 +228,9 @@ public final class FanOut implements AutoCloseable {
         if (held) {
             forks.release();
         }
+        if (f.rollout != null) {
+            f.rollout.leave(f.method, r); // failures counted before the next minion may start
+        }
         notify(() -> l.finished(r));
         f.complete(r);
         return true;
@@ -214,6 +239,47 @@ public final class FanOut implements AutoCloseable {
     /** A minion's future outcome; {@code settled} decides the race between call and deadline. */
     private static final class Outcome extends CompletableFuture<MinionResult> {
         final java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
+        /** The rolling batch whose window this minion holds a place in, or null. */
+        Rollout rollout;
+        String method;
+    }
+
+    /** One call's rolling batch: its window of places and its failures so far. */
+    private static final class Rollout {
+        private final Batch batch;
+        private final Semaphore window;
+        private final AtomicInteger failures = new AtomicInteger();
+
+        Rollout(Batch batch, int minions) {
+            this.batch = batch;
+            this.window = new Semaphore(batch.width(minions));
+        }
+
+        /** Waits for a place; null when the minion may start, else its NOT_STARTED answer. */
+        MinionResult enter(String minion) {
+            if (batch.stops(failures.get())) {
+                return batch.notStarted(minion, failures.get());
+            }
+            try {
+                window.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return MinionResult.failure(minion, new CallError(CallError.Kind.NOT_STARTED, 0,
+                        "not started: interrupted while waiting for its batch"), Duration.ZERO);
+            }
+            if (batch.stops(failures.get())) {
+                window.release();
+                return batch.notStarted(minion, failures.get());
+            }
+            return null;
+        }
+
+        void leave(String method, MinionResult r) {
+            if (batch.failed(method, r)) {
+                failures.incrementAndGet();
+            }
+            window.release();
+        }
     }
 
     private static MinionResult await(CompletableFuture<MinionResult> f) {

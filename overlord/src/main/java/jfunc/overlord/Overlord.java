@@ -85,9 +85,18 @@ public final class Overlord implements AutoCloseable {
 
     /** As {@link #call(Selection, MethodCall, FanOutListener)}, each minion's call bounded by {@code timeout} (null: the limits'). */
     public CallResult call(Selection selection, MethodCall call, java.time.Duration timeout, FanOutListener listener) {
+        return call(selection, call, timeout, listener, null);
+    }
+
+    /**
+     * As {@link #call(Selection, MethodCall, java.time.Duration, FanOutListener)}, as a rolling
+     * {@code batch} over the selection's known minions (null: none); see {@link FanOut}.
+     */
+    public CallResult call(Selection selection, MethodCall call, java.time.Duration timeout, FanOutListener listener,
+                           Batch batch) {
         FanOutListener l = listener == null ? FanOutListener.NONE : listener;
-        CallResult called = timeout == null ? fanOut.call(selection.minions(), call, l)
-                : fanOut.call(selection.minions(), m -> call, timeout, l);
+        CallResult called = fanOut.call(selection.minions(), m -> call, timeout == null ? fanOut.limits().timeout() : timeout,
+                l, batch);
         Map<String, MinionResult> byName = new HashMap<>();
         called.results().forEach(r -> byName.put(r.minion(), r));
         List<MinionResult> ordered = new ArrayList<>(selection.names().size());

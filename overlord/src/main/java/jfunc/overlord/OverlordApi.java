@@ -94,14 +94,14 @@ public interface OverlordApi extends AutoCloseable {
      * A call recorded as a job (the service's sync calls): waits up to {@code wait} for the
      * answers, returns what came with the job id and the minions still running; their answers
      * are recorded until {@code late} after the call started. {@code listener} hears of each call
-     * as it starts and ends.
+     * as it starts and ends. With a {@code batch} (null: none), {@code wait} is per batch.
      */
     static CallResult recordedCall(OverlordApi api, Selection selection, MethodCall call, Duration wait, Duration late,
-                                   FanOutListener listener) throws ConfigException {
+                                   FanOutListener listener, Batch batch) throws ConfigException {
         if (api instanceof EmbeddedOverlord e) {
-            return e.recordedCall(selection, call, wait, late, listener);
+            return e.recordedCall(selection, call, wait, late, listener, batch);
         }
-        return api.call(selection, call, wait, listener);
+        return api.call(selection, call, wait, listener, batch);
     }
 
     /** The service went away in the middle of an operation (stopped, killed); the message says how to go on. */
@@ -152,7 +152,18 @@ public interface OverlordApi extends AutoCloseable {
      * {@code timeout} after its call started (null: the timeout of the limits). Names not in the
      * inventory are answered UNREACHABLE in their place, in target order.
      */
-    CallResult call(Selection selection, MethodCall call, Duration timeout, FanOutListener listener)
+    default CallResult call(Selection selection, MethodCall call, Duration timeout, FanOutListener listener)
+            throws ConfigException {
+        return call(selection, call, timeout, listener, null);
+    }
+
+    /**
+     * As {@link #call(Selection, MethodCall, Duration, FanOutListener)}, as a rolling
+     * {@code batch} (null: none): at most {@link Batch#width} minions at once, each with
+     * {@code timeout}; once its failure limit is reached the minions not started yet are answered
+     * NOT_STARTED with the reason.
+     */
+    CallResult call(Selection selection, MethodCall call, Duration timeout, FanOutListener listener, Batch batch)
             throws ConfigException;
 
     /**
@@ -160,7 +171,18 @@ public interface OverlordApi extends AutoCloseable {
      * reached or does not answer in time keeps being re-sent the same submission until
      * {@code deadline} (null: none).
      */
-    Submitted submit(Selection selection, MethodCall call, Instant deadline, FanOutListener listener)
+    default Submitted submit(Selection selection, MethodCall call, Instant deadline, FanOutListener listener)
+            throws ConfigException {
+        return submit(selection, call, deadline, listener, null);
+    }
+
+    /**
+     * As {@link #submit(Selection, MethodCall, Instant, FanOutListener)}, as a rolling
+     * {@code batch} (null: none): the first {@link Batch#width} minions get the job now, the
+     * others are WAITING and are submitted as minions finish, by whoever follows the job: the
+     * service. An embedded overlord refuses a batch (ConfigException: it needs the service).
+     */
+    Submitted submit(Selection selection, MethodCall call, Instant deadline, FanOutListener listener, Batch batch)
             throws ConfigException;
 
     /** The jobs as stored, without asking any minion (unknown ids are left out). */

@@ -25,7 +25,9 @@ public record CallError(Kind kind, int faultCode, String message) {
         /** The server answered with an XML-RPC fault ({@link #faultCode} says which). */
         FAULT,
         /** The server answered something that is not XML-RPC (or an HTTP error). */
-        PROTOCOL
+        PROTOCOL,
+        /** Never called: a rolling batch stopped before this minion's turn ({@code --batch-fail}). */
+        NOT_STARTED
     }
 
     public static CallError of(Throwable t) {

@@ -25,7 +25,7 @@ final class AsyncSubmit {
     private AsyncSubmit() {}
 
     static int run(OverlordApi overlord, String target, TargetedCall.CallMaker maker, Duration deadline,
-                   boolean json, PrintWriter out, PrintWriter err)
+                   jfunc.overlord.Batch batch, boolean json, PrintWriter out, PrintWriter err)
             throws ConfigException, TargetException, NoMatchException {
         try (overlord) {
             Selection selection = overlord.select(target);
@@ -34,9 +34,11 @@ final class AsyncSubmit {
             try (LiveOutput progress = new LiveOutput(call.method(), jfunc.overlord.CommandExits.ZERO,
                     ResultTable.Style.VALUES, false, selection.names().size(), 0, r -> r, out, err)) {
                 done = overlord.submit(selection, call, Instant.now().plus(deadline),
-                        progress);
+                        progress, batch);
             }
-            long refused = done.minions().stream().filter(m -> m.state() != MinionState.RUNNING).count();
+            long refused = done.minions().stream().filter(m -> m.state() != MinionState.RUNNING
+                    && m.state() != MinionState.WAITING).count();
+            long waiting = done.minions().stream().filter(m -> m.state() == MinionState.WAITING).count();
             if (json) {
                 Map<String, Object> o = new LinkedHashMap<>();
                 o.put("id", done.summary().id());
@@ -54,12 +56,18 @@ final class AsyncSubmit {
                         err.println(m.minion() + ": not submitted yet: " + JobView.label(m.error()) + ": "
                                 + ValueText.clean(m.error().message()) + "; re-sent with the same request id on each"
                                 + " job status until the job's deadline");
-                    } else if (m.state() != MinionState.RUNNING && m.error() != null) {
+                    } else if (m.state() != MinionState.RUNNING && m.state() != MinionState.WAITING && m.error() != null) {
                         err.println(m.minion() + ": not submitted: " + JobView.label(m.error()) + ": "
                                 + ValueText.clean(m.error().message()));
                     }
                 }
-                err.println("submitted to " + (done.minions().size() - refused) + " of " + done.minions().size()
+                if (batch != null) {
+                    int known = selection.minions().size();
+                    err.println("batch 1 of " + batch.batches(known) + ": " + batch.width(known) + " at once; " + waiting
+                            + " minion" + (waiting == 1 ? "" : "s") + " wait for their turn (the service submits them as"
+                            + " others finish)");
+                }
+                err.println("submitted to " + (done.minions().size() - refused - waiting) + " of " + done.minions().size()
                         + " minions; follow with: jfunc job status " + done.summary().id() + " --wait");
             }
             return refused == 0 ? ExitCodes.OK : ExitCodes.FAILED;

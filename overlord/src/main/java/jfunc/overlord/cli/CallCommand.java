@@ -44,6 +44,8 @@ import picocli.CommandLine.Spec;
             "  jfunc '*' call facts all --json",
             "  jfunc '*' call test echo --json-args '{\"a\": [1, 2.5, true]}'",
             "  jfunc '*' call command run 'yum -y update' --async  (prints a job id)",
+            "  jfunc 'web*' call service restart nginx --batch 25% --batch-fail 1",
+            "                                   (a quarter at a time; stop starting after 1 failure)",
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every minion answered without error",
@@ -65,6 +67,9 @@ final class CallCommand implements Callable<Integer> {
 
     @Mixin
     ResultOptions results;
+
+    @Mixin
+    BatchOptions batches;
 
     @Option(names = "--table", paramLabel = "FIELD,...", split = ",",
             description = "For struct results: one column per FIELD, e.g. --table os,kernel,cpus (facts all).")
@@ -117,13 +122,14 @@ final class CallCommand implements Callable<Integer> {
             throw new ErrorReporter.UsageException(e.getMessage());
         }
         TargetedCall.CallMaker maker = (overlord, selection) -> prepare(typed, overlord, selection);
+        jfunc.overlord.Batch batch = batches.batch(okExit.exits());
         if (async) {
             return AsyncSubmit.run(root.overlord(limits()), target, maker,
-                    deadline == null ? root.defaults().deadline() : deadline, output.json,
+                    deadline == null ? root.defaults().deadline() : deadline, batch, output.json,
                     spec.commandLine().getOut(), spec.commandLine().getErr());
         }
         return TargetedCall.run(root.overlord(limits()), target, maker,
-                new TargetedCall.Shown(output.json, results.sort, table, okExit.exits(), ResultTable.Style.VALUES),
+                new TargetedCall.Shown(output.json, results.sort, table, okExit.exits(), ResultTable.Style.VALUES), batch,
                 spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 

@@ -109,6 +109,6 @@ final class JobListCommand implements Callable<Integer> {
     }
 
     private static int failedOf(JobSummary s, Map<String, Integer> failedCommands) {
-        return s.count(MinionState.REMOTE_ERROR) + s.count(MinionState.LOST) + failedCommands.getOrDefault(s.id(), 0);
+        return s.failures() + failedCommands.getOrDefault(s.id(), 0);
     }
 }

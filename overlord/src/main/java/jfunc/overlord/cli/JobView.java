@@ -61,6 +61,8 @@ final class JobView {
         ValueText text;
         if (m.state() == MinionState.FINISHED) {
             text = ValueText.of(m.result());
+        } else if (m.error() != null && (m.state() == MinionState.WAITING || m.state() == MinionState.NOT_STARTED)) {
+            text = new ValueText(ValueText.clean(m.error().message()), List.of()); // the message says it all
         } else if (m.error() != null) {
             text = new ValueText(ValueText.clean(label(m.error()) + ": " + m.error().message()), List.of());
         } else {
@@ -113,8 +115,7 @@ final class JobView {
                 + ResultTable.pad("SUBMITTED (UTC)", 19) + "  " + ResultTable.pad("MINIONS", 7) + "  "
                 + ResultTable.pad("DONE", 5) + "  " + ResultTable.pad("FAILED", 6) + "  CALL");
         for (JobSummary s : jobs) {
-            int failed = s.count(MinionState.REMOTE_ERROR) + s.count(MinionState.LOST)
-                    + failedCommands.getOrDefault(s.id(), 0);
+            int failed = s.failures() + failedCommands.getOrDefault(s.id(), 0);
             int done = s.minionCount() - s.unfinished();
             out.println(ResultTable.pad(s.id(), idWidth) + "  " + ResultTable.pad(s.state().name(), 10) + "  "
                     + WHEN.format(s.submitted()) + "  " + ResultTable.pad(Integer.toString(s.minionCount()), 7) + "  "

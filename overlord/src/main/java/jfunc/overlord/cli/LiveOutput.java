@@ -29,6 +29,11 @@ final class LiveOutput implements FanOutListener, AutoCloseable {
     private final ProgressLine progress;
     private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final Thread printer;
+    private final PrintWriter err;
+    /** A rolling batch to announce ("batch k of m" as its first minion starts), or null. */
+    private volatile jfunc.overlord.Batch batch;
+    private int batchMinions;
+    private int startedCount;
 
     /**
      * @param stream   print rows as they come (else only progress)
@@ -45,6 +50,7 @@ final class LiveOutput implements FanOutListener, AutoCloseable {
         this.stream = stream;
         this.nameWidth = nameWidth;
         this.out = out;
+        this.err = err;
         this.progress = ProgressLine.wanted(total) ? new ProgressLine(err, total) : null;
         if (stream) {
             ResultTable.header(nameWidth, ResultTable.STREAM_STATUS_WIDTH, out);
@@ -53,6 +59,13 @@ final class LiveOutput implements FanOutListener, AutoCloseable {
         this.printer = new Thread(this::print, "jfunc-output");
         printer.setDaemon(true);
         printer.start();
+    }
+
+    /** Announces each batch of {@code batch} over {@code minions} on stderr as its first minion starts. */
+    LiveOutput batches(jfunc.overlord.Batch batch, int minions) {
+        this.batchMinions = minions;
+        this.batch = batch;
+        return this;
     }
 
     @Override
@@ -72,8 +85,11 @@ final class LiveOutput implements FanOutListener, AutoCloseable {
                 if (e == END) {
                     return;
                 }
-                if (e != null && e.started() != null && progress != null) {
-                    progress.started(e.started(), e.nanos());
+                if (e != null && e.started() != null) {
+                    announce();
+                    if (progress != null) {
+                        progress.started(e.started(), e.nanos());
+                    }
                 } else if (e != null && e.finished() != null) {
                     MinionResult r = located.apply(e.finished());
                     if (progress != null) {
@@ -94,6 +110,20 @@ final class LiveOutput implements FanOutListener, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private void announce() {
+        jfunc.overlord.Batch b = batch;
+        int index = startedCount++;
+        if (b == null || index % b.width(batchMinions) != 0) {
+            return;
+        }
+        if (progress != null) {
+            progress.clear();
+        }
+        out.flush();
+        err.println("batch " + b.batchOf(index, batchMinions) + " of " + b.batches(batchMinions));
+        err.flush();
     }
 
     @Override

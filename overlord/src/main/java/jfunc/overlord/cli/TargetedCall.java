@@ -54,6 +54,12 @@ final class TargetedCall {
 
     static int run(OverlordApi overlord, String target, CallMaker maker, Shown shown, PrintWriter out, PrintWriter err)
             throws ConfigException, TargetException, NoMatchException {
+        return run(overlord, target, maker, shown, null, out, err);
+    }
+
+    /** As {@link #run(OverlordApi, String, CallMaker, Shown, PrintWriter, PrintWriter)}, as a rolling {@code batch} (null: none). */
+    static int run(OverlordApi overlord, String target, CallMaker maker, Shown shown, jfunc.overlord.Batch batch,
+                   PrintWriter out, PrintWriter err) throws ConfigException, TargetException, NoMatchException {
         try (overlord) {
             Selection selection;
             try {
@@ -73,7 +79,10 @@ final class TargetedCall {
             CallResult result;
             try (LiveOutput live = new LiveOutput(call.method(), shown.exits(), shown.style(), shown.streams(selection.names().size()),
                     selection.names().size(), nameWidth, finish, out, err)) {
-                result = overlord.call(selection, call, null, live);
+                if (batch != null) {
+                    live.batches(batch, selection.minions().size());
+                }
+                result = overlord.call(selection, call, null, live, batch);
             }
             result = new CallResult(result.method(), result.results().stream().map(finish).toList(), result.jobId(),
                     result.stillRunning());

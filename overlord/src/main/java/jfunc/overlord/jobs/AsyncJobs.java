@@ -71,6 +71,18 @@ public final class AsyncJobs {
      * minions still unreachable at a poll are marked REMOTE_ERROR.
      */
     public Submitted submit(Selection selection, MethodCall call, Instant deadline, FanOutListener listener) {
+        return submit(selection, call, deadline, listener, null);
+    }
+
+    /**
+     * As {@link #submit(Selection, MethodCall, Instant, FanOutListener)}, as a rolling
+     * {@code batch} (null: none): the first {@link jfunc.overlord.Batch#width} known minions are
+     * submitted now, the others are WAITING; each {@link #status} and {@link #await} round
+     * submits the next ones as minions finish ({@link #advance}), until the batch's failure limit
+     * makes the rest NOT_STARTED.
+     */
+    public Submitted submit(Selection selection, MethodCall call, Instant deadline, FanOutListener listener,
+                            jfunc.overlord.Batch batch) {
         FanOutListener l = listener == null ? FanOutListener.NONE : listener;
         String id = Ids.next();
         Instant now = Instant.now();
@@ -78,6 +90,22 @@ public final class AsyncJobs {
                 deadline, selection.names());
         store.create(job, call.params()); // committed before any minion hears of it
         Map<String, MinionJob> outcomes = new ConcurrentHashMap<>();
+        List<MinionAddress> firstBatch = selection.minions();
+        if (batch != null) {
+            int width = batch.width(selection.minions().size());
+            firstBatch = selection.minions().subList(0, Math.min(width, selection.minions().size()));
+            List<MinionJob> waiting = new ArrayList<>();
+            MinionError turn = new MinionError("waiting", 0, batch.waiting(selection.minions().size()));
+            for (MinionAddress a : selection.minions().subList(firstBatch.size(), selection.minions().size())) {
+                MinionJob m = MinionJob.waiting(a.name(), turn);
+                waiting.add(m);
+                outcomes.put(a.name(), m);
+            }
+            if (!waiting.isEmpty()) {
+                store.update(id, waiting, false); // before the first batch is sent: never sent twice
+            }
+        }
+        List<MinionAddress> first = firstBatch;
         Overlord o = overlord();
         try (MinionRecorder recorder = new MinionRecorder(store, id, BATCH, BATCH_DELAY)) {
             for (String name : selection.unknown()) {
@@ -86,7 +114,7 @@ public final class AsyncJobs {
                 recorder.record(m);
             }
             Object[] args = call.params().toArray();
-            o.fanOut().call(selection.minions(),
+            o.fanOut().call(first,
                     m -> MethodCall.of(JobProtocol.SUBMIT, MinionReplies.requestId(id, m.name()), call.method(), args),
                     o.fanOut().limits().timeout(), new FanOutListener() {
                         @Override
@@ -122,10 +150,12 @@ public final class AsyncJobs {
      * are recorded too. Not re-sent: a minion that never answers ends REMOTE_ERROR. {@code listener}
      * hears of each call as it starts and ends (until {@code wait} passes).
      */
-    public jfunc.overlord.CallResult recordCall(Overlord o, Selection selection, MethodCall call, Duration wait,
-                                                Duration late, FanOutListener listener) {
+    public jfunc.overlord.CallResult recordCall(Overlord o, Selection selection, MethodCall call, Duration perBatch,
+                                                Duration late, FanOutListener listener, jfunc.overlord.Batch batch) {
         String id = Ids.next();
         Instant now = Instant.now();
+        // a rolling batch waits for its minions one batch after another
+        Duration wait = batch == null ? perBatch : batch.span(selection.minions().size(), perBatch);
         Duration window = late.compareTo(wait) > 0 ? late : wait;
         store.create(Job.submitting(id, selection.target(), call.method(), MinionReplies.summarize(call.params()), now,
                 now.plus(window), selection.names()), null);
@@ -143,13 +173,15 @@ public final class AsyncJobs {
                 answers.put(r.minion(), r);
                 listener.finished(r);
                 recorder.record(r.ok() ? MinionJob.finished(r.minion(), null, r.value() == null ? "" : r.value(), Instant.now())
+                        : r.error().kind() == CallError.Kind.NOT_STARTED
+                        ? MinionJob.notStarted(r.minion(), MinionError.of(r.error()), Instant.now())
                         : MinionJob.failed(r.minion(), null, MinionError.of(r.error()), Instant.now()));
                 all.countDown();
             }
         };
         Thread caller = new Thread(() -> {
             try {
-                o.call(selection, call, window, collect);
+                o.call(selection, call, batch == null ? window : perBatch, collect, batch);
             } finally {
                 recorder.finish(true);
             }
@@ -187,6 +219,9 @@ public final class AsyncJobs {
      */
     public Map<String, Job> status(List<String> ids) {
         Map<String, Job> jobs = settle(store.getAll(ids));
+        if (advance(jobs.values())) {
+            jobs = store.getAll(ids);
+        }
         if (resubmit(jobs.values())) {
             jobs = store.getAll(ids);
         }
@@ -235,7 +270,7 @@ public final class AsyncJobs {
             if (remaining <= 0) {
                 return job;
             }
-            if (resubmit(List.of(job))) {
+            if (advance(List.of(job)) || resubmit(List.of(job))) {
                 job = current(id);
                 continue;
             }
@@ -258,6 +293,9 @@ public final class AsyncJobs {
             int before = job.unfinished().size();
             long roundStart = System.nanoTime();
             int seconds = (int) Math.max(1, Math.min(MAX_WAIT_SECONDS, Duration.ofNanos(remaining).toSeconds()));
+            if (job.summary().count(MinionState.WAITING) > 0) {
+                seconds = Math.min(seconds, BATCH_TURN_SECONDS); // the next of a rolling batch starts soon after one ends
+            }
             if (byMinion.size() > o.fanOut().limits().forks()) {
                 // long polls would hold every fork: ask with short calls instead, then pause
                 Map<String, MinionState> was = states(job);
@@ -454,6 +492,64 @@ public final class AsyncJobs {
     }
 
     private record Resend(String jobId, String method, List<Object> params) {}
+
+    /** The longest wait round of a job with WAITING minions: a place freed is filled within it. */
+    static final int BATCH_TURN_SECONDS = 2;
+
+    /**
+     * Rolling batches: for each job with WAITING minions, hands the places that minions freed
+     * (fewer than the batch's width SUBMITTING or RUNNING) to the next WAITING ones, in job order,
+     * as submissions due now ({@link #resubmit} sends them with the job's request ids); once the
+     * batch's failure limit is reached, every WAITING minion becomes NOT_STARTED with the reason.
+     * Returns whether anything was recorded.
+     */
+    private boolean advance(Collection<Job> jobs) {
+        boolean changed = false;
+        for (Job job : jobs) {
+            if (job.state() == JobState.FINISHED || job.summary().submitter() != null
+                    || job.summary().count(MinionState.WAITING) == 0) {
+                continue;
+            }
+            List<MinionJob> waiting = job.minions().stream().filter(m -> m.state() == MinionState.WAITING).toList();
+            Map.Entry<jfunc.overlord.Batch, Integer> spec = jfunc.overlord.Batch.ofWaiting(waiting.get(0).error().message());
+            List<MinionJob> updates = new ArrayList<>();
+            if (spec == null) {
+                for (MinionJob m : waiting) { // written by another version: never left waiting for ever
+                    updates.add(MinionJob.notStarted(m.minion(), new MinionError("not_started", 0,
+                            "not started: its rolling batch cannot be read (" + m.error().message() + ")"), Instant.now()));
+                }
+            } else {
+                jfunc.overlord.Batch batch = spec.getKey();
+                int failures = 0;
+                int inFlight = 0;
+                for (MinionJob m : job.minions()) {
+                    if (m.state() == MinionState.SUBMITTING || m.state() == MinionState.RUNNING) {
+                        inFlight++;
+                    } else if (m.state().isFailure() || (m.state() == MinionState.FINISHED
+                            && batch.exits().failed(job.summary().method(), m.result()))) {
+                        failures++;
+                    }
+                }
+                if (batch.stops(failures)) {
+                    for (MinionJob m : waiting) {
+                        updates.add(MinionJob.notStarted(m.minion(),
+                                MinionError.of(batch.notStarted(m.minion(), failures).error()), Instant.now()));
+                    }
+                } else {
+                    int free = Math.max(0, spec.getValue() - inFlight);
+                    for (MinionJob m : waiting.subList(0, Math.min(free, waiting.size()))) {
+                        updates.add(MinionJob.notSubmitted(m.minion(), new MinionError("waiting", 0,
+                                "its turn in the rolling batch came"), null));
+                    }
+                }
+            }
+            if (!updates.isEmpty()) {
+                store.update(job.id(), updates, false);
+                changed = true;
+            }
+        }
+        return changed;
+    }
 
     /** Backoff between re-sends: the time since submission, between 1 s and 60 s (so about doubling). */
     static final Duration MIN_RESEND = Duration.ofSeconds(1);

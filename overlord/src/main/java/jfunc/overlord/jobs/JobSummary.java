@@ -35,9 +35,14 @@ public record JobSummary(String id, String target, String method, String args, I
         return counts.getOrDefault(s, 0);
     }
 
-    /** Minions still SUBMITTING or RUNNING. */
+    /** Minions still SUBMITTING, WAITING or RUNNING. */
     public int unfinished() {
-        return count(MinionState.SUBMITTING) + count(MinionState.RUNNING);
+        return count(MinionState.SUBMITTING) + count(MinionState.WAITING) + count(MinionState.RUNNING);
+    }
+
+    /** Minions in a state that counts as failed ({@link MinionState#isFailure}). */
+    public int failures() {
+        return counts.entrySet().stream().filter(e -> e.getKey().isFailure()).mapToInt(Map.Entry::getValue).sum();
     }
 
     JobSummary with(JobState newState, Submitter newSubmitter, Map<MinionState, Integer> newCounts) {

@@ -179,7 +179,7 @@ public final class MapDbJobStore implements JobStore {
                 counts.merge(m.state(), 1, Integer::sum);
             }
             counts.values().removeIf(n -> n == 0);
-            if (!counts.containsKey(MinionState.SUBMITTING)) {
+            if (!counts.containsKey(MinionState.SUBMITTING) && !counts.containsKey(MinionState.WAITING)) {
                 s.calls.remove(id); // nothing left to re-send: do not keep the arguments (env values, say)
             }
             Submitter submitter = submissionDone ? null : old.submitter();
@@ -257,7 +257,8 @@ public final class MapDbJobStore implements JobStore {
         if (submitter != null) {
             return JobState.RUNNING;
         }
-        int unfinished = counts.getOrDefault(MinionState.SUBMITTING, 0) + counts.getOrDefault(MinionState.RUNNING, 0);
+        int unfinished = counts.getOrDefault(MinionState.SUBMITTING, 0) + counts.getOrDefault(MinionState.WAITING, 0)
+                + counts.getOrDefault(MinionState.RUNNING, 0);
         return unfinished > 0 ? JobState.PARTIAL : JobState.FINISHED;
     }
 

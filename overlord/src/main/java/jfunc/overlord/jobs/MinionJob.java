@@ -53,6 +53,16 @@ public record MinionJob(String minion, String jobId, MinionState state, Object r
         return new MinionJob(minion, jobId, MinionState.REMOTE_ERROR, null, error, now);
     }
 
+    /** Not submitted yet: waits for its place in a rolling batch ({@code error} holds the batch). */
+    public static MinionJob waiting(String minion, MinionError error) {
+        return new MinionJob(minion, null, MinionState.WAITING, null, error, null);
+    }
+
+    /** Never started: its rolling batch stopped ({@code error} says why). */
+    public static MinionJob notStarted(String minion, MinionError error, Instant now) {
+        return new MinionJob(minion, null, MinionState.NOT_STARTED, null, error, now);
+    }
+
     public static MinionJob lost(String minion, String jobId, String reason, Instant now) {
         return new MinionJob(minion, jobId, MinionState.LOST, null, new MinionError("lost", 0, reason), now);
     }

@@ -92,15 +92,15 @@ public final class ServiceClient implements OverlordApi {
      * then {@code overlord.call_next} long polls, each answered as soon as a minion starts or ends.
      */
     @Override
-    public CallResult call(Selection selection, MethodCall call, Duration timeout, FanOutListener listener)
-            throws ConfigException {
+    public CallResult call(Selection selection, MethodCall call, Duration timeout, FanOutListener listener,
+                           jfunc.overlord.Batch batch) throws ConfigException {
         Duration t = timeout != null ? timeout : limits.timeout();
         FanOutListener l = listener == null ? FanOutListener.NONE : listener;
         Map<String, MinionAddress> addresses = new HashMap<>();
         selection.minions().forEach(m -> addresses.put(m.name(), m));
         try {
             String handle = ServiceWire.str(ServiceWire.struct(call("overlord.call_start", selection.target(), call.method(),
-                    call.params().toArray(), t.toMillis() / 1000.0, selection.names().toArray())).get("call"));
+                    call.params().toArray(), t.toMillis() / 1000.0, selection.names().toArray(), ServiceWire.batch(batch))).get("call"));
             int started = 0;
             int finished = 0;
             while (true) {
@@ -127,11 +127,11 @@ public final class ServiceClient implements OverlordApi {
     }
 
     @Override
-    public Submitted submit(Selection selection, MethodCall call, Instant deadline, FanOutListener listener)
-            throws ConfigException {
+    public Submitted submit(Selection selection, MethodCall call, Instant deadline, FanOutListener listener,
+                            jfunc.overlord.Batch batch) throws ConfigException {
         try {
             return ServiceWire.submitted(call("overlord.submit", selection.target(), call.method(),
-                    call.params().toArray(), deadline == null ? "" : deadline.toString()));
+                    call.params().toArray(), deadline == null ? "" : deadline.toString(), ServiceWire.batch(batch)));
         } catch (TargetException | NoMatchException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }

@@ -117,8 +117,8 @@ final class ServiceMethods {
     }
 
     /**
-     * {@code overlord.call(target, method, params, timeout_seconds, names)}; the last two may be
-     * left out or empty. The target is resolved now (no match, bad target: a fault at once); the
+     * {@code overlord.call(target, method, params, timeout_seconds, names, batch)}; the last three
+     * may be left out or empty ({@code batch}: {@link ServiceWire#batch(Object)}). The target is resolved now (no match, bad target: a fault at once); the
      * fan-out runs when the returned body does.
      */
     private LiveCalls.Body fanout(List<Object> p) throws TargetException, NoMatchException, ConfigException {
@@ -132,6 +132,7 @@ final class ServiceMethods {
         }
         Duration wait = timeout != null ? timeout : settings.limits().timeout();
         Duration late = settings.lateAnswers();
+        jfunc.overlord.Batch batch = p.size() > 5 ? ServiceWire.batch(p.get(5)) : null;
         Selection chosen = selection;
         return listener -> {
             long start = System.nanoTime();
@@ -139,7 +140,7 @@ final class ServiceMethods {
                     // introspection (the CLI's method check before a call, list_methods, ...) is not a job
                     ? (IntrospectionCache.cacheable(call) ? introspection.call(chosen, call, listener, l -> api.call(chosen, call, wait, l))
                             : api.call(chosen, call, wait, listener))
-                    : OverlordApi.recordedCall(api, chosen, call, wait, late, listener);
+                    : OverlordApi.recordedCall(api, chosen, call, wait, late, listener, batch);
             fanouts.ended(call.method(), System.nanoTime() - start, r);
             return r;
         };
@@ -172,12 +173,13 @@ final class ServiceMethods {
         return out;
     }
 
-    /** {@code overlord.submit(target, method, params, deadline)}; deadline ISO-8601 or "" for none. */
+    /** {@code overlord.submit(target, method, params, deadline, batch)}; deadline ISO-8601 or "" for none; batch optional. */
     private Object submit(List<Object> p) throws TargetException, NoMatchException, ConfigException {
         MethodCall call = new MethodCall(string(p, 1), params(p, 2));
         String deadline = p.size() > 3 ? string(p, 3) : "";
+        jfunc.overlord.Batch batch = p.size() > 4 ? ServiceWire.batch(p.get(4)) : null;
         OverlordApi.Submitted s = api.submit(api.select(string(p, 0)), call,
-                deadline.isEmpty() ? null : Instant.parse(deadline), FanOutListener.NONE);
+                deadline.isEmpty() ? null : Instant.parse(deadline), FanOutListener.NONE, batch);
         if (s.summary().state() != JobState.FINISHED) {
             watches.follow(s.summary().id()); // polls and re-submissions start now, not at the next adoption
         }

@@ -54,6 +54,32 @@ final class ServiceWire {
                 m.get("revoked") == null ? List.of() : strings(m.get("revoked")));
     }
 
+    /** A rolling batch: {@code {size, percent, fail, ok_exits: [int]}}, or an empty struct for none. */
+    static Map<String, Object> batch(jfunc.overlord.Batch b) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (b != null) {
+            m.put("size", b.size());
+            m.put("percent", b.percent());
+            m.put("fail", b.maxFailures());
+            m.put("ok_exits", List.copyOf(b.exits().ok()));
+        }
+        return m;
+    }
+
+    /** See {@link #batch(jfunc.overlord.Batch)}; null for an empty struct. */
+    static jfunc.overlord.Batch batch(Object wire) {
+        Map<?, ?> m = struct(wire);
+        if (m.isEmpty()) {
+            return null;
+        }
+        java.util.Set<Integer> ok = new java.util.TreeSet<>();
+        for (Object o : array(m.get("ok_exits"))) {
+            ok.add((Integer) o);
+        }
+        return new jfunc.overlord.Batch((Integer) m.get("size"), Boolean.TRUE.equals(m.get("percent")),
+                (Integer) m.get("fail"), new jfunc.overlord.CommandExits(ok));
+    }
+
     static Map<String, Object> callResult(CallResult r) {
         List<Object> results = new ArrayList<>();
         for (MinionResult x : r.results()) {

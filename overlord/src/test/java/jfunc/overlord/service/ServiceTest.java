@@ -65,9 +65,14 @@ class ServiceTest {
     record Run(int code, String out, String err) {}
 
     static Run jfunc(String... args) {
+        return jfuncOn(state, args);
+    }
+
+    /** The CLI in-process on {@code on}, as a user types it. */
+    static Run jfuncOn(StateDir on, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        List<String> all = new ArrayList<>(List.of("--state-dir", state.root().toString()));
+        List<String> all = new ArrayList<>(List.of("--state-dir", on.root().toString()));
         all.addAll(List.of(args));
         int code = JfuncCli.run(new PrintWriter(out), new PrintWriter(err), all.toArray(String[]::new));
         return new Run(code, out.toString(), err.toString());
