@@ -155,6 +155,25 @@ public final class Config {
         }
     }
 
+    /**
+     * The keys set by flag or in the file that start with {@code prefix} (sorted), such as every
+     * {@code jobs.max_concurrent.MODULE}, so a program can check the names in them. Environment
+     * variables are not listed (their names do not tell dots from underscores).
+     */
+    public java.util.SortedSet<String> keysStartingWith(String prefix) {
+        java.util.SortedSet<String> keys = new java.util.TreeSet<>();
+        String p = normal(prefix);
+        for (Map<String, String> m : java.util.List.of(flags, file)) {
+            m.keySet().stream().filter(k -> k.startsWith(p)).forEach(keys::add);
+        }
+        return keys;
+    }
+
+    /** Where {@code key}'s value comes from, for messages: a flag, an environment variable, or the file. */
+    public String origin(String key) {
+        return where(key);
+    }
+
     private String raw(String key) {
         String k = normal(key);
         if (flags.containsKey(k)) {

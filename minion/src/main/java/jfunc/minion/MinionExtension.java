@@ -14,6 +14,13 @@ public interface MinionExtension extends AutoCloseable {
     /** An exception here stops jfuncd (a {@link jfunc.common.Config.ConfigException}: exit 2). */
     void install(ModuleRegistry registry, MinionSettings settings) throws Exception;
 
+    /**
+     * SIGHUP: the settings as re-read from the config file. Check everything before changing
+     * anything: an exception (a {@link jfunc.common.Config.ConfigException} saying what is wrong)
+     * must leave the extension as it was; jfuncd logs it and keeps the old settings.
+     */
+    default void reload(MinionSettings settings) throws Exception {}
+
     @Override
     default void close() throws Exception {}
 }

@@ -29,17 +29,26 @@ import org.slf4j.LoggerFactory;
 /**
  * One run of jfuncd: identity, modules, extensions, server, CRL refresh, and an orderly stop on
  * SIGTERM (stop accepting, give running calls {@code shutdown_grace}, close extensions).
- * SIGHUP refreshes the CRL and re-reads the ACL at once.
+ * SIGHUP refreshes the CRL, re-reads the ACL and the config file (the job pools take its
+ * settings; a bad file is logged and the old settings stay).
  */
 final class Daemon {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
 
+    /** Reads the settings again, as at start (SIGHUP). */
+    @FunctionalInterface
+    interface SettingsSource {
+        MinionSettings load() throws Config.ConfigException;
+    }
+
     private final MinionSettings settings;
+    private final SettingsSource source;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final AtomicBoolean stopped = new AtomicBoolean();
 
-    Daemon(MinionSettings settings) {
+    Daemon(MinionSettings settings, SettingsSource source) {
         this.settings = settings;
+        this.source = source;
     }
 
     int run() throws Exception {
@@ -146,6 +155,7 @@ final class Daemon {
             } catch (Config.ConfigException e) {
                 log.error("ACL not reloaded, keeping the old one: {}", e.getMessage());
             }
+            reload(extensions);
         })));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             watch.shutdownNow();
@@ -176,6 +186,25 @@ final class Daemon {
         server.stop(grace);
         closeAll(extensions);
         System.err.println("jfuncd: stopped");
+    }
+
+    /** SIGHUP: the config file again, for the extensions (job pools); a bad one changes nothing. */
+    private void reload(List<MinionExtension> extensions) {
+        MinionSettings next;
+        try {
+            next = source.load();
+        } catch (Config.ConfigException e) {
+            log.error("settings not reloaded, keeping the old ones: {}", e.getMessage());
+            return;
+        }
+        for (MinionExtension ext : extensions) {
+            try {
+                ext.reload(next);
+            } catch (Exception e) {
+                log.error("settings not reloaded, keeping the old ones: {}", e.getMessage() == null ? e.toString()
+                        : e.getMessage());
+            }
+        }
     }
 
     private static void closeAll(List<MinionExtension> extensions) {

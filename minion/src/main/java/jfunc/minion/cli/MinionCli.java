@@ -83,16 +83,23 @@ public final class MinionCli implements Callable<Integer> {
         flags.put("listen", listen);
         flags.put("ca", ca);
         MinionSettings settings;
+        Path chosen = file;
+        Daemon.SettingsSource source = () -> settings(chosen, flags);
         try {
-            Config cfg = Config.load(file, config != null, flags, System.getenv());
-            cfg.rejectUnknownKeys(MinionKeys.KNOWN, MinionKeys.PREFIXES, "etc/minion.conf of the installation");
-            Logging.configure(cfg);
-            settings = MinionSettings.from(cfg, file, StateDir.resolve(stateDir));
+            settings = source.load();
+            Logging.configure(settings.config());
         } catch (Config.ConfigException e) {
             System.err.println("jfuncd: error: " + e.getMessage());
             return ExitCodes.USAGE;
         }
-        return new Daemon(settings).run();
+        return new Daemon(settings, source).run();
+    }
+
+    /** The settings from {@code file} (may be null), the flags and the environment, checked as at start. */
+    private MinionSettings settings(Path file, Map<String, String> flags) throws Config.ConfigException {
+        Config cfg = Config.load(file, config != null, flags, System.getenv());
+        cfg.rejectUnknownKeys(MinionKeys.KNOWN, MinionKeys.PREFIXES, "etc/minion.conf of the installation");
+        return MinionSettings.from(cfg, file, StateDir.resolve(stateDir));
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -19,6 +19,6 @@ public final class MinionKeys {
             "jobs.max_queued", "job_max_runtime", "job_retention", "jobs.purge_interval", "jobs.commit_interval",
             "jobs.max_result_bytes", "jobs.max_wait", "jobs.max_waiters", "jobs.list_limit", "jobs.status_many_limit");
 
-    /** Keys with a name in them: per-module job limits, and a site module's own settings. */
-    public static final List<String> PREFIXES = List.of("jobs.max_concurrent.", "site.");
+    /** Keys with a name in them: per-module job pools (the module must exist), and a site module's own settings. */
+    public static final List<String> PREFIXES = List.of("jobs.max_concurrent.", "jobs.max_running_time.", "site.");
 }

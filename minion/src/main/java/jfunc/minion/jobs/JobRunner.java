@@ -1,6 +1,8 @@
 package jfunc.minion.jobs;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -17,25 +19,28 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs jobs off the RPC threads, bounded per module (Driveshaft's pools): each module has a pool
- * of at most {@code jobs.max_concurrent.MODULE} threads and admits at most
- * {@code jobs.max_queued} more jobs waiting; a watchdog fails a job that runs longer than
- * {@code job_max_runtime} with a TIMEOUT fault, kills its tracked process trees and interrupts
- * its thread. A timed-out job keeps its pool slot until its thread really returns, so the
- * concurrency bound holds even for calls that ignore interrupts.
+ * of its own with {@link PoolConfig#workers} threads and admits at most {@code jobs.max_queued}
+ * more jobs waiting; a watchdog fails a job that runs longer than its pool's
+ * {@link PoolConfig#maxRunningTime} with a TIMEOUT fault, kills its tracked process trees and
+ * interrupts its thread. A timed-out job keeps its pool slot until its thread really returns, so
+ * the concurrency bound holds even for calls that ignore interrupts. {@link #reconfigure} applies
+ * new pool settings (SIGHUP) without touching running jobs: a shrunk pool lets them run on (new
+ * jobs start only once the pool is below its new size), each within the new maximum running time
+ * counted from its start; one already past it is stopped at once and FAILED.
  */
 final class JobRunner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
 
     private final JobLedger ledger;
     private final CallRunner calls;
-    private final JobLimits limits;
+    private volatile PoolConfig config;
     private final ConcurrentHashMap<String, Pool> pools = new ConcurrentHashMap<>();
     private final ScheduledThreadPoolExecutor watchdog;
 
-    JobRunner(JobLedger ledger, CallRunner calls, JobLimits limits) {
+    JobRunner(JobLedger ledger, CallRunner calls, PoolConfig config) {
         this.ledger = ledger;
         this.calls = calls;
-        this.limits = limits;
+        this.config = config;
         this.watchdog = new ScheduledThreadPoolExecutor(1, daemon("job-watchdog"));
         watchdog.setRemoveOnCancelPolicy(true);
     }
@@ -57,34 +62,90 @@ final class JobRunner implements AutoCloseable {
         }
     }
 
-    private static final class Pool {
+    /** One module's pool. Its size and limits change on {@link #reconfigure}; running jobs stay. */
+    static final class Pool {
         final String module;
-        final int maxRunning;
-        final int limit;
+        private volatile int workers;
+        private volatile int maxQueued;
+        private volatile Duration maxRunningTime;
         final AtomicInteger admitted = new AtomicInteger();
+        final Set<LiveJob> running = ConcurrentHashMap.newKeySet();
         final ThreadPoolExecutor executor;
 
-        Pool(String module, int maxRunning, int maxQueued) {
+        Pool(String module, PoolConfig c) {
             this.module = module;
-            this.maxRunning = maxRunning;
-            this.limit = maxRunning + maxQueued;
-            this.executor = new ThreadPoolExecutor(maxRunning, maxRunning, 60, TimeUnit.SECONDS,
-                    new LinkedBlockingQueue<>(), daemon("job-" + module));
+            this.executor = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                    daemon("job-" + module));
             executor.allowCoreThreadTimeOut(true); // an idle module holds no threads
+            apply(c);
+        }
+
+        /** New size and limits; the executor keeps running tasks and lets surplus threads end when idle. */
+        synchronized void apply(PoolConfig c) {
+            int n = c.workers(module);
+            if (n > executor.getMaximumPoolSize()) {
+                executor.setMaximumPoolSize(n);
+                executor.setCorePoolSize(n); // starts threads for queued jobs at once
+            } else if (n < executor.getMaximumPoolSize()) {
+                executor.setCorePoolSize(n);
+                executor.setMaximumPoolSize(n);
+            }
+            workers = n;
+            maxQueued = c.maxQueued();
+            maxRunningTime = c.maxRunningTime(module);
+        }
+
+        int workers() {
+            return workers;
+        }
+
+        /** Jobs running now (may exceed {@link #workers} for a while after a shrink). */
+        int busy() {
+            return running.size();
+        }
+
+        /** Jobs accepted and waiting for a worker. */
+        int queued() {
+            return executor.getQueue().size();
+        }
+
+        Duration maxRunningTime() {
+            return maxRunningTime;
         }
     }
 
     /** Reserves a place for a job of {@code module}; fault UNAVAILABLE when its queue is full. */
     Ticket reserve(String module) throws XmlRpcException {
-        Pool pool = pools.computeIfAbsent(module, m -> new Pool(m, limits.maxConcurrent(m), limits.maxQueued()));
+        Pool pool = pools.computeIfAbsent(module, m -> new Pool(m, config));
         int n = pool.admitted.incrementAndGet();
-        if (n > pool.limit) {
+        int workers = pool.workers;
+        int limit = workers + pool.maxQueued;
+        if (n > limit) {
             pool.admitted.decrementAndGet();
-            throw new XmlRpcException(Faults.UNAVAILABLE, "module " + module + " has " + pool.maxRunning
-                    + " jobs running and " + (pool.limit - pool.maxRunning)
+            throw new XmlRpcException(Faults.UNAVAILABLE, "module " + module + " has " + workers
+                    + " jobs running and " + pool.maxQueued
                     + " queued (jobs.max_concurrent, jobs.max_queued); retry later");
         }
         return new Ticket(pool);
+    }
+
+    /** The pools made so far (one per module that ran a job), by module. */
+    Map<String, Pool> pools() {
+        return Map.copyOf(pools);
+    }
+
+    /**
+     * Applies new pool settings to every pool, now and for pools made later: sizes, queue limits,
+     * and the maximum running time of jobs running now (counted from their start).
+     */
+    void reconfigure(PoolConfig next) {
+        config = next;
+        for (Pool p : pools.values()) {
+            p.apply(next);
+            for (LiveJob job : p.running) {
+                arm(job, p);
+            }
+        }
     }
 
     /** Starts (or queues) a recorded job on its reserved place. */
@@ -115,8 +176,10 @@ final class JobRunner implements AutoCloseable {
             return; // ended while queued (minion stopping)
         }
         JobRecord record = job.latest();
+        Pool pool = pools.get(job.module);
         job.enter(Thread.currentThread());
-        job.timeout = watchdog.schedule(() -> timeOut(job), limits.maxRuntime().toMillis(), TimeUnit.MILLISECONDS);
+        pool.running.add(job);
+        arm(job, pool);
         LiveJob.CURRENT.set(job);
         Object value = null;
         int faultCode = 0;
@@ -138,8 +201,9 @@ final class JobRunner implements AutoCloseable {
             faultText = "internal error: " + t;
         } finally {
             job.leave();
+            pool.running.remove(job);
             LiveJob.CURRENT.remove();
-            job.timeout.cancel(false);
+            job.disarm();
             Thread.interrupted(); // never carry an interrupt into the status file's I/O
         }
         if (faultCode == 0) {
@@ -149,12 +213,17 @@ final class JobRunner implements AutoCloseable {
         }
     }
 
-    private void timeOut(LiveJob job) {
-        Duration max = limits.maxRuntime();
-        if (ledger.fail(job, Faults.TIMEOUT, "the job ran longer than job_max_runtime (" + human(max)
+    /** (Re)schedules the job's timeout at its pool's maximum running time from its start. */
+    private void arm(LiveJob job, Pool pool) {
+        Duration max = pool.maxRunningTime();
+        String setting = config.maxRunningTimeKey(job.module);
+        job.arm(left -> watchdog.schedule(() -> timeOut(job, max, setting), left, TimeUnit.NANOSECONDS), max);
+    }
+
+    private void timeOut(LiveJob job, Duration max, String setting) {
+        if (ledger.fail(job, Faults.TIMEOUT, "the job ran longer than " + setting + " (" + human(max)
                 + ") and was stopped")) {
-            log.warn("job {} exceeded job_max_runtime ({}); killing its processes and interrupting it", job.id,
-                    human(max));
+            log.warn("job {} exceeded {} ({}); killing its processes and interrupting it", job.id, setting, human(max));
             job.stop();
         }
     }

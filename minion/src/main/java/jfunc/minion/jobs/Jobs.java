@@ -3,6 +3,7 @@ package jfunc.minion.jobs;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import jfunc.common.Config;
@@ -38,13 +39,15 @@ public final class Jobs implements AutoCloseable {
     private final JobLimits limits;
     private final Clock clock;
     private final ScheduledThreadPoolExecutor purger;
+    private PoolConfig pools;
 
     private Jobs(StatusFile store, JobLimits limits, CallRunner calls, Clock clock) {
         this.store = store;
         this.limits = limits;
         this.clock = clock;
         this.ledger = new JobLedger(store, clock, limits.maxResultBytes());
-        this.runner = new JobRunner(ledger, calls, limits);
+        this.pools = limits.pools();
+        this.runner = new JobRunner(ledger, calls, pools);
         this.submissions = new Submissions(ledger, runner, calls, clock);
         this.methods = new JobMethods(submissions, ledger, limits, clock);
         this.purger = new ScheduledThreadPoolExecutor(1, r -> {
@@ -84,7 +87,9 @@ public final class Jobs implements AutoCloseable {
         JobLimits limits = JobLimits.from(settings.config(), registry.modules());
         Path file = settings.minionDir().resolve("status.db");
         CallRunner calls = new RegistryCalls(registry);
-        JobsAtStart jobs = new JobsAtStart(file, () -> open(file, limits, calls, Clock.systemUTC(), maker), readyWait);
+        List<String> modules = List.copyOf(registry.modules());
+        JobsAtStart jobs = new JobsAtStart(file, () -> open(file, limits, calls, Clock.systemUTC(), maker), readyWait,
+                config -> PoolConfig.from(config, modules));
         try {
             registry.add(new JobsModule(jobs));
             registry.route(JobProtocol.ASYNC_PREFIX.substring(0, JobProtocol.ASYNC_PREFIX.length() - 1),
@@ -147,6 +152,30 @@ public final class Jobs implements AutoCloseable {
      */
     public <T> T batch(XmlRpcCallable<T> body) throws XmlRpcException {
         return submissions.batch(body);
+    }
+
+    /**
+     * Applies new pool settings (SIGHUP) without touching running or queued jobs; see
+     * {@link JobRunner#reconfigure}. Logs what changed.
+     */
+    void reconfigure(PoolConfig next) {
+        PoolConfig before;
+        synchronized (this) {
+            before = pools;
+            pools = next;
+            runner.reconfigure(next);
+        }
+        List<String> changes = next.changesFrom(before);
+        if (changes.isEmpty()) {
+            log.info("job pools reloaded: unchanged");
+        } else {
+            log.info("job pools reloaded: {} (running jobs keep running)", String.join("; ", changes));
+        }
+    }
+
+    /** The pools by module (those that ran a job), for metrics. */
+    Map<String, JobRunner.Pool> pools() {
+        return runner.pools();
     }
 
     /** Why the status file was started fresh at open (moved aside as unreadable), or null. */

@@ -6,6 +6,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import jfunc.common.Config;
+import jfunc.common.Config.ConfigException;
 import jfunc.common.Faults;
 import org.apache.xmlrpc.XmlRpcException;
 import org.slf4j.Logger;
@@ -28,14 +30,22 @@ public final class JobsAtStart implements AutoCloseable {
         Jobs open() throws StatusFile.StatusFileException;
     }
 
+    /** Reads and checks the pool settings of a config. */
+    @FunctionalInterface
+    interface PoolReader {
+        PoolConfig read(Config config) throws ConfigException;
+    }
+
     private final Path file;
     private final Duration readyWait;
+    private final PoolReader pools;
     private final CompletableFuture<Jobs> opened = new CompletableFuture<>();
     private final Thread opener;
 
-    JobsAtStart(Path file, Opener open, Duration readyWait) {
+    JobsAtStart(Path file, Opener open, Duration readyWait, PoolReader pools) {
         this.file = file;
         this.readyWait = readyWait;
+        this.pools = pools;
         this.opener = new Thread(() -> open(open), "status-open");
         opener.setDaemon(true);
         opener.start();
@@ -88,6 +98,20 @@ public final class JobsAtStart implements AutoCloseable {
     /** The jobs once the status file is open, else null (still opening, or it failed). */
     private Jobs ready() {
         return opened.isDone() && !opened.isCompletedExceptionally() ? opened.join() : null;
+    }
+
+    /**
+     * Applies the pool settings of {@code config} (SIGHUP): checked first, so that a bad one throws
+     * and changes nothing; applied at once, or as soon as the status file is open.
+     */
+    public void reload(Config config) throws ConfigException {
+        PoolConfig next = pools.read(config);
+        opened.thenAccept(jobs -> jobs.reconfigure(next));
+    }
+
+    /** The open jobs, or null while the status file opens (or when it failed): for metrics. */
+    public Jobs now() {
+        return ready();
     }
 
     /** jobs.wait calls blocked right now. */

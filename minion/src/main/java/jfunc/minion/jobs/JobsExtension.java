@@ -17,6 +17,14 @@ public final class JobsExtension implements MinionExtension {
         jobs = Jobs.install(registry, settings);
     }
 
+    /** SIGHUP: the job pools take the new settings (a bad one throws and changes nothing). */
+    @Override
+    public void reload(MinionSettings settings) throws Exception {
+        if (jobs != null) {
+            jobs.reload(settings.config());
+        }
+    }
+
     @Override
     public void close() {
         if (jobs != null) {

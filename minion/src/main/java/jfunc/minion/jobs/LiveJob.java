@@ -31,7 +31,11 @@ final class LiveJob implements JobControl {
     private final List<Process> processes = new ArrayList<>();
     /** Takes the job out of its pool's queue if it has not started (set when it is queued). */
     private Runnable unqueue;
-    Future<?> timeout;
+    /** The watchdog's timeout while the job runs; guarded by {@link #watch}. */
+    private Future<?> timeout;
+    private long enteredNanos;
+    private boolean inside;
+    private final Object watch = new Object();
 
     LiveJob(JobRecord queued, String module, List<Object> args, CallContext context) {
         this.id = queued.id();
@@ -69,10 +73,42 @@ final class LiveJob implements JobControl {
 
     synchronized void enter(Thread t) {
         worker = t;
+        synchronized (watch) {
+            enteredNanos = System.nanoTime();
+            inside = true;
+        }
     }
 
     synchronized void leave() {
         worker = null;
+    }
+
+    /**
+     * Schedules (again) this running job's timeout {@code max} after it entered its call, replacing
+     * an earlier one; {@code schedule} gets the nanoseconds left (0 when already past).
+     */
+    void arm(java.util.function.LongFunction<Future<?>> schedule, java.time.Duration max) {
+        synchronized (watch) {
+            if (!inside) {
+                return;
+            }
+            if (timeout != null) {
+                timeout.cancel(false);
+            }
+            long left = Math.max(0, max.toNanos() - (System.nanoTime() - enteredNanos));
+            timeout = schedule.apply(left);
+        }
+    }
+
+    /** The call returned: no timeout any more. */
+    void disarm() {
+        synchronized (watch) {
+            inside = false;
+            if (timeout != null) {
+                timeout.cancel(false);
+                timeout = null;
+            }
+        }
     }
 
     @Override

@@ -40,11 +40,18 @@ public final class JfuncdProcess implements AutoCloseable {
 
     /** Starts jfuncd and waits (up to 60 s) until it serves; {@code env} adds JFUNC_* settings. */
     public static JfuncdProcess start(Path state, Map<String, String> env, String... javaOptions) throws Exception {
+        return start(state, env, List.of(), javaOptions);
+    }
+
+    /** As {@link #start(Path, Map, String...)} with more jfuncd arguments ({@code --config FILE}). */
+    public static JfuncdProcess start(Path state, Map<String, String> env, List<String> args, String... javaOptions)
+            throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(List.of(javaOptions));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "jfunc.minion.cli.MinionCli",
                 "--state-dir", state.toString(), "--name", NAME, "--listen", "127.0.0.1:0"));
+        cmd.addAll(args);
         Path log = Files.createTempFile(state, "jfuncd-", ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("JFUNC_ACL_FILE", state.resolve("acl.conf").toString());
@@ -67,6 +74,25 @@ public final class JfuncdProcess implements AutoCloseable {
 
     public String output() throws Exception {
         return Files.readString(log, StandardCharsets.UTF_8);
+    }
+
+    /** SIGHUP: reload. */
+    public void hangup() throws Exception {
+        if (new ProcessBuilder("kill", "-HUP", String.valueOf(process.pid())).start().waitFor() != 0) {
+            throw new IllegalStateException("kill -HUP " + process.pid() + " failed");
+        }
+    }
+
+    /** Waits (up to 30 s) until the output holds {@code text}; the output then. */
+    public String awaitOutput(String text) throws Exception {
+        for (int i = 0; i < 600; i++) {
+            String out = output();
+            if (out.contains(text)) {
+                return out;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("jfuncd never logged '" + text + "':\n" + output());
     }
 
     /** SIGKILL: no shutdown hook, no last commit. */

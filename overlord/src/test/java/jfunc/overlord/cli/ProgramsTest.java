@@ -41,9 +41,9 @@ class ProgramsTest {
     /** The keys each shipped config file documents (commented out, at their defaults) are the keys its program knows. */
     @Test
     void theShippedConfigFilesDocumentExactlyTheKnownKeys() throws Exception {
-        assertEquals(new java.util.TreeSet<>(jfunc.minion.cli.MinionKeys.KNOWN), documentedKeys("etc/minion.conf", "jobs.max_concurrent."));
-        assertEquals(new java.util.TreeSet<>(jfunc.certs.CaSettings.KEYS), documentedKeys("etc/certs.conf", null));
-        assertEquals(new java.util.TreeSet<>(jfunc.overlord.OverlordConfig.KEYS), documentedKeys("etc/overlord.conf", null));
+        assertEquals(new java.util.TreeSet<>(jfunc.minion.cli.MinionKeys.KNOWN), documentedKeys("etc/minion.conf", jfunc.minion.cli.MinionKeys.PREFIXES));
+        assertEquals(new java.util.TreeSet<>(jfunc.certs.CaSettings.KEYS), documentedKeys("etc/certs.conf", List.of()));
+        assertEquals(new java.util.TreeSet<>(jfunc.overlord.OverlordConfig.KEYS), documentedKeys("etc/overlord.conf", List.of()));
     }
 
     /** {@code worker_thread = 4} (a typo) stops each program at start, naming the key, the file and the right key. */
@@ -81,12 +81,12 @@ class ProgramsTest {
     }
 
     /** The keys of {@code #key = value} and {@code key = value} lines; names with {@code skipPrefix} left out. */
-    static java.util.SortedSet<String> documentedKeys(String file, String skipPrefix) throws Exception {
+    static java.util.SortedSet<String> documentedKeys(String file, List<String> skipPrefixes) throws Exception {
         java.util.SortedSet<String> keys = new java.util.TreeSet<>();
         java.util.regex.Pattern line = java.util.regex.Pattern.compile("^#?([a-z][a-z0-9_.]*) = .*");
         for (String l : java.nio.file.Files.readAllLines(ReadmeExamplesTest.repoFile(file))) {
             java.util.regex.Matcher m = line.matcher(l);
-            if (m.matches() && (skipPrefix == null || !m.group(1).startsWith(skipPrefix))) {
+            if (m.matches() && skipPrefixes.stream().noneMatch(m.group(1)::startsWith)) {
                 keys.add(m.group(1));
             }
         }
