@@ -46,6 +46,8 @@ public final class OverlordService implements AutoCloseable {
     private final SocketServer socket;
     private final ScheduledExecutorService timer;
     private final jfunc.overlord.heartbeat.Heartbeat heartbeat;
+    private final jfunc.overlord.web.Dashboard dashboard;
+    private final Instant started = Instant.now();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile String inventoryStamp;
 
@@ -62,6 +64,7 @@ public final class OverlordService implements AutoCloseable {
         this.heartbeat = startHeartbeat(api, settings.heartbeat());
         methods.heartbeat(heartbeat);
         this.socket = SocketServer.start(ServiceClient.socket(state), metrics.measured(methods), metrics::called);
+        this.dashboard = settings.webListen() == null ? null : startDashboard(settings.webListen());
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "service-timer");
             t.setDaemon(true);
@@ -79,6 +82,88 @@ public final class OverlordService implements AutoCloseable {
     }
 
     private volatile String crlStamp;
+
+    /**
+     * The dashboard on {@code listen}, with the token of STATE/overlord/web.token (written at the
+     * first start, when its URL with the token is logged, once). A port that cannot be bound
+     * leaves the dashboard off, logged, and the service serving.
+     */
+    private jfunc.overlord.web.Dashboard startDashboard(java.net.InetSocketAddress listen) {
+        try {
+            jfunc.overlord.web.WebToken token = jfunc.overlord.web.WebToken.load(state.overlord());
+            jfunc.overlord.CertExpiry certs = new jfunc.overlord.CertExpiry(state);
+            jfunc.overlord.web.Dashboard d = jfunc.overlord.web.Dashboard.start(listen, token,
+                    new jfunc.overlord.web.Dashboard.Source() {
+                        @Override
+                        public OverlordApi api() {
+                            return api;
+                        }
+
+                        @Override
+                        public jfunc.overlord.Liveness liveness(String minion) {
+                            return heartbeat.of(minion);
+                        }
+
+                        @Override
+                        public Instant certExpires(String minion) {
+                            return certs.of(minion);
+                        }
+
+                        @Override
+                        public java.util.List<java.util.Map.Entry<String, String>> health() {
+                            return OverlordService.this.health();
+                        }
+
+                        @Override
+                        public String metrics() {
+                            return metrics.text();
+                        }
+                    });
+            String url = "http://" + new jfunc.common.HostPort(listen.getHostString(), d.port()) + "/";
+            if (token.created()) {
+                log.info("dashboard on {}?token={} (the token is in {}; this URL is shown only now)", url, token.value(),
+                        state.overlord().resolve(jfunc.overlord.web.WebToken.FILE));
+            } else {
+                log.info("dashboard on {} (open it with ?token= and the token in {})", url,
+                        state.overlord().resolve(jfunc.overlord.web.WebToken.FILE));
+            }
+            return d;
+        } catch (Exception e) {
+            log.error("dashboard off: cannot serve it on {}: {}", listen, e.toString());
+            return null;
+        }
+    }
+
+    private static String seconds(Duration d) {
+        return String.format(java.util.Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
+    }
+
+    /** The dashboard's port, or -1 when it is off. */
+    public int dashboardPort() {
+        return dashboard == null ? -1 : dashboard.port();
+    }
+
+    /** The health page: uptime, connections, calls in flight, re-submissions, heartbeat. */
+    private java.util.List<java.util.Map.Entry<String, String>> health() {
+        java.util.List<java.util.Map.Entry<String, String>> h = new java.util.ArrayList<>();
+        Duration up = Duration.between(started, Instant.now());
+        h.add(java.util.Map.entry("Up since", jfunc.overlord.Liveness.Times.at(started)));
+        h.add(java.util.Map.entry("Uptime", String.format(java.util.Locale.ROOT, "%dd %02dh %02dm %02ds", up.toDays(),
+                up.toHoursPart(), up.toMinutesPart(), up.toSecondsPart())));
+        long[] t = OverlordApi.transport(api);
+        h.add(java.util.Map.entry("Pooled connections", t == null ? "-" : Long.toString(t[0])));
+        h.add(java.util.Map.entry("TLS handshakes since start", t == null ? "-" : Long.toString(t[1])));
+        h.add(java.util.Map.entry("Calls in flight (socket requests)", Long.toString((long) metrics.inFlight())));
+        double pending = ServiceMetrics.pendingResubmissions(api);
+        h.add(java.util.Map.entry("Pending re-submissions", Double.isNaN(pending) ? "-" : Long.toString((long) pending)));
+        h.add(java.util.Map.entry("Jobs followed", Integer.toString(watches.watched())));
+        h.add(java.util.Map.entry("Heartbeat", "every " + seconds(heartbeat.interval()) + ", "
+                + heartbeat.rounds() + " rounds, last took " + seconds(heartbeat.lastRound())));
+        h.add(java.util.Map.entry("Forks, timeout", settings.limits().forks() + ", "
+                + seconds(settings.limits().timeout())));
+        h.add(java.util.Map.entry("State dir", state.root().toString()));
+        return h;
+    }
 
     /**
      * Pings every minion of the inventory (as it stands at each round) with {@code test.ping}
@@ -257,6 +342,9 @@ public final class OverlordService implements AutoCloseable {
             return;
         }
         timer.shutdownNow();
+        if (dashboard != null) {
+            dashboard.close();
+        }
         heartbeat.close();
         watches.close();
         socket.close();

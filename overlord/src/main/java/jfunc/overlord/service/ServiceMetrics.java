@@ -140,7 +140,23 @@ final class ServiceMetrics implements AutoCloseable {
         }
     }
 
-    private static double pendingResubmissions(OverlordApi api) {
+    /** Socket requests being answered now (the dashboard's health page). */
+    double inFlight() {
+        return inFlight.get();
+    }
+
+    /** Every metric in the Prometheus text format (the dashboard's /metrics). */
+    String text() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.create().write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    static double pendingResubmissions(OverlordApi api) {
         try {
             List<String> ids = api.list(JobState.PARTIAL, null, 1000).stream().filter(s -> s.unfinished() > 0)
                     .map(JobSummary::id).toList();

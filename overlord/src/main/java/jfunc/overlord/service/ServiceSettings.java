@@ -39,6 +39,21 @@ record ServiceSettings(FanOut.Limits limits, Duration retention, java.net.InetSo
         return d;
     }
 
+    static final String DEFAULT_WEB = "127.0.0.1:9237";
+
+    /** {@code web_listen}: the dashboard's host:port, or null when empty or 'off'. */
+    private static java.net.InetSocketAddress webListen(Config cfg) throws ConfigException {
+        String v = cfg.get("web_listen", DEFAULT_WEB).strip();
+        if (v.isEmpty() || v.equalsIgnoreCase("off")) {
+            return null;
+        }
+        try {
+            return HostPort.parseListen(v, 9237);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("web_listen: " + e.getMessage());
+        }
+    }
+
     static ServiceSettings from(Config cfg) throws ConfigException {
         jfunc.overlord.OverlordConfig.rejectUnknownKeys(cfg);
         FanOut.Limits limits = jfunc.overlord.OverlordConfig.limits(cfg);
@@ -51,6 +66,6 @@ record ServiceSettings(FanOut.Limits limits, Duration retention, java.net.InetSo
         }
         return new ServiceSettings(limits, cfg.getDuration("job_retention", Duration.ofDays(30)), listen,
                 cfg.getDuration("inventory_check", Duration.ofSeconds(5)), cfg.getDuration("late_answers", Duration.ofMinutes(5)),
-                heartbeat(cfg), null);
+                heartbeat(cfg), webListen(cfg));
     }
 }
