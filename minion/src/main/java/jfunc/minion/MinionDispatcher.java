@@ -47,6 +47,7 @@ final class MinionDispatcher implements RpcDispatcher {
             if (!rules.knows(caller)) {
                 XmlRpcException refused = CallContext.forbidden(caller.name(), call.method());
                 CallAudit.record(caller.name(), call.method(), System.nanoTime(), refused);
+                registry.telemetry().call(call.method(), String.valueOf(refused.code));
                 throw refused;
             }
             List<Object> calls = multicallEntries(call.params());
@@ -61,9 +62,12 @@ final class MinionDispatcher implements RpcDispatcher {
         try {
             Object result = route(method, params, ctx);
             CallAudit.record(ctx.caller(), method, start, null);
+            registry.telemetry().call(registry.metricsName(method), "ok");
             return result;
         } catch (XmlRpcException | RuntimeException e) {
             CallAudit.record(ctx.caller(), method, start, e);
+            registry.telemetry().call(registry.metricsName(method), e instanceof XmlRpcException x ? String.valueOf(x.code)
+                    : "error");
             throw e;
         }
     }

@@ -13,12 +13,14 @@ import jfunc.common.StateDir;
 /**
  * The minion's settings, read once from {@link Config} (flags, then {@code JFUNC_*} environment
  * variables, then {@code etc/minion.conf}). Modules read their own keys from {@link #config()}.
+ * {@code metricsListen} is where Prometheus metrics are served, null when off (the default).
  */
 public record MinionSettings(String name, StateDir stateDir, InetSocketAddress listen, HostPort ca,
                              String overlordName, Path aclFile, long maxBodyBytes, int workerThreads,
-                             Duration crlRefresh, Config config) {
+                             Duration crlRefresh, InetSocketAddress metricsListen, Config config) {
     public static final int DEFAULT_PORT = 51234;
     public static final int DEFAULT_CA_PORT = 51235;
+    public static final int DEFAULT_METRICS_PORT = 9235;
 
     /**
      * Reads the settings. {@code configFile} is the file the config came from (null: none); a
@@ -54,8 +56,16 @@ public record MinionSettings(String name, StateDir stateDir, InetSocketAddress l
             throw new ConfigException("worker_threads must be between 1 and 1024, got " + workers);
         }
         Duration crl = config.getDuration("crl_refresh", Duration.ofMinutes(5));
+        String metrics = config.get("metrics_listen", "off");
+        InetSocketAddress metricsListen;
+        try {
+            metricsListen = metrics.equalsIgnoreCase("off") ? null : HostPort.parseListen(metrics, DEFAULT_METRICS_PORT);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("metrics_listen: " + e.getMessage());
+        }
         name = name.toLowerCase(java.util.Locale.ROOT);
-        return new MinionSettings(name, stateDir, listen, ca, overlord, aclFile, maxBody, workers, crl, config);
+        return new MinionSettings(name, stateDir, listen, ca, overlord, aclFile, maxBody, workers, crl, metricsListen,
+                config);
     }
 
     /** The minion's own folder: {@code STATE/minion/NAME}. */

@@ -32,15 +32,39 @@ public final class ModuleRegistry {
     private static final Pattern MODULE_NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
     /** Names the dispatcher owns; no module may take them. */
     public static final Set<String> RESERVED = Set.of("system", "async");
+    private static final Set<String> SYSTEM_METHODS = Set.of("system.list_modules", "system.list_methods",
+            "system.method_help", "system.multicall");
 
     private final MinionSettings settings;
     private final Map<String, MinionModule> modules = new ConcurrentHashMap<>();
     private final Map<String, MethodSpec> methods = new ConcurrentHashMap<>();
     private final Map<String, PrefixRoute> routes = new ConcurrentHashMap<>();
     private volatile BatchScope batchScope = BatchScope.NONE;
+    private volatile Telemetry telemetry = Telemetry.NONE;
 
     public ModuleRegistry(MinionSettings settings) {
         this.settings = settings;
+    }
+
+    /** Where the dispatcher and the job service report for metrics; set before they start (default: none). */
+    public void telemetry(Telemetry sink) {
+        this.telemetry = sink == null ? Telemetry.NONE : sink;
+    }
+
+    public Telemetry telemetry() {
+        return telemetry;
+    }
+
+    /**
+     * The metrics label for a called method: the name when the registry (or system.*) has it,
+     * {@code async.} plus it for a submission of one, else "other" (so callers cannot make labels up).
+     */
+    public String metricsName(String method) {
+        if (method == null) {
+            return "other";
+        }
+        String inner = method.startsWith("async.") ? method.substring("async.".length()) : method;
+        return methods.containsKey(inner) || SYSTEM_METHODS.contains(inner) ? method : "other";
     }
 
     /**

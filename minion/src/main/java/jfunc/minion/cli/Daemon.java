@@ -69,12 +69,37 @@ final class Daemon {
             System.err.println("jfuncd: error: " + e.getMessage());
             return ExitCodes.USAGE;
         }
-        try (lock) {
-            return run(files, enrolment, idleGc);
+        MinionMetrics metrics;
+        try {
+            metrics = startMetrics(); // before enrolment: a port in use is an error at start
+        } catch (java.io.IOException e) {
+            lock.close();
+            System.err.println("jfuncd: error: " + e.getMessage());
+            return ExitCodes.FAILED;
+        }
+        try (lock; metrics) {
+            return run(files, enrolment, idleGc, metrics);
         }
     }
 
-    private int run(MinionIdentity files, Enrolment enrolment, long idleGc) throws Exception {
+    /** Metrics on metrics_listen, or null when off; an IOException saying why it cannot listen. */
+    private MinionMetrics startMetrics() throws java.io.IOException {
+        java.net.InetSocketAddress at = settings.metricsListen();
+        if (at == null) {
+            return null;
+        }
+        MinionMetrics metrics;
+        try {
+            metrics = MinionMetrics.start(at);
+        } catch (java.io.IOException e) {
+            throw new java.io.IOException("metrics_listen " + at.getHostString() + ":" + at.getPort() + ": cannot listen: "
+                    + e.getMessage() + " (is the port in use by another process? pick another metrics_listen, or 'off')", e);
+        }
+        log.info("metrics on http://{}:{}/metrics", at.getHostString(), metrics.port());
+        return metrics;
+    }
+
+    private int run(MinionIdentity files, Enrolment enrolment, long idleGc, MinionMetrics metrics) throws Exception {
         Thread main = Thread.currentThread();
         AtomicBoolean enrolling = new AtomicBoolean();
         Signals.onTerminate(() -> {
@@ -125,11 +150,15 @@ final class Daemon {
         MinionServer server;
         try {
             ModuleRegistry registry = ModuleRegistry.discover(settings, Daemon.class.getClassLoader());
+            registry.telemetry(metrics);
             for (MinionExtension ext : ServiceLoader.load(MinionExtension.class, Daemon.class.getClassLoader())) {
                 ext.install(registry, settings);
                 extensions.add(0, ext);
             }
             server = MinionServer.start(settings, identity, trust, registry);
+            if (metrics != null) {
+                metrics.transport(server::transportStats);
+            }
         } catch (Config.ConfigException e) {
             closeAll(extensions);
             System.err.println("jfuncd: error: " + e.getMessage());

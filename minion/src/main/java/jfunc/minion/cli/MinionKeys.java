@@ -13,6 +13,7 @@ public final class MinionKeys {
     public static final Set<String> KNOWN = Set.of(
             "name", "listen", "advertise", "ca", "ca_fingerprint", "enrol_max_wait", "crl_refresh",
             "overlord_name", "acl_file", "max_body_bytes", "worker_threads", "shutdown_grace", "idle_gc_after",
+            "metrics_listen",
             "log_file", "log_level",
             "command_output_cap", "command_timeout", "command_max_timeout",
             "copyfile_roots", "process_info_limit", "service_systemd_dir", "getfile_roots", "getfile_max_bytes",

@@ -34,6 +34,8 @@ final class GroupCommitter implements AutoCloseable {
     private volatile boolean wanted;
     private long committedChanges;
     private long lastCommitStart = System.nanoTime() - Long.MAX_VALUE / 4;
+    /** Hears how long each commit took, in seconds (metrics). */
+    private volatile java.util.function.DoubleConsumer timing = s -> { };
 
     GroupCommitter(String name, Runnable commit, Duration interval) {
         this.commit = commit;
@@ -92,12 +94,17 @@ final class GroupCommitter implements AutoCloseable {
         lastCommitStart = System.nanoTime();
         try {
             commit.run();
+            timing.accept((System.nanoTime() - lastCommitStart) / 1e9);
             committedChanges = seen;
             done.complete(null);
         } catch (RuntimeException | Error e) {
             log.error("commit of the status file failed: {}", e.toString(), e);
             done.completeExceptionally(e);
         }
+    }
+
+    void onCommit(java.util.function.DoubleConsumer seconds) {
+        timing = seconds;
     }
 
     /** Stops the thread after a last commit of whatever changed. */

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import jfunc.common.Faults;
 import jfunc.common.job.JobRecord;
+import jfunc.minion.Telemetry;
 import org.apache.xmlrpc.XmlRpcException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,8 +37,10 @@ final class JobRunner implements AutoCloseable {
     private volatile PoolConfig config;
     private final ConcurrentHashMap<String, Pool> pools = new ConcurrentHashMap<>();
     private final ScheduledThreadPoolExecutor watchdog;
+    private final Telemetry telemetry;
 
-    JobRunner(JobLedger ledger, CallRunner calls, PoolConfig config) {
+    JobRunner(JobLedger ledger, CallRunner calls, PoolConfig config, Telemetry telemetry) {
+        this.telemetry = telemetry;
         this.ledger = ledger;
         this.calls = calls;
         this.config = config;
@@ -177,6 +180,7 @@ final class JobRunner implements AutoCloseable {
         }
         JobRecord record = job.latest();
         Pool pool = pools.get(job.module);
+        long started = System.nanoTime();
         job.enter(Thread.currentThread());
         pool.running.add(job);
         arm(job, pool);
@@ -211,6 +215,8 @@ final class JobRunner implements AutoCloseable {
         } else {
             ledger.fail(job, faultCode, faultText);
         }
+        JobRecord end = job.latest();
+        telemetry.job(job.module, record.method(), (System.nanoTime() - started) / 1e9, end.state(), end.faultCode());
     }
 
     /** (Re)schedules the job's timeout at its pool's maximum running time from its start. */

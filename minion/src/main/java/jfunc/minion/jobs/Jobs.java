@@ -12,6 +12,7 @@ import jfunc.common.job.JobProtocol;
 import jfunc.minion.CallContext;
 import jfunc.minion.MinionSettings;
 import jfunc.minion.ModuleRegistry;
+import jfunc.minion.Telemetry;
 import org.apache.xmlrpc.XmlRpcException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,13 +42,14 @@ public final class Jobs implements AutoCloseable {
     private final ScheduledThreadPoolExecutor purger;
     private PoolConfig pools;
 
-    private Jobs(StatusFile store, JobLimits limits, CallRunner calls, Clock clock) {
+    private Jobs(StatusFile store, JobLimits limits, CallRunner calls, Clock clock, Telemetry telemetry) {
         this.store = store;
+        store.onCommit(telemetry::commit);
         this.limits = limits;
         this.clock = clock;
         this.ledger = new JobLedger(store, clock, limits.maxResultBytes());
         this.pools = limits.pools();
-        this.runner = new JobRunner(ledger, calls, pools);
+        this.runner = new JobRunner(ledger, calls, pools, telemetry);
         this.submissions = new Submissions(ledger, runner, calls, clock);
         this.methods = new JobMethods(submissions, ledger, limits, clock);
         this.purger = new ScheduledThreadPoolExecutor(1, r -> {
@@ -68,7 +70,8 @@ public final class Jobs implements AutoCloseable {
      */
     public static Jobs open(Path statusFile, Config config, CallRunner calls, List<String> modules)
             throws StatusFile.StatusFileException, ConfigException {
-        return open(statusFile, JobLimits.from(config, modules), calls, Clock.systemUTC());
+        return open(statusFile, JobLimits.from(config, modules), calls, Clock.systemUTC(), StatusFile::make,
+                Telemetry.NONE);
     }
 
     /**
@@ -88,8 +91,17 @@ public final class Jobs implements AutoCloseable {
         Path file = settings.minionDir().resolve("status.db");
         CallRunner calls = new RegistryCalls(registry);
         List<String> modules = List.copyOf(registry.modules());
-        JobsAtStart jobs = new JobsAtStart(file, () -> open(file, limits, calls, Clock.systemUTC(), maker), readyWait,
-                config -> PoolConfig.from(config, modules));
+        Telemetry telemetry = registry.telemetry();
+        JobsAtStart jobs = new JobsAtStart(file, () -> open(file, limits, calls, Clock.systemUTC(), maker, telemetry),
+                readyWait, config -> PoolConfig.from(config, modules));
+        telemetry.pools(() -> {
+            Jobs open = jobs.now();
+            Map<String, Telemetry.PoolGauge> out = new java.util.TreeMap<>();
+            if (open != null) {
+                open.pools().forEach((m, p) -> out.put(m, new Telemetry.PoolGauge(p.workers(), p.busy(), p.queued())));
+            }
+            return out;
+        });
         try {
             registry.add(new JobsModule(jobs));
             registry.route(JobProtocol.ASYNC_PREFIX.substring(0, JobProtocol.ASYNC_PREFIX.length() - 1),
@@ -120,13 +132,13 @@ public final class Jobs implements AutoCloseable {
 
     static Jobs open(Path statusFile, JobLimits limits, CallRunner calls, Clock clock)
             throws StatusFile.StatusFileException {
-        return open(statusFile, limits, calls, clock, StatusFile::make);
+        return open(statusFile, limits, calls, clock, StatusFile::make, Telemetry.NONE);
     }
 
-    private static Jobs open(Path statusFile, JobLimits limits, CallRunner calls, Clock clock, StatusFile.Maker maker)
-            throws StatusFile.StatusFileException {
+    private static Jobs open(Path statusFile, JobLimits limits, CallRunner calls, Clock clock, StatusFile.Maker maker,
+                             Telemetry telemetry) throws StatusFile.StatusFileException {
         StatusFile store = StatusFile.open(statusFile, limits.commitInterval(), clock, maker);
-        Jobs jobs = new Jobs(store, limits, calls, clock);
+        Jobs jobs = new Jobs(store, limits, calls, clock, telemetry);
         jobs.purge();
         log.info("status file {}: {} job record(s), retention {}", statusFile, store.size(),
                 JobRunner.human(limits.retention()));

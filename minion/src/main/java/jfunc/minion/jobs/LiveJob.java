@@ -150,18 +150,18 @@ final class LiveJob implements JobControl {
     /** Stops the job: kills its process trees, interrupts its thread if it is still inside the call. */
     void stop() {
         List<Process> toKill;
-        Thread t;
         synchronized (this) {
             stopped = true;
             toKill = new ArrayList<>(processes);
             processes.clear();
-            t = worker;
+            // under the lock that leave() takes: the interrupt reaches the thread while it is still
+            // inside this job's call (it clears it after leave()), never the next job it runs
+            if (worker != null) {
+                worker.interrupt();
+            }
         }
         for (Process p : toKill) {
             ProcessTrees.kill(p.toHandle());
-        }
-        if (t != null) {
-            t.interrupt();
         }
     }
 }

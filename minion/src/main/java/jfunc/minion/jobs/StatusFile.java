@@ -263,6 +263,11 @@ public final class StatusFile implements AutoCloseable {
         return b == null ? null : JobCodec.decode(b);
     }
 
+    /** Hears the duration (seconds) of every commit: write-out of the notes and fsync'd commit. */
+    void onCommit(java.util.function.DoubleConsumer seconds) {
+        committer.onCommit(seconds);
+    }
+
     /** The committer's work: write the notes into MapDB, then commit. */
     private void flushAndCommit() {
         notes.writeInto(notes.snapshot(), jobs, requests, recent);
