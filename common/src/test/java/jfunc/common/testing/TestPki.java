@@ -22,6 +22,7 @@ import jfunc.common.tls.TlsContexts;
  */
 public final class TestPki {
     private final CertIssuer issuer;
+    private final java.security.PrivateKey caKey;
     private final Map<BigInteger, Instant> revoked = new ConcurrentHashMap<>();
     private final CaTrust trust;
 
@@ -33,6 +34,7 @@ public final class TestPki {
         KeyPair ca = CertIssuer.newKeyPair();
         X509Certificate caCert = CertIssuer.selfSignedCa(ca, caName, Duration.ofDays(30));
         issuer = new CertIssuer(ca.getPrivate(), caCert);
+        caKey = ca.getPrivate();
         try {
             trust = new CaTrust(caCert, crl());
         } catch (Exception e) {
@@ -42,6 +44,11 @@ public final class TestPki {
 
     public X509Certificate caCertificate() {
         return issuer.caCertificate();
+    }
+
+    /** The CA's private key: for a test or benchmark whose minions run in another process. */
+    public java.security.PrivateKey caKey() {
+        return caKey;
     }
 
     public CertIssuer issuer() {

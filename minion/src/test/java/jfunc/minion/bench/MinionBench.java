@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jfunc.common.rpc.RpcClient;
+import jfunc.common.rpc.XmlRpcMessages;
 import jfunc.common.testing.TestPki;
 import jfunc.common.tls.Identity;
 import jfunc.minion.MinionIdentity;
@@ -31,120 +32,196 @@ public final class MinionBench {
     private static final String NAME = "bench.example.org";
     private static final Pattern SERVING = Pattern.compile("jfuncd: serving \\S+ on 127\\.0\\.0\\.1:(\\d+)");
 
+    /** A jfuncd process started through bin/jfuncd for a benchmark, with its own state dir. */
+    record Jfuncd(Process process, int port, long javaPid, TestPki pki, Identity overlord) implements AutoCloseable {
+        /** Starts bin/jfuncd of the checkout at {@code root}; its ACL grants only the overlord. */
+        static Jfuncd start(Path root) throws Exception {
+            Path launcher = root.resolve("bin/jfuncd");
+            if (!Files.isExecutable(launcher)) {
+                System.err.println("run from the repository root (bin/jfuncd not found in " + root + ")");
+                System.exit(2);
+            }
+            Path state = Files.createTempDirectory("jfunc-bench");
+            TestPki pki = new TestPki();
+            Identity minion = pki.minion(NAME);
+            new MinionIdentity(state.resolve("minion").resolve(NAME)).write(minion, pki.caCertificate(), pki.crl());
+            Path log = state.resolve("jfuncd.log");
+            ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "--state-dir", state.toString(), "--name", NAME,
+                    "--listen", "127.0.0.1:0", "--ca", "127.0.0.1:1").redirectErrorStream(true).redirectOutput(log.toFile());
+            Files.writeString(state.resolve("acl.conf"), "# only the overlord\n");
+            pb.environment().put("JFUNC_ACL_FILE", state.resolve("acl.conf").toString());
+            pb.environment().put("JFUNC_IDLE_GC_AFTER", "5s"); // so "idle after load" is reached within the run
+            Process p = pb.start();
+            int port = awaitPort(p, log);
+            System.out.printf("jfuncd pid %d on 127.0.0.1:%d (%s); JVM flags: %s%n", p.pid(), port, root,
+                    jvmFlags(launcher));
+            return new Jfuncd(p, port, MinionBench.javaPid(p), pki, pki.overlord());
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            process.waitFor(20, TimeUnit.SECONDS);
+            process.destroyForcibly();
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         Path root = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
-        Path launcher = root.resolve("bin/jfuncd");
-        if (!Files.isExecutable(launcher)) {
-            System.err.println("run from the repository root (bin/jfuncd not found in " + root + ")");
-            System.exit(2);
+        try (Jfuncd jfuncd = Jfuncd.start(root)) {
+            run(jfuncd);
         }
-        Path state = Files.createTempDirectory("jfunc-bench");
-        TestPki pki = new TestPki();
-        Identity minion = pki.minion(NAME);
-        new MinionIdentity(state.resolve("minion").resolve(NAME)).write(minion, pki.caCertificate(), pki.crl());
-        Path log = state.resolve("jfuncd.log");
-        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "--state-dir", state.toString(), "--name", NAME,
-                "--listen", "127.0.0.1:0", "--ca", "127.0.0.1:1").redirectErrorStream(true).redirectOutput(log.toFile());
-        Files.writeString(state.resolve("acl.conf"), "# only the overlord\n");
-        pb.environment().put("JFUNC_ACL_FILE", state.resolve("acl.conf").toString());
-        pb.environment().put("JFUNC_IDLE_GC_AFTER", "5s"); // so "idle after load" is reached within the run
-        Process p = pb.start();
-        try {
-            int port = awaitPort(p, log);
-            System.out.printf("jfuncd pid %d on 127.0.0.1:%d; JVM flags: %s%n", p.pid(), port, jvmFlags(launcher));
-            Thread.sleep(5000);
-            long javaPid = javaPid(p);
-            System.out.printf("idle RSS after start (5 s): %.1f MB%n", rssMb(javaPid));
+        System.exit(0); // the HTTP client's scheduler thread would keep the JVM alive
+    }
 
-            RpcClient.Endpoint ep = new RpcClient.Endpoint(NAME, "127.0.0.1", port);
-            Identity overlord = pki.overlord();
-            RpcClient reused = new RpcClient(pki.context(overlord), Duration.ofSeconds(5), Duration.ofSeconds(30));
-            for (int i = 0; i < 3000; i++) {
+    private static void run(Jfuncd jfuncd) throws Exception {
+        int port = jfuncd.port();
+        long javaPid = jfuncd.javaPid();
+        TestPki pki = jfuncd.pki();
+        Thread.sleep(5000);
+        System.out.printf("idle RSS after start (5 s): %.1f MB, %s threads%n", rssMb(javaPid), threads(javaPid));
+        nmt(javaPid, "idle after start");
+
+        RpcClient.Endpoint ep = new RpcClient.Endpoint(NAME, "127.0.0.1", port);
+        Identity overlord = jfuncd.overlord();
+        RpcClient reused = new RpcClient(pki.context(overlord), Duration.ofSeconds(5), Duration.ofSeconds(30));
+        for (int i = 0; i < 3000; i++) {
+            reused.call(ep, "test.ping");
+        }
+        report("test.ping, reused connection", time(5000, () -> reused.call(ep, "test.ping")));
+
+        // Fresh connections: a TLS socket per call, with a new SSLContext (a full handshake)
+        // or a shared one (TLS 1.3 resumes the session), one request with Connection: close.
+        // The same plain client for any jfuncd, so an old and a new server compare on the
+        // server's cost alone. Contexts are built before timing (a PKCS12 key store is client
+        // cost). The first calls show the cold client a one-shot process pays; then 2,000
+        // warm-up handshakes, and the steady state of a long-running client (the service).
+        int fresh = 300;
+        int cold = 20;
+        int warmUp = 2000;
+        List<javax.net.ssl.SSLContext> contexts = new ArrayList<>();
+        for (int i = 0; i < fresh + warmUp + cold; i++) {
+            contexts.add(pki.context(overlord));
+        }
+        int[] next = {0};
+        report("test.ping, new connection + full TLS handshake each, cold client (first " + cold + ")",
+                time(cold, () -> freshPing(contexts.get(next[0]++), port)));
+        for (int i = 0; i < warmUp; i++) {
+            freshPing(contexts.get(next[0]++), port);
+        }
+        report("test.ping, new connection + full TLS handshake each", time(fresh, () ->
+                freshPing(contexts.get(next[0]++), port)));
+        javax.net.ssl.SSLContext shared = pki.context(overlord);
+        report("test.ping, new connection + resumed TLS session each", time(fresh, () -> freshPing(shared, port)));
+
+        Object[] batch = new Object[100];
+        Arrays.fill(batch, Map.of("methodName", "test.ping", "params", new Object[0]));
+        for (int i = 0; i < 50; i++) {
+            reused.call(ep, "system.multicall", (Object) batch);
+        }
+        double[] multi = time(100, () -> reused.call(ep, "system.multicall", (Object) batch));
+        double[] separate = time(100, () -> {
+            for (int i = 0; i < 100; i++) {
                 reused.call(ep, "test.ping");
             }
-            report("test.ping, reused connection", time(5000, () -> reused.call(ep, "test.ping")));
+        });
+        System.out.printf("100 pings: system.multicall p50 %.2f ms vs 100 separate calls p50 %.2f ms (%.1fx)%n",
+                pct(multi, 50), pct(separate, 50), pct(separate, 50) / pct(multi, 50));
 
-            // A new RpcClient has its own socket factory, so the JDK opens a new connection. With a
-            // new SSLContext too, the handshake is a full one; with a shared one, TLS 1.3 resumes the
-            // session. Contexts are built before timing: building one (PKCS12 key store) is client cost.
-            // 2,000 warm-up handshakes first: the figure is the steady state of a long-running
-            // client (the overlord's API, a poller), whose JIT has compiled the handshake path; with
-            // 50 it measured the interpreter and BouncyCastle's math in C1 (p50 11 ms), with 500
-            // 6-9 ms. A CLI's cold start is what bench/overlord-cli measures.
-            int fresh = 300;
-            int warmUp = 2000;
-            List<javax.net.ssl.SSLContext> contexts = new ArrayList<>();
-            for (int i = 0; i < fresh + warmUp; i++) {
-                contexts.add(pki.context(overlord));
-            }
-            for (int i = 0; i < warmUp; i++) {
-                new RpcClient(contexts.get(fresh + i), Duration.ofSeconds(5), Duration.ofSeconds(30)).call(ep, "test.ping");
-            }
-            int[] next = {0};
-            report("test.ping, new connection + full TLS handshake each", time(fresh, () ->
-                    new RpcClient(contexts.get(next[0]++), Duration.ofSeconds(5), Duration.ofSeconds(30)).call(ep, "test.ping")));
-            javax.net.ssl.SSLContext shared = pki.context(overlord);
-            report("test.ping, new connection + resumed TLS session each", time(fresh, () ->
-                    new RpcClient(shared, Duration.ofSeconds(5), Duration.ofSeconds(30)).call(ep, "test.ping")));
-
-            Object[] batch = new Object[100];
-            Arrays.fill(batch, Map.of("methodName", "test.ping", "params", new Object[0]));
-            for (int i = 0; i < 50; i++) {
-                reused.call(ep, "system.multicall", (Object) batch);
-            }
-            double[] multi = time(100, () -> reused.call(ep, "system.multicall", (Object) batch));
-            double[] separate = time(100, () -> {
-                for (int i = 0; i < 100; i++) {
-                    reused.call(ep, "test.ping");
+        int threads = 8;
+        List<Thread> ts = new ArrayList<>();
+        long[] counts = new long[threads];
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            Thread th = new Thread(() -> {
+                RpcClient c = new RpcClient(pki.context(overlord), Duration.ofSeconds(5), Duration.ofSeconds(30));
+                try {
+                    while (System.nanoTime() < end) {
+                        c.call(ep, "test.ping");
+                        counts[id]++;
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                } finally {
+                    c.close();
                 }
             });
-            System.out.printf("100 pings: system.multicall p50 %.2f ms vs 100 separate calls p50 %.2f ms (%.1fx)%n",
-                    pct(multi, 50), pct(separate, 50), pct(separate, 50) / pct(multi, 50));
-
-            int threads = 8;
-            List<Thread> ts = new ArrayList<>();
-            long[] counts = new long[threads];
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            for (int t = 0; t < threads; t++) {
-                int id = t;
-                Thread th = new Thread(() -> {
-                    RpcClient c = new RpcClient(pki.context(overlord), Duration.ofSeconds(5), Duration.ofSeconds(30));
-                    try {
-                        while (System.nanoTime() < end) {
-                            c.call(ep, "test.ping");
-                            counts[id]++;
-                        }
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
-                th.start();
-                ts.add(th);
-            }
-            for (Thread th : ts) {
-                th.join();
-            }
-            System.out.printf("test.ping, %d clients in parallel, reused connections: %.0f calls/s%n", threads,
-                    Arrays.stream(counts).sum() / 5.0);
-            System.out.printf("RSS right after load: %.1f MB%n", rssMb(javaPid));
-            Thread.sleep(15_000);
-            System.out.printf("RSS idle 15 s after load (idle_gc_after = 5s): %.1f MB%n", rssMb(javaPid));
-            // The status file (MapDB) opens on the first jobs call: what a minion that runs jobs pays.
-            Object id = reused.call(ep, "async.test.ping");
-            reused.call(ep, "jobs.wait", id, 30);
-            Thread.sleep(7_000);
-            System.out.printf("RSS after the first jobs call (status file open), idle 7 s: %.1f MB%n", rssMb(javaPid));
-            if (Boolean.getBoolean("bench.nmt")) { // start with JFUNC_JAVA_OPTS=-XX:NativeMemoryTracking=summary
-                Process jcmd = new ProcessBuilder("jcmd", String.valueOf(javaPid), "VM.native_memory", "summary")
-                        .redirectErrorStream(true).start();
-                new String(jcmd.getInputStream().readAllBytes()).lines()
-                        .filter(l -> l.startsWith("-") || l.startsWith("Total")).forEach(System.out::println);
-            }
-        } finally {
-            p.destroy();
-            p.waitFor(20, TimeUnit.SECONDS);
-            p.destroyForcibly();
+            th.start();
+            ts.add(th);
         }
+        for (Thread th : ts) {
+            th.join();
+        }
+        System.out.printf("test.ping, %d clients in parallel, reused connections: %.0f calls/s%n", threads,
+                Arrays.stream(counts).sum() / 5.0);
+        System.out.printf("RSS right after load: %.1f MB%n", rssMb(javaPid));
+        Thread.sleep(15_000);
+        System.out.printf("RSS idle 15 s after load (idle_gc_after = 5s): %.1f MB%n", rssMb(javaPid));
+        // The status file (MapDB) opens on the first jobs call: what a minion that runs jobs pays.
+        Object id = reused.call(ep, "async.test.ping");
+        reused.call(ep, "jobs.wait", id, 30);
+        Thread.sleep(7_000);
+        System.out.printf("RSS after the first jobs call (status file open), idle 7 s: %.1f MB%n", rssMb(javaPid));
+        nmt(javaPid, "after the first jobs call");
+        reused.close();
+    }
+
+    private static final byte[] PING = ping();
+
+    private static byte[] ping() {
+        try {
+            return XmlRpcMessages.request("test.ping");
+        } catch (org.apache.xmlrpc.XmlRpcException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** One test.ping on a new TLS connection, closed after the reply. */
+    static void freshPing(javax.net.ssl.SSLContext tls, int port) throws java.io.IOException {
+        freshPing(tls, port, 30_000);
+    }
+
+    /** The same, failing with an IOException when the minion does not answer within {@code timeoutMillis}. */
+    static void freshPing(javax.net.ssl.SSLContext tls, int port, int timeoutMillis) throws java.io.IOException {
+        java.net.Socket plain = new java.net.Socket();
+        plain.connect(new java.net.InetSocketAddress("127.0.0.1", port), timeoutMillis);
+        plain.setSoTimeout(timeoutMillis);
+        plain.setTcpNoDelay(true);
+        try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket(plain,
+                "127.0.0.1", port, true)) {
+            byte[] body = PING;
+            java.io.OutputStream out = s.getOutputStream();
+            out.write(("POST /RPC2 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml\r\nContent-Length: "
+                    + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            String reply = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!reply.startsWith("HTTP/1.1 200") || reply.contains("<fault>")) {
+                throw new java.io.IOException("test.ping on a new connection failed: " + reply);
+            }
+        }
+    }
+
+    /** With -Dbench.nmt=true (and JFUNC_JAVA_OPTS=-XX:NativeMemoryTracking=summary): jfuncd's NMT summary. */
+    static void nmt(long javaPid, String when) throws Exception {
+        if (!Boolean.getBoolean("bench.nmt")) {
+            return;
+        }
+        Process jcmd = new ProcessBuilder("jcmd", String.valueOf(javaPid), "VM.native_memory", "summary")
+                .redirectErrorStream(true).start();
+        System.out.println("NMT, " + when + ":");
+        new String(jcmd.getInputStream().readAllBytes()).lines()
+                .filter(l -> l.startsWith("-") || l.startsWith("Total")).forEach(System.out::println);
+    }
+
+    static String threads(long pid) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("Threads:")) {
+                return line.substring(8).strip();
+            }
+        }
+        return "?";
     }
 
     interface Call {

@@ -121,7 +121,8 @@ public final class FanOutBench {
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         long sum = 0;
         for (java.lang.management.ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
-            if (info != null && info.getThreadName().startsWith("jfunc-fanout-")) {
+            String name = info == null ? "" : info.getThreadName();
+            if (name.startsWith("jfunc-fanout-") || name.startsWith("jfunc-rpc-client")) { // the client's threads
                 sum += Math.max(0, mx.getThreadCpuTime(info.getThreadId()));
             }
         }
