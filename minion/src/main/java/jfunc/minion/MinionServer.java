@@ -44,7 +44,6 @@ public final class MinionServer implements AutoCloseable {
         Acl acl = loadAcl(settings);
         MinionDispatcher dispatcher = new MinionDispatcher(registry, acl);
         InFlight inFlight = new InFlight(dispatcher);
-        TlsContexts.useFastEc(); // a long-running server: the one-time cost pays off at once
         SSLContext tls = TlsContexts.mutual(identity, trust);
         InetSocketAddress listen = new InetSocketAddress(settings.listen().getHostString(), settings.listen().getPort());
         RpcServer.Options options = RpcServer.Options.defaults(listen)

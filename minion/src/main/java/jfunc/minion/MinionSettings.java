@@ -14,10 +14,15 @@ import jfunc.common.StateDir;
  * The minion's settings, read once from {@link Config} (flags, then {@code JFUNC_*} environment
  * variables, then {@code etc/minion.conf}). Modules read their own keys from {@link #config()}.
  * {@code metricsListen} is where Prometheus metrics are served, null when off (the default).
+ * {@code advertise}: the address given to the CA at enrolment ({@code advertise}, else the listen
+ * address; "" when listening on port 0). {@code enrolMaxWait}: how long the first start waits to
+ * be signed, null for ever. {@code shutdownGrace}: what running calls get on SIGTERM.
+ * {@code serviceSystemdDir}: where systemd keeps its units at run time (the service module).
  */
 public record MinionSettings(String name, StateDir stateDir, InetSocketAddress listen, HostPort ca,
                              String overlordName, Path aclFile, long maxBodyBytes, int workerThreads,
-                             Duration crlRefresh, InetSocketAddress metricsListen, Config config) {
+                             Duration crlRefresh, InetSocketAddress metricsListen, String advertise,
+                             Duration enrolMaxWait, Duration shutdownGrace, Path serviceSystemdDir, Config config) {
     public static final int DEFAULT_PORT = 51234;
     public static final int DEFAULT_CA_PORT = 51235;
     public static final int DEFAULT_METRICS_PORT = 9235;
@@ -63,9 +68,18 @@ public record MinionSettings(String name, StateDir stateDir, InetSocketAddress l
         } catch (IllegalArgumentException e) {
             throw new ConfigException("metrics_listen: " + e.getMessage());
         }
+        // port 0 (tests: any free port) is only known after binding: advertise "" then
+        String listened = listen.getPort() == 0 ? "" : listen.getHostString() + ":" + listen.getPort();
+        String advertise = config.get("advertise", listened);
+        Duration enrolMaxWait = config.getDuration("enrol_max_wait", null);
+        Duration grace = config.getDuration("shutdown_grace", Duration.ofSeconds(5));
+        if (grace.isNegative()) {
+            throw new ConfigException("shutdown_grace must not be negative, got " + grace);
+        }
+        Path systemd = Path.of(config.get("service_systemd_dir", "/run/systemd/system"));
         name = name.toLowerCase(java.util.Locale.ROOT);
         return new MinionSettings(name, stateDir, listen, ca, overlord, aclFile, maxBody, workers, crl, metricsListen,
-                config);
+                advertise, enrolMaxWait, grace, systemd, config);
     }
 
     /** The minion's own folder: {@code STATE/minion/NAME}. */

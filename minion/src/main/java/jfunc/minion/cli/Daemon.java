@@ -100,6 +100,9 @@ final class Daemon {
     }
 
     private int run(MinionIdentity files, Enrolment enrolment, long idleGc, MinionMetrics metrics) throws Exception {
+        // the one place the minion chooses its handshake crypto, before any TLS: a long-running
+        // server, so BouncyCastle's EC code (one-time class loading) pays off at once
+        jfunc.common.tls.TlsContexts.useFastEc();
         Thread main = Thread.currentThread();
         AtomicBoolean enrolling = new AtomicBoolean();
         Signals.onTerminate(() -> {
@@ -204,12 +207,7 @@ final class Daemon {
         if (!stopped.compareAndSet(false, true)) {
             return;
         }
-        int grace = 5;
-        try {
-            grace = (int) settings.config().getDuration("shutdown_grace", java.time.Duration.ofSeconds(5)).toSeconds();
-        } catch (Config.ConfigException e) {
-            log.warn("{}; using 5 s", e.getMessage());
-        }
+        int grace = (int) settings.shutdownGrace().toSeconds();
         log.info("stopping: no new calls, up to {} s for running ones", grace);
         timer.shutdownNow();
         server.stop(grace);

@@ -22,12 +22,8 @@ final class Enrolment {
     private final String caFingerprint;
 
     Enrolment(MinionSettings settings) throws Config.ConfigException {
-        // port 0 (tests: any free port) is only known after binding: advertise "" then
-        int port = settings.listen().getPort();
-        String listen = port == 0 ? "" : settings.listen().getHostString() + ":" + port;
-        String advertise = settings.config().get("advertise", listen);
-        Duration maxWait = settings.config().getDuration("enrol_max_wait", null);
-        EnrolmentClient c = new EnrolmentClient(settings.minionDir(), settings.name(), advertise, settings.ca());
+        Duration maxWait = settings.enrolMaxWait();
+        EnrolmentClient c = new EnrolmentClient(settings.minionDir(), settings.name(), settings.advertise(), settings.ca());
         String pin = settings.config().get("ca_fingerprint", null);
         if (pin != null && !pin.isBlank()) {
             try {

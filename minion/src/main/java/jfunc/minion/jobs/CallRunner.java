@@ -2,6 +2,7 @@ package jfunc.minion.jobs;
 
 import java.util.List;
 import jfunc.minion.CallContext;
+import jfunc.minion.JobControl;
 import org.apache.xmlrpc.XmlRpcException;
 
 /**

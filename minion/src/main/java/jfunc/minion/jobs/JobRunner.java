@@ -184,7 +184,6 @@ final class JobRunner implements AutoCloseable {
         job.enter(Thread.currentThread());
         pool.running.add(job);
         arm(job, pool);
-        LiveJob.CURRENT.set(job);
         Object value = null;
         int faultCode = 0;
         String faultText = null;
@@ -206,7 +205,6 @@ final class JobRunner implements AutoCloseable {
         } finally {
             job.leave();
             pool.running.remove(job);
-            LiveJob.CURRENT.remove();
             job.disarm();
             Thread.interrupted(); // never carry an interrupt into the status file's I/O
         }

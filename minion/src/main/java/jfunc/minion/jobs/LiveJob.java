@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import jfunc.common.job.JobRecord;
 import jfunc.minion.CallContext;
+import jfunc.minion.JobControl;
 
 /**
  * A job this process accepted and has not yet seen durably ended. Guarded by its own monitor
@@ -14,8 +15,6 @@ import jfunc.minion.CallContext;
  * it without any lock.
  */
 final class LiveJob implements JobControl {
-    static final ThreadLocal<LiveJob> CURRENT = new ThreadLocal<>();
-
     final String id;
     final String module;
     final List<Object> args;
@@ -121,7 +120,7 @@ final class LiveJob implements JobControl {
             }
         }
         if (killNow) {
-            ProcessTrees.kill(process.toHandle());
+            jfunc.minion.ProcessTrees.kill(process.toHandle());
         }
     }
 
@@ -161,7 +160,7 @@ final class LiveJob implements JobControl {
             }
         }
         for (Process p : toKill) {
-            ProcessTrees.kill(p.toHandle());
+            jfunc.minion.ProcessTrees.kill(p.toHandle());
         }
     }
 }

@@ -2,6 +2,7 @@ package jfunc.minion.jobs;
 
 import java.util.List;
 import jfunc.minion.CallContext;
+import jfunc.minion.JobControl;
 import jfunc.minion.ModuleRegistry;
 import org.apache.xmlrpc.XmlRpcException;
 
@@ -21,6 +22,6 @@ final class RegistryCalls implements CallRunner {
     @Override
     public Object run(String method, List<Object> args, CallContext context, JobControl control)
             throws XmlRpcException {
-        return registry.invoke(method, args, context);
+        return registry.invoke(method, args, context.asJob(control));
     }
 }

@@ -89,7 +89,7 @@ public final class CommandModule implements MinionModule {
             env = withUser;
         }
         try {
-            ProcessRunner.Result r = ProcessRunner.run(argv, cwd, env, timeout, outputCap);
+            ProcessRunner.Result r = ProcessRunner.run(argv, cwd, env, timeout, outputCap, ctx.job());
             return List.of(r.exitCode(), XmlText.clean(r.stdout()), XmlText.clean(r.stderr()));
         } catch (ProcessRunner.TimedOut e) {
             throw new XmlRpcException(Faults.TIMEOUT, a.method() + ": " + e.getMessage());

@@ -10,13 +10,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import jfunc.minion.jobs.JobControl;
+import jfunc.minion.JobControl;
+import jfunc.minion.ProcessTrees;
 
 /**
  * Runs a child process with a deadline and captures its output. Both streams are read at once
  * on their own threads, so a process that fills one pipe never blocks; each is kept up to a cap
- * and the rest is read and dropped. On timeout or interruption the whole tree is killed: the
- * descendants first (so none is re-parented away from us), then the process.
+ * and the rest is read and dropped. On timeout or interruption the whole tree is killed
+ * ({@link ProcessTrees}).
  */
 final class ProcessRunner {
     /** What a finished process left behind. Output is text (UTF-8, invalid bytes replaced). */
@@ -41,6 +42,12 @@ final class ProcessRunner {
      */
     static Result run(List<String> argv, Path cwd, Map<String, String> env, Duration timeout, long cap)
             throws IOException, TimedOut, InterruptedException {
+        return run(argv, cwd, env, timeout, cap, JobControl.NONE);
+    }
+
+    /** As above, for a call that may run as a job: {@code job} tracks the process, so stopping the job kills its tree. */
+    static Result run(List<String> argv, Path cwd, Map<String, String> env, Duration timeout, long cap, JobControl job)
+            throws IOException, TimedOut, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(argv);
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         if (cwd != null) {
@@ -51,12 +58,12 @@ final class ProcessRunner {
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         Process p = pb.start();
-        JobControl.current().ifPresent(job -> job.track(p)); // a job's timeout kills this tree too
+        job.track(p); // stopping the job (timeout, cancel) kills this tree too
         Capture out = new Capture(p.getInputStream(), cap, "stdout of " + p.pid());
         Capture err = new Capture(p.getErrorStream(), cap, "stderr of " + p.pid());
         try {
             if (!p.waitFor(remaining(deadline), TimeUnit.NANOSECONDS)) {
-                int killed = killTree(p.toHandle());
+                int killed = ProcessTrees.kill(p.toHandle());
                 throw new TimedOut("timed out after " + seconds(timeout) + "; killed process " + p.pid()
                         + (killed > 0 ? " and " + killed + " descendant" + (killed == 1 ? "" : "s") : ""));
             }
@@ -68,25 +75,12 @@ final class ProcessRunner {
             }
             return new Result(p.exitValue(), out.text(), stderr);
         } catch (InterruptedException e) {
-            killTree(p.toHandle());
+            ProcessTrees.kill(p.toHandle());
             throw e;
         } finally {
             out.close();
             err.close();
         }
-    }
-
-    /** Kills the descendants of {@code root}, then root itself, and waits briefly; returns how many descendants. */
-    static int killTree(ProcessHandle root) {
-        List<ProcessHandle> descendants = root.descendants().toList();
-        descendants.forEach(ProcessHandle::destroyForcibly);
-        root.destroyForcibly();
-        try {
-            root.onExit().get(5, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            // gone or stuck in the kernel: nothing more we can do
-        }
-        return descendants.size();
     }
 
     private static long remaining(long deadline) {

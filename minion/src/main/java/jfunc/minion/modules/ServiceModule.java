@@ -34,7 +34,7 @@ public final class ServiceModule implements MinionModule {
 
     @Override
     public void configure(MinionSettings settings) {
-        systemdDir = Path.of(settings.config().get("service_systemd_dir", systemdDir.toString()));
+        systemdDir = settings.serviceSystemdDir();
     }
 
     @Override

@@ -3,6 +3,7 @@ package jfunc.minion.jobs;
 import java.util.List;
 import jfunc.common.Faults;
 import jfunc.minion.CallContext;
+import jfunc.minion.JobControl;
 import org.apache.xmlrpc.XmlRpcException;
 
 /** The smallest real call set for store-level tests: test.ping answers true. */
