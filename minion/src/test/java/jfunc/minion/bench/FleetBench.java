@@ -26,6 +26,22 @@ import jfunc.minion.MinionIdentity;
 public final class FleetBench {
     private FleetBench() {}
 
+    private static final java.util.regex.Pattern SERVING =
+            java.util.regex.Pattern.compile("jfuncd: serving \\S+ on 127\\.0\\.0\\.1:(\\d+)");
+
+    static int awaitPort(Process p, Path log, long deadline) throws Exception {
+        while (System.nanoTime() < deadline && p.isAlive()) {
+            if (Files.exists(log)) {
+                java.util.regex.Matcher m = SERVING.matcher(Files.readString(log));
+                if (m.find()) {
+                    return Integer.parseInt(m.group(1));
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("jfuncd did not start:\n" + (Files.exists(log) ? Files.readString(log) : ""));
+    }
+
     public static void main(String[] args) throws Exception {
         Path root = Path.of(".").toAbsolutePath().normalize();
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 100;
@@ -52,8 +68,9 @@ public final class FleetBench {
                 logs.add(log);
             }
             int[] ports = new int[n];
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5); // 100 JVMs on 2 cores start slowly
             for (int i = 0; i < n; i++) {
-                ports[i] = MinionBench.awaitPort(procs.get(i), logs.get(i));
+                ports[i] = awaitPort(procs.get(i), logs.get(i), deadline);
             }
             double allServing = (System.nanoTime() - t0) / 1e9;
             System.out.printf("%d jfuncd started together: all serving after %.1f s%n", n, allServing);
