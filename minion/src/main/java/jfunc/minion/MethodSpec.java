@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  * Required parameters come first, then optional ones: {@link #minArgs()} is the number of
  * required parameters and {@link #maxArgs()} the number of all of them.
  */
-public record MethodSpec(String name, String help, List<Param> params, Handler handler) {
+public record MethodSpec(String name, String help, List<Param> params, Handler handler, boolean readOnly) {
     static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
 
     /** A declared parameter: a name for help texts and the types it accepts. */
@@ -71,6 +71,11 @@ public record MethodSpec(String name, String help, List<Param> params, Handler h
         help = help == null ? "" : help;
     }
 
+    /** A method that is not read-only: identical calls each run. */
+    public MethodSpec(String name, String help, List<Param> params, Handler handler) {
+        this(name, help, params, handler, false);
+    }
+
     public int minArgs() {
         return (int) params.stream().filter(p -> !p.optional()).count();
     }
@@ -103,6 +108,7 @@ public record MethodSpec(String name, String help, List<Param> params, Handler h
         private final String name;
         private String help = "";
         private final List<Param> params = new ArrayList<>();
+        private boolean readOnly;
 
         private Builder(String name) {
             this.name = name;
@@ -123,8 +129,18 @@ public record MethodSpec(String name, String help, List<Param> params, Handler h
             return this;
         }
 
+        /**
+         * Declares that the method changes nothing and that one answer serves identical calls
+         * (same arguments) made while it runs: they wait for the call in flight instead of
+         * running again (merged requests; the overlord service merges across its clients too).
+         */
+        public Builder readOnly() {
+            this.readOnly = true;
+            return this;
+        }
+
         public MethodSpec handler(Handler handler) {
-            return new MethodSpec(name, help, params, handler);
+            return new MethodSpec(name, help, params, handler, readOnly);
         }
     }
 }

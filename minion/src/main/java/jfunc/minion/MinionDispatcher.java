@@ -100,14 +100,18 @@ final class MinionDispatcher implements RpcDispatcher {
             case "system.list_methods" -> {
                 noArgs(method, params);
                 List<String> out = new ArrayList<>();
-                for (String m : List.of("system.list_modules", "system.list_methods", "system.method_help",
-                        "system.multicall")) {
+                for (String m : List.of("system.list_modules", "system.list_methods", "system.list_read_only_methods",
+                        "system.method_help", "system.multicall")) {
                     if (ctx.mayCall(m)) {
                         out.add(m);
                     }
                 }
                 registry.methods().stream().filter(ctx::mayCall).forEach(out::add);
                 return out;
+            }
+            case "system.list_read_only_methods" -> {
+                noArgs(method, params);
+                return registry.readOnlyMethods().stream().filter(ctx::mayCall).toList();
             }
             case "system.method_help" -> {
                 if (params.size() != 1 || !(params.get(0) instanceof String m)) {
@@ -129,6 +133,9 @@ final class MinionDispatcher implements RpcDispatcher {
                 return "system.list_methods(): the methods you may call";
             case "system.method_help":
                 return "system.method_help(method: string): this text for a method";
+            case "system.list_read_only_methods":
+                return "system.list_read_only_methods(): the methods you may call that change nothing: identical calls"
+                        + " in flight share one answer";
             case "system.multicall":
                 return "system.multicall(calls: array of {methodName, params}): runs up to " + MAX_MULTICALL
                         + " calls in one round trip; each result is [value] or {faultCode, faultString}";
@@ -138,7 +145,8 @@ final class MinionDispatcher implements RpcDispatcher {
         MethodSpec spec = registry.find(method).orElseThrow(() -> new XmlRpcException(Faults.UNKNOWN_METHOD,
                 "unknown method " + ModuleRegistry.printable(method)));
         String module = method.substring(0, method.indexOf('.'));
-        return module + "." + spec.signature() + (spec.help().isEmpty() ? "" : ": " + spec.help());
+        return module + "." + spec.signature() + (spec.help().isEmpty() ? "" : ": " + spec.help())
+                + (spec.readOnly() ? " (read-only: identical calls in flight share one answer)" : "");
     }
 
     /** The method names the entries name (null for an entry without one; subCall reports it). */

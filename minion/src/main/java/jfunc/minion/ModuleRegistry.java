@@ -194,6 +194,25 @@ public final class ModuleRegistry {
      */
     public Object invoke(String method, List<Object> args, CallContext context) throws XmlRpcException {
         MethodSpec spec = check(method, args);
+        if (spec.readOnly()) {
+            return merges.call(method, args, () -> run(spec, method, args, context));
+        }
+        return run(spec, method, args, context);
+    }
+
+    private final InFlightMerges merges = new InFlightMerges();
+
+    /** The read-only methods (MODULE.METHOD): identical calls in flight share one answer. */
+    public List<String> readOnlyMethods() {
+        return methods().stream().filter(m -> find(m).map(MethodSpec::readOnly).orElse(false)).toList();
+    }
+
+    /** Calls answered with an identical call's answer (merged requests) since start. */
+    public long mergedCalls() {
+        return merges.merged();
+    }
+
+    private Object run(MethodSpec spec, String method, List<Object> args, CallContext context) throws XmlRpcException {
         try {
             return WireValues.toWire(spec.handler().handle(new Args(method, args), context));
         } catch (XmlRpcException e) {

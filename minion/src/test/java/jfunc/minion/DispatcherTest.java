@@ -101,8 +101,8 @@ class DispatcherTest {
         assertTrue(modules.contains("test"), modules.toString());
         List<Object> methods = Arrays.asList((Object[]) minion.call("system.list_methods"));
         assertTrue(methods.containsAll(List.of("system.multicall", "test.ping", "test.add")), methods.toString());
-        assertEquals("test.add(a: int, b: int): Adds two whole numbers (32-bit).",
-                minion.call("system.method_help", "test.add"));
+        assertEquals("test.add(a: int, b: int): Adds two whole numbers (32-bit). (read-only: identical calls in flight"
+                + " share one answer)", minion.call("system.method_help", "test.add"));
         assertEquals(Faults.UNKNOWN_METHOD, fault(minion.overlord, "system.method_help", "test.nope").code);
         // a limited caller sees only what it may call
         List<Object> mine = Arrays.asList((Object[]) monitor.call(minion.endpoint, "system.list_methods"));

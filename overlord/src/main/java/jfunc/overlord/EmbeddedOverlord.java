@@ -101,6 +101,11 @@ final class EmbeddedOverlord implements OverlordApi {
     }
 
     @Override
+    public Cancelled cancel(String id, List<String> minions) throws ConfigException {
+        return withConfig(() -> jobs().cancel(id, minions));
+    }
+
+    @Override
     public List<JobSummary> list(JobState state, String beforeId, int limit) throws ConfigException {
         return jobs().store().list(state, beforeId, limit);
     }
@@ -108,6 +113,13 @@ final class EmbeddedOverlord implements OverlordApi {
     @Override
     public int purge(Instant cutoff) throws ConfigException {
         return jobs().store().purge(cutoff);
+    }
+
+    /** See {@link OverlordApi#callEach}. */
+    CallResult callEach(Selection selection, java.util.function.Function<MinionAddress, MethodCall> calls, Duration timeout,
+                        Batch batch) throws ConfigException {
+        FanOut f = overlord().fanOut();
+        return f.call(selection.minions(), calls, timeout == null ? f.limits().timeout() : timeout, FanOutListener.NONE, batch);
     }
 
     /** See {@link OverlordApi#transport}. */

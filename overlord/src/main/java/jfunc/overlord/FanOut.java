@@ -137,6 +137,8 @@ public final class FanOut implements AutoCloseable {
         FanOutListener l = listener == null ? FanOutListener.NONE : listener;
         List<Outcome> futures = new ArrayList<>(minions.size());
         String method = null;
+        MethodCall lastCall = null;
+        Object lastBody = null; // the last call's request body (or why it cannot be encoded): the same call is encoded once
         for (MinionAddress m : minions) {
             Outcome f = new Outcome();
             futures.add(f);
@@ -167,7 +169,15 @@ public final class FanOut implements AutoCloseable {
                         "interrupted before the call started"), Duration.ZERO), l, false);
                 continue;
             }
-            run(m, c, checked.timeout(), f, l);
+            if (c != lastCall) {
+                lastCall = c;
+                try {
+                    lastBody = RpcClient.requestBody(c.method(), c.paramArray());
+                } catch (org.apache.xmlrpc.XmlRpcException e) {
+                    lastBody = e;
+                }
+            }
+            run(m, lastBody, checked.timeout(), f, l);
         }
         List<MinionResult> results = new ArrayList<>(futures.size());
         for (Outcome f : futures) {
@@ -177,14 +187,14 @@ public final class FanOut implements AutoCloseable {
     }
 
     /** Starts one minion's call; its outcome settles later, from the reply or the watchdog. */
-    private void run(MinionAddress m, MethodCall call, Duration timeout, Outcome f, FanOutListener l) {
+    private void run(MinionAddress m, Object body, Duration timeout, Outcome f, FanOutListener l) {
         long start = System.nanoTime();
         try {
             notify(() -> l.started(m));
             // The watchdog owns the deadline; the client's own is only a backstop a little later,
             // so that a timeout always reads the same ("no answer within ...").
-            CompletableFuture<Object> reply = client.callAsync(m.endpoint(), timeout.plusSeconds(1),
-                    call.method(), call.paramArray());
+            CompletableFuture<Object> reply = body instanceof byte[] b ? client.callAsync(m.endpoint(), timeout.plusSeconds(1), b)
+                    : CompletableFuture.failedFuture((Throwable) body);
             ScheduledFuture<?> deadline = watchdog.schedule(() -> {
                 MinionResult late = MinionResult.failure(m.name(), new CallError(CallError.Kind.TIMEOUT, 0,
                         "no answer within " + seconds(timeout)), since(start));

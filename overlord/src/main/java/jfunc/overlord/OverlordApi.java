@@ -104,6 +104,20 @@ public interface OverlordApi extends AutoCloseable {
         return api.call(selection, call, wait, listener, batch);
     }
 
+    /**
+     * One call per minion of {@code selection}'s known minions, each the one {@code calls} makes
+     * for it (file transfers: each minion's own offset), as a rolling {@code batch} (null: none);
+     * results in the order of {@code selection.minions()}. In-process overlords only (the data of
+     * a transfer goes straight to the minions): UnsupportedOperationException for the service's client.
+     */
+    static CallResult callEach(OverlordApi api, Selection selection, java.util.function.Function<MinionAddress, MethodCall> calls,
+                               Duration timeout, Batch batch) throws ConfigException {
+        if (api instanceof EmbeddedOverlord e) {
+            return e.callEach(selection, calls, timeout, batch);
+        }
+        throw new UnsupportedOperationException("one call per minion runs in-process only");
+    }
+
     /** The service went away in the middle of an operation (stopped, killed); the message says how to go on. */
     final class ServiceGone extends RuntimeException {
         public ServiceGone(String message, Throwable cause) {
@@ -129,6 +143,17 @@ public interface OverlordApi extends AutoCloseable {
     record Submitted(JobSummary summary, List<MinionJob> minions) {
         public Submitted {
             minions = List.copyOf(minions);
+        }
+    }
+
+    /**
+     * What {@link #cancel} did: the job as it then stands, what happened on each minion asked
+     * (in job order: "cancelled ...", "already ... ; nothing changed", or why it could not be
+     * cancelled), and whether the job had already FINISHED (then nothing was asked or changed).
+     */
+    record Cancelled(Job job, Map<String, String> minions, boolean alreadyFinished) {
+        public Cancelled {
+            minions = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(minions));
         }
     }
 
@@ -167,6 +192,16 @@ public interface OverlordApi extends AutoCloseable {
             throws ConfigException;
 
     /**
+     * As {@link #call(Selection, MethodCall, Duration, FanOutListener, Batch)}; {@code merge} false
+     * ({@code --no-merge}) keeps the service from answering it with an identical call in flight
+     * (merged requests, for methods the minions declare read-only). In-process it changes nothing.
+     */
+    default CallResult call(Selection selection, MethodCall call, Duration timeout, FanOutListener listener, Batch batch,
+                            boolean merge) throws ConfigException {
+        return call(selection, call, timeout, listener, batch);
+    }
+
+    /**
      * Starts {@code call} as one job on every minion of {@code selection}. A minion that cannot be
      * reached or does not answer in time keeps being re-sent the same submission until
      * {@code deadline} (null: none).
@@ -197,6 +232,15 @@ public interface OverlordApi extends AutoCloseable {
      * an unknown id.
      */
     Job await(String id, Duration timeout, JobProgress progress) throws ConfigException;
+
+    /**
+     * Cancels job {@code id} on the minions of it that {@code minions} names (names or globs; empty:
+     * all): each minion still running it gets {@code jobs.cancel} (its process tree is killed) and
+     * is recorded CANCELLED; minions not submitted yet (waiting for a batch or a re-send) are
+     * CANCELLED without a call; done ones are left as they are. IllegalArgumentException for an
+     * unknown id or a name the job does not have.
+     */
+    Cancelled cancel(String id, List<String> minions) throws ConfigException;
 
     /** Summaries newest first: before {@code beforeId} (null: newest), in {@code state} (null: any), at most {@code limit}. */
     List<JobSummary> list(JobState state, String beforeId, int limit) throws ConfigException;

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * 100,000 levels deep, a reply that trickles for ever. Each is that minion's protocol or timeout
  * result, with no stack trace and no Error; the healthy minions of the same fan-out answer.
  */
-class HostileMinionTest {
+public class HostileMinionTest {
     @Test
     void hostileRepliesAreThatMinionsResultAndTheOthersAnswer() throws Exception {
         try (LoopbackFleet fleet = new LoopbackFleet()) {
@@ -130,7 +130,7 @@ class HostileMinionTest {
     }
 
     /** The JVM options bin/jfunc starts jfunc with (its JFUNC_DEFAULT_JAVA_OPTS default). */
-    private static List<String> jfuncJvmOptions() throws IOException {
+    public static List<String> jfuncJvmOptions() throws IOException {
         Path launcher = Path.of(System.getProperty("user.dir")).resolveSibling("bin").resolve("jfunc");
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("JFUNC_DEFAULT_JAVA_OPTS:-([^}]*)}")
                 .matcher(Files.readString(launcher));
@@ -138,7 +138,7 @@ class HostileMinionTest {
         return List.of(m.group(1).trim().split("\\s+"));
     }
 
-    private static long peakRssKb(long pid) {
+    public static long peakRssKb(long pid) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
                 if (line.startsWith("VmHWM:")) {

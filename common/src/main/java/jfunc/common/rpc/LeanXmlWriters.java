@@ -45,6 +45,16 @@ final class LeanXmlWriters extends BaseXmlWriterFactory {
              */
             @Override
             public void characters(char[] ch, int start, int length) throws SAXException {
+                if (plain(ch, start, length)) {
+                    // the common case (base64, most text): what the base class writes one char at a time, in one go
+                    super.characters(ch, start, 0); // closes a pending start tag
+                    try {
+                        getWriter().write(ch, start, length);
+                    } catch (IOException e) {
+                        throw new SAXException(e);
+                    }
+                    return;
+                }
                 int from = start;
                 for (int i = start; i < start + length; i++) {
                     char c = ch[i];
@@ -62,6 +72,17 @@ final class LeanXmlWriters extends BaseXmlWriterFactory {
                 super.characters(ch, from, start + length - from);
             }
         };
+    }
+
+    /** True when every char is printable ASCII that XML text takes as it is (no escaping, no reference). */
+    static boolean plain(char[] ch, int start, int length) {
+        for (int i = start; i < start + length; i++) {
+            char c = ch[i];
+            if (c < ' ' || c > '~' || c == '&' || c == '<' || c == '>' || c == '"' || c == '\'') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** True for the chars XML 1.0 forbids (lone surrogates are written as '?' by {@link Utf8Writer}). */
@@ -98,8 +119,21 @@ final class LeanXmlWriters extends BaseXmlWriterFactory {
 
         @Override
         public void write(char[] chars, int off, int len) throws IOException {
-            for (int i = off; i < off + len; i++) {
-                put(chars[i]);
+            int i = off;
+            int end = off + len;
+            while (i < end) {
+                if (high == 0 && chars[i] < 0x80) { // a run of ASCII: no surrogate can be pending in it
+                    if (n == buf.length) {
+                        drain();
+                    }
+                    int run = Math.min(end - i, buf.length - n);
+                    int stop = i + run;
+                    while (i < stop && chars[i] < 0x80) {
+                        buf[n++] = (byte) chars[i++];
+                    }
+                } else {
+                    put(chars[i++]);
+                }
             }
         }
 

@@ -156,14 +156,27 @@ public final class RpcClient implements AutoCloseable {
      * {@link CallError#of} classifies). Cancelling it aborts the call.
      */
     public CompletableFuture<Object> callAsync(Endpoint endpoint, Duration timeout, String method, Object... params) {
-        CompletableFuture<Object> future = new CompletableFuture<>();
         byte[] body;
         try {
             body = request(method, params);
         } catch (XmlRpcException e) {
-            future.completeExceptionally(e);
-            return future;
+            return CompletableFuture.failedFuture(e);
         }
+        return callAsync(endpoint, timeout, body);
+    }
+
+    /**
+     * The request body of {@code method(params...)}, for {@link #callAsync(Endpoint, Duration, byte[])}:
+     * a fan-out that sends one call to many servers encodes it once (a 4 MiB file chunk to ten
+     * minions is one base64 encoding, not ten). XmlRpcException as callAsync's future would carry.
+     */
+    public static byte[] requestBody(String method, Object... params) throws XmlRpcException {
+        return request(method, params);
+    }
+
+    /** As {@link #callAsync(Endpoint, Duration, String, Object...)} with a body from {@link #requestBody}; the array is not changed. */
+    public CompletableFuture<Object> callAsync(Endpoint endpoint, Duration timeout, byte[] body) {
+        CompletableFuture<Object> future = new CompletableFuture<>();
         HttpClient client;
         try {
             client = http();

@@ -16,7 +16,7 @@ public final class MinionKeys {
             "metrics_listen",
             "log_file", "log_level",
             "command_output_cap", "command_timeout", "command_max_timeout",
-            "copyfile_roots", "process_info_limit", "service_systemd_dir", "getfile_roots", "getfile_max_bytes",
+            "copyfile_roots", "process_info_limit", "service_systemd_dir", "getfile_roots", "getfile_max_bytes", "copyfile_max_bytes",
             "jobs.max_queued", "job_max_runtime", "job_retention", "jobs.purge_interval", "jobs.commit_interval",
             "jobs.max_result_bytes", "jobs.max_wait", "jobs.max_waiters", "jobs.list_limit", "jobs.status_many_limit");
 

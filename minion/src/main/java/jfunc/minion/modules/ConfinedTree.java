@@ -99,7 +99,7 @@ final class ConfinedTree {
     }
 
     /** The handle of the folder that holds {@code relative}, entered component by component. */
-    private SecureDirectoryStream<Path> folderOf(String method, Path relative, boolean create)
+    SecureDirectoryStream<Path> folderOf(String method, Path relative, boolean create)
             throws IOException, XmlRpcException {
         SecureDirectoryStream<Path> dir = open(root);
         Path walked = root;
@@ -155,7 +155,7 @@ final class ConfinedTree {
                 + "; no link is followed below a root, nothing was written");
     }
 
-    private static BasicFileAttributes attributes(SecureDirectoryStream<Path> dir, Path name) {
+    static BasicFileAttributes attributes(SecureDirectoryStream<Path> dir, Path name) {
         try {
             return dir.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).readAttributes();
         } catch (IOException e) {

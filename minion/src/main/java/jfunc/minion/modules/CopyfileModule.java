@@ -27,6 +27,7 @@ import jfunc.minion.MinionSettings;
  */
 public final class CopyfileModule implements MinionModule {
     private PathRoots roots;
+    private ChunkedWrites chunked;
 
     @Override
     public String name() {
@@ -39,11 +40,16 @@ public final class CopyfileModule implements MinionModule {
         if (roots == null) {
             roots = new PathRoots(List.of(Files.createDirectories(settings.minionDir().resolve("files"))));
         }
+        long maxBytes = settings.config().getBytes("copyfile_max_bytes", 0);
+        if (maxBytes < 0) {
+            throw new jfunc.common.Config.ConfigException("copyfile_max_bytes must be 0 (no limit) or more");
+        }
+        chunked = new ChunkedWrites(roots, maxBytes);
     }
 
     @Override
     public List<MethodSpec> methods() {
-        return List.of(
+        List<MethodSpec> all = new java.util.ArrayList<>(List.of(
                 MethodSpec.method("copyfile")
                         .help("Writes content to path atomically with the given mode (int such as 420 = 0644,"
                                 + " or an octal string such as \"0644\"; default 0644). Returns {path, size, sha256}."
@@ -54,7 +60,9 @@ public final class CopyfileModule implements MinionModule {
                 MethodSpec.method("checksum")
                         .help("The SHA-256 of a file (lower-case hex). Allowed under: " + roots.roots())
                         .param("path", ArgType.STRING)
-                        .handler(this::checksum));
+                        .handler(this::checksum)));
+        all.addAll(chunked.methods());
+        return all;
     }
 
     private Object copyfile(Args a, CallContext ctx) throws Exception {
@@ -83,15 +91,20 @@ public final class CopyfileModule implements MinionModule {
     }
 
     private static Set<PosixFilePermission> mode(Args a) {
+        return mode(a, 2);
+    }
+
+    /** The optional mode argument at {@code index} (default 0644) as permissions. */
+    static Set<PosixFilePermission> mode(Args a, int index) {
         int mode = 0644;
-        if (a.has(2)) {
-            if (a.get(2) instanceof String s) {
+        if (a.has(index)) {
+            if (a.get(index) instanceof String s) {
                 if (!s.matches("0?[0-7]{1,4}")) {
                     throw a.bad("mode must be octal such as \"0644\", got '" + PathRoots.printable(s) + "'");
                 }
                 mode = Integer.parseInt(s, 8);
             } else {
-                mode = a.integer(2);
+                mode = a.integer(index);
             }
         }
         if (mode < 0 || mode > 0777) {

@@ -42,7 +42,7 @@ public final class FactsModule implements MinionModule {
 
     @Override
     public List<MethodSpec> methods() {
-        return List.of(MethodSpec.method("all")
+        return List.of(MethodSpec.method("all").readOnly()
                 .help("Host facts: hostname (the kernel's), fqdn, os, kernel, arch, cpus, memory {total, available}, disks [{mount, type,"
                         + " total, free}], uptime (seconds), minion, jfunc_version. Byte counts are strings.")
                 .handler(this::all));

@@ -42,12 +42,14 @@ public final class GetfileModule implements MinionModule {
 
     @Override
     public List<MethodSpec> methods() {
-        return List.of(MethodSpec.method("read")
+        List<MethodSpec> all = new java.util.ArrayList<>(List.of(MethodSpec.method("read")
                 .help("A file's content: {path, size, sha256, content (base64)}; at most " + maxBytes + " bytes. "
                         + (roots == null ? "Off on this minion: set getfile_roots in its minion.conf."
                         : "Allowed under: " + roots.roots()))
                 .param("path", ArgType.STRING)
-                .handler(this::read));
+                .handler(this::read)));
+        all.addAll(new ChunkedReads(roots).methods());
+        return all;
     }
 
     private Object read(Args a, CallContext ctx) throws Exception {

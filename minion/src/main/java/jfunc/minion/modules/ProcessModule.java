@@ -42,7 +42,7 @@ public final class ProcessModule implements MinionModule {
     @Override
     public List<MethodSpec> methods() {
         return List.of(
-                MethodSpec.method("info")
+                MethodSpec.method("info").readOnly()
                         .help("The processes on the host: {pid, ppid, user, command, start} (at most " + limit + ").")
                         .handler(this::info),
                 MethodSpec.method("kill")

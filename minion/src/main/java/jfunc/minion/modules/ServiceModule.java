@@ -40,7 +40,7 @@ public final class ServiceModule implements MinionModule {
     @Override
     public List<MethodSpec> methods() {
         return List.of(
-                MethodSpec.method("status").help("The state of a systemd unit: {name, load, active, sub, enabled, main_pid, description}.")
+                MethodSpec.method("status").readOnly().help("The state of a systemd unit: {name, load, active, sub, enabled, main_pid, description}.")
                         .param("name", ArgType.STRING).handler(this::status),
                 action("start"), action("stop"), action("restart"));
     }

@@ -18,12 +18,12 @@ public final class TestModule implements MinionModule {
     @Override
     public List<MethodSpec> methods() {
         return List.of(
-                MethodSpec.method("ping").help("Returns true: the minion is up and you may call it.")
+                MethodSpec.method("ping").readOnly().help("Returns true: the minion is up and you may call it.")
                         .handler((a, c) -> true),
-                MethodSpec.method("echo").help("Returns its argument unchanged.")
+                MethodSpec.method("echo").readOnly().help("Returns its argument unchanged.")
                         .param("value", ArgType.ANY)
                         .handler((a, c) -> a.get(0)),
-                MethodSpec.method("add").help("Adds two whole numbers (32-bit).")
+                MethodSpec.method("add").readOnly().help("Adds two whole numbers (32-bit).")
                         .param("a", ArgType.INT).param("b", ArgType.INT)
                         .handler((a, c) -> {
                             try {
@@ -32,7 +32,7 @@ public final class TestModule implements MinionModule {
                                 throw a.bad("the sum does not fit a 32-bit int");
                             }
                         }),
-                MethodSpec.method("sleep").help("Sleeps for the given seconds (at most " + (int) MAX_SLEEP_SECONDS
+                MethodSpec.method("sleep").readOnly().help("Sleeps for the given seconds (at most " + (int) MAX_SLEEP_SECONDS
                                 + "), then returns true.")
                         .param("seconds", ArgType.DOUBLE)
                         .handler((a, c) -> {

@@ -75,6 +75,11 @@ final class CallCommand implements Callable<Integer> {
             description = "For struct results: one column per FIELD, e.g. --table os,kernel,cpus (facts all).")
     List<String> table;
 
+    @Option(names = "--no-merge", description = "Through jfunc-overlord: run this call even when an identical one"
+            + " (same method, arguments and minions) is in flight; by default a read-only method's call (facts.all,"
+            + " process.info, service.status, test.*) waits for that one's answer instead.")
+    boolean noMerge;
+
     @Option(names = "--json-args", description = "Parse each ARG as a JSON value instead of converting it to the declared type.")
     boolean jsonArgs;
 
@@ -129,7 +134,7 @@ final class CallCommand implements Callable<Integer> {
                     spec.commandLine().getOut(), spec.commandLine().getErr());
         }
         return TargetedCall.run(root.overlord(limits()), target, maker,
-                new TargetedCall.Shown(output.json, results.sort, table, okExit.exits(), ResultTable.Style.VALUES), batch,
+                new TargetedCall.Shown(output.json, results.sort, table, okExit.exits(), ResultTable.Style.VALUES), batch, !noMerge,
                 spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 

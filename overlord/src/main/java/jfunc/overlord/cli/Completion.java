@@ -44,9 +44,10 @@ final class Completion {
 
     /** What jfuncd's built-in modules offer: the fallback when no service runs (a test keeps it true). */
     static final List<String> BUILTIN_METHODS = Stream.concat(JobProtocol.METHODS.stream(), Stream.of(
-            "command.run", "copyfile.checksum", "copyfile.copyfile", "facts.all", "getfile.read",
+            "command.run", "copyfile.begin", "copyfile.checksum", "copyfile.chunk", "copyfile.commit", "copyfile.copyfile",
+            "facts.all", "getfile.chunk", "getfile.read", "getfile.stat",
             "process.info", "process.kill", "service.restart", "service.start", "service.status", "service.stop",
-            "system.list_methods", "system.list_modules", "system.method_help", "system.multicall",
+            "system.list_methods", "system.list_modules", "system.list_read_only_methods", "system.method_help", "system.multicall",
             "test.add", "test.echo", "test.ping", "test.sleep")).sorted().toList();
 
     private static final Set<String> TARGETED = Set.of("ping", "call", "push", "pull", "list-minions");

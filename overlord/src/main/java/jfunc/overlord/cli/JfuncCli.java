@@ -193,6 +193,14 @@ public final class JfuncCli implements Callable<Integer> {
         return OverlordApi.open(state(), limits, service, note -> spec.commandLine().getErr().println(note));
     }
 
+    /**
+     * Always in this process, service or not: file transfers, whose data goes straight between
+     * this process and the minions instead of through the service's socket.
+     */
+    OverlordApi embedded(FanOut.Limits limits) {
+        return OverlordApi.embedded(state(), limits);
+    }
+
     /** {@code JFUNC_SERVICE=off} forces embedded, as --no-service does. */
     static final String SERVICE_ENV = "JFUNC_SERVICE";
 

@@ -11,11 +11,13 @@ import picocli.CommandLine.Spec;
 /** {@code jfunc job list | status ID [--wait] | purge --older-than DURATION}. */
 @Command(name = "job",
         footerHeading = "%nExamples:%n",
-        footer = {"  jfunc job list", "  jfunc job status 20261123-013045-123-7f3a9c01 --wait", "  jfunc job purge --older-than 30d"}, header = "Async jobs (started with call --async): list, status ID [--wait], purge.",
+        footer = {"  jfunc job list", "  jfunc job status 20261123-013045-123-7f3a9c01 --wait",
+            "  jfunc job cancel 20261123-013045-123-7f3a9c01", "  jfunc job purge --older-than 30d"}, header = "Async jobs (started with call --async): list, status ID [--wait], cancel ID, purge.",
         synopsisHeading = "%nUsage:%n",
         customSynopsis = {
             "  jfunc [--state-dir DIR] job list [--state STATE] [--limit N] [--before ID] [--json]",
             "  jfunc [--state-dir DIR] job status ID... [--wait [--timeout SECONDS]] [--json]",
+            "  jfunc [--state-dir DIR] job cancel ID [MINION-TARGET]",
             "  jfunc [--state-dir DIR] job purge --older-than DURATION",
         },
         description = {"",
@@ -26,7 +28,7 @@ import picocli.CommandLine.Spec;
             "once; one that waits more than 10 s for it (JFUNC_STORE_WAIT, e.g. 30s) gives up",
             "with a message (exit 1).", ""},
         usageHelpWidth = 90,
-        subcommands = {JobListCommand.class, JobStatusCommand.class, JobPurgeCommand.class})
+        subcommands = {JobListCommand.class, JobStatusCommand.class, JobCancelCommand.class, JobPurgeCommand.class})
 final class JobCommand implements Callable<Integer> {
     @ParentCommand
     JfuncCli root;
@@ -39,7 +41,7 @@ final class JobCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing job command: list, status ID or purge --older-than DURATION");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing job command: list, status ID, cancel ID or purge --older-than DURATION");
     }
 
     PrintWriter out() {

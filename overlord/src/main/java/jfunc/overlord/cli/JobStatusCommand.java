@@ -200,6 +200,6 @@ final class JobStatusCommand implements Callable<Integer> {
 
     /** A minion failed, was lost or finished a command that failed, or the last poll of an unfinished one failed. */
     private static boolean failed(Job j, CommandExits exits) {
-        return JobView.failedCommands(j, exits) > 0 || j.minions().stream().anyMatch(m -> m.state().isFailure() || (m.state() == MinionState.RUNNING && m.error() != null));
+        return JobView.failedCommands(j, exits) > 0 || j.minions().stream().anyMatch(m -> m.state().isFailure() || m.state() == MinionState.CANCELLED || (m.state() == MinionState.RUNNING && m.error() != null));
     }
 }

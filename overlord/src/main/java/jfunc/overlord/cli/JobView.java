@@ -113,13 +113,15 @@ final class JobView {
         int idWidth = 28;
         out.println(ResultTable.pad("ID", idWidth) + "  " + ResultTable.pad("STATE", 10) + "  "
                 + ResultTable.pad("SUBMITTED (UTC)", 19) + "  " + ResultTable.pad("MINIONS", 7) + "  "
-                + ResultTable.pad("DONE", 5) + "  " + ResultTable.pad("FAILED", 6) + "  CALL");
+                + ResultTable.pad("DONE", 5) + "  " + ResultTable.pad("FAILED", 6) + "  " + ResultTable.pad("CANCELLED", 9)
+                + "  CALL");
         for (JobSummary s : jobs) {
             int failed = s.failures() + failedCommands.getOrDefault(s.id(), 0);
             int done = s.minionCount() - s.unfinished();
             out.println(ResultTable.pad(s.id(), idWidth) + "  " + ResultTable.pad(s.state().name(), 10) + "  "
                     + WHEN.format(s.submitted()) + "  " + ResultTable.pad(Integer.toString(s.minionCount()), 7) + "  "
                     + ResultTable.pad(Integer.toString(done), 5) + "  " + ResultTable.pad(Integer.toString(failed), 6) + "  "
+                    + ResultTable.pad(Integer.toString(s.count(MinionState.CANCELLED)), 9) + "  "
                     + ValueText.clean(s.method() + " " + s.args()) + " on '" + ValueText.clean(s.target()) + "'");
         }
     }

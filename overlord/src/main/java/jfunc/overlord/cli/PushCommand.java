@@ -12,21 +12,26 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code jfunc TARGET push LOCAL REMOTE [--mode MODE]}: copyfile.copyfile of a local file on every minion. */
-@Command(name = "push", header = "Copy a local file to REMOTE on each minion of TARGET (copyfile.copyfile).",
+/** {@code jfunc TARGET push LOCAL REMOTE [--mode MODE]}: a chunked copy of a local file to every minion. */
+@Command(name = "push", header = "Copy a local file to REMOTE on each minion of TARGET (copyfile.begin/chunk/commit).",
         synopsisHeading = "%nUsage:%n",
         customSynopsis = "  jfunc [--state-dir DIR] TARGET push LOCAL REMOTE [--mode MODE] [--forks N] [--timeout SECONDS] [--json]",
         usageHelpWidth = 90,
         description = {"",
             "REMOTE is a path on the minion, inside its copyfile_roots (a REMOTE ending in '/' gets",
-            "LOCAL's file name). The file is written atomically and its sha256 compared with the",
-            "local one. One call per minion carries the whole file, so LOCAL may be at most 12 MiB.", ""},
+            "LOCAL's file name). Files of any size go in chunks of 4 MiB (copyfile.begin/chunk/commit),",
+            "each checked and fsync'd on the minion; the SHA-256 of the whole file is checked at the",
+            "end and only then is the file renamed into place, so a reader never sees half a file.",
+            "A push cut off (a minion restarted, unreachable, --timeout) leaves its committed chunks in",
+            "a hidden part file next to REMOTE: the same push again resumes from there. The data goes",
+            "from this process to the minions directly, also when jfunc-overlord runs. --timeout is",
+            "per call (one chunk).", ""},
         footerHeading = "%nExamples:%n",
         footer = {"  jfunc 'web*' push ./nginx.conf /etc/nginx/nginx.conf --mode 0644",
             "  jfunc '*' push motd /srv/files/"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every minion wrote the file", "1:some minion did not (path not allowed, I/O, unreachable)",
-            "2:usage or configuration error (LOCAL missing or too big)", "3:the target matched no minion"})
+            "2:usage or configuration error (LOCAL missing)", "3:the target matched no minion"})
 final class PushCommand implements Callable<Integer> {
     @ParentCommand
     JfuncCli root;
@@ -47,9 +52,6 @@ final class PushCommand implements Callable<Integer> {
     OutputOptions output;
 
     @Mixin
-    ResultOptions results;
-
-    @Mixin
     HelpOption help;
 
     @Spec
@@ -61,14 +63,11 @@ final class PushCommand implements Callable<Integer> {
         if (mode != null && !mode.matches("0?[0-7]{3}")) {
             throw new ErrorReporter.UsageException("--mode must be octal such as 0644, got '" + mode + "'");
         }
-        byte[] content = FileCommands.readLocal(local);
-        String sha = FileCommands.sha256(content);
+        FileTransfers.checkLocal(local);
         String path = remote.endsWith("/") ? remote + local.getFileName() : remote;
-        MethodCall call = mode == null ? MethodCall.of("copyfile.copyfile", path, content)
-                : MethodCall.of("copyfile.copyfile", path, content, mode);
-        return TargetedCall.run(root.overlord(fanOut.limits(root.defaults().limits())), target, (o, s) -> call,
-                new TargetedCall.Shown(output.json, results.sort, null, CommandExits.ZERO, ResultTable.Style.VALUES,
-                        r -> FileCommands.pushed(r, sha)),
+        jfunc.overlord.FanOut.Limits limits = fanOut.limits(root.defaults().limits());
+        return TargetedCall.runFlow(root.embedded(limits), target,
+                (o, s) -> FileTransfers.push(o, s, local, path, mode, limits.timeout()), output.json,
                 spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

@@ -54,12 +54,12 @@ final class TargetedCall {
 
     static int run(OverlordApi overlord, String target, CallMaker maker, Shown shown, PrintWriter out, PrintWriter err)
             throws ConfigException, TargetException, NoMatchException {
-        return run(overlord, target, maker, shown, null, out, err);
+        return run(overlord, target, maker, shown, null, true, out, err);
     }
 
     /** As {@link #run(OverlordApi, String, CallMaker, Shown, PrintWriter, PrintWriter)}, as a rolling {@code batch} (null: none). */
     static int run(OverlordApi overlord, String target, CallMaker maker, Shown shown, jfunc.overlord.Batch batch,
-                   PrintWriter out, PrintWriter err) throws ConfigException, TargetException, NoMatchException {
+                   boolean merge, PrintWriter out, PrintWriter err) throws ConfigException, TargetException, NoMatchException {
         try (overlord) {
             Selection selection;
             try {
@@ -82,37 +82,68 @@ final class TargetedCall {
                 if (batch != null) {
                     live.batches(batch, selection.minions().size());
                 }
-                result = overlord.call(selection, call, null, live, batch);
+                result = overlord.call(selection, call, null, live, batch, merge);
             }
             result = new CallResult(result.method(), result.results().stream().map(finish).toList(), result.jobId(),
                     result.stillRunning());
-            int failed = shown.exits().failedMinions(result);
-            if (shown.json()) {
-                out.println(ResultJson.render(result, shown.exits()));
-            } else {
-                if (shown.fields() != null) {
-                    ResultTable.printFields(result, shown.fields(), shown.exits(), out);
-                } else if (!shown.streams(selection.names().size())) {
-                    ResultTable.print(result, shown.style(), shown.exits(), out);
-                }
-                if (failed > 0) {
-                    out.flush();
-                    err.println(failed + " of " + result.results().size() + " minions failed");
-                }
-                List<String> skipped = selection.revoked().stream().filter(n -> !selection.names().contains(n)).toList();
-                if (!skipped.isEmpty()) {
-                    err.println("not called, revoked by the CA: " + String.join(", ", skipped)
-                            + " (jfunc-ca clean NAME forgets one)");
-                }
-            }
-            if (!result.stillRunning().isEmpty()) {
-                // through the service: --timeout passed; the answers still coming are recorded in the job
-                out.flush();
-                err.println("still running on " + result.stillRunning().size() + " minion"
-                        + (result.stillRunning().size() == 1 ? "" : "s") + ": jfunc job status " + result.jobId());
-            }
-            return JfuncCli.ok(failed == 0 && result.stillRunning().isEmpty());
+            return report(selection, result, shown, out, err);
         }
+    }
+
+    /** A flow of several calls per minion (a chunked file transfer): its results in target order. */
+    @FunctionalInterface
+    interface Flow {
+        CallResult run(OverlordApi overlord, Selection selection) throws ConfigException, java.io.IOException;
+    }
+
+    /** Selects the minions, runs {@code flow}, prints its results as a table (target order) or JSON. */
+    static int runFlow(OverlordApi overlord, String target, Flow flow, boolean json, PrintWriter out, PrintWriter err)
+            throws ConfigException, TargetException, NoMatchException, java.io.IOException {
+        try (overlord) {
+            Selection selection;
+            try {
+                selection = overlord.select(target);
+            } catch (NoMatchException e) {
+                if (json) {
+                    out.println("{}");
+                }
+                throw e;
+            }
+            CallResult r = flow.run(overlord, selection);
+            UnaryOperator<MinionResult> located = located(selection);
+            r = new CallResult(r.method(), r.results().stream().map(located).toList());
+            return report(selection, r, new Shown(json, true, null, CommandExits.ZERO, ResultTable.Style.VALUES), out, err);
+        }
+    }
+
+    /** Prints what the rows did not show yet (the table, JSON, failures) and returns the exit code. */
+    static int report(Selection selection, CallResult result, Shown shown, PrintWriter out, PrintWriter err) {
+        int failed = shown.exits().failedMinions(result);
+        if (shown.json()) {
+            out.println(ResultJson.render(result, shown.exits()));
+        } else {
+            if (shown.fields() != null) {
+                ResultTable.printFields(result, shown.fields(), shown.exits(), out);
+            } else if (!shown.streams(selection.names().size())) {
+                ResultTable.print(result, shown.style(), shown.exits(), out);
+            }
+            if (failed > 0) {
+                out.flush();
+                err.println(failed + " of " + result.results().size() + " minions failed");
+            }
+            List<String> skipped = selection.revoked().stream().filter(n -> !selection.names().contains(n)).toList();
+            if (!skipped.isEmpty()) {
+                err.println("not called, revoked by the CA: " + String.join(", ", skipped)
+                        + " (jfunc-ca clean NAME forgets one)");
+            }
+        }
+        if (!result.stillRunning().isEmpty()) {
+            // through the service: --timeout passed; the answers still coming are recorded in the job
+            out.flush();
+            err.println("still running on " + result.stillRunning().size() + " minion"
+                    + (result.stillRunning().size() == 1 ? "" : "s") + ": jfunc job status " + result.jobId());
+        }
+        return JfuncCli.ok(failed == 0 && result.stillRunning().isEmpty());
     }
 
     /** Unreachable errors say where jfunc tried: "127.0.0.1:51234: Connection refused". */

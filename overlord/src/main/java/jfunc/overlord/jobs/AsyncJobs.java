@@ -493,6 +493,107 @@ public final class AsyncJobs {
 
     private record Resend(String jobId, String method, List<Object> params) {}
 
+    /** See {@link jfunc.overlord.OverlordApi#cancel}. */
+    public jfunc.overlord.OverlordApi.Cancelled cancel(String id, List<String> patterns) {
+        Job job = current(id);
+        List<MinionJob> chosen = chosen(job, patterns);
+        Map<String, String> said = new LinkedHashMap<>();
+        if (job.state() == JobState.FINISHED) {
+            return new jfunc.overlord.OverlordApi.Cancelled(job, said, true);
+        }
+        Instant now = Instant.now();
+        String who = "cancelled by the overlord at " + now;
+        List<MinionJob> updates = new ArrayList<>();
+        Map<String, MinionJob> running = new LinkedHashMap<>();
+        for (MinionJob m : chosen) {
+            if (m.state().isDone()) {
+                said.put(m.minion(), "already " + m.state().name().toLowerCase(java.util.Locale.ROOT) + "; nothing changed");
+            } else if (m.state() == MinionState.RUNNING && m.jobId() != null) {
+                running.put(m.minion(), m);
+            } else if (m.state() == MinionState.WAITING || m.awaitsResubmission()) {
+                updates.add(MinionJob.cancelled(m.minion(), null, who + " before it was submitted"
+                        + (m.awaitsResubmission() ? " (its submission may have arrived: it was not confirmed)" : ""), now));
+                said.put(m.minion(), "cancelled before it was submitted");
+            } else {
+                said.put(m.minion(), "still being submitted by process " + (job.summary().submitter() == null ? "?"
+                        : job.summary().submitter().pid()) + "; cancel again in a moment");
+            }
+        }
+        if (!running.isEmpty()) {
+            Overlord o = overlord();
+            List<MinionAddress> addresses = new ArrayList<>();
+            for (String name : running.keySet()) {
+                o.inventory().find(name).ifPresentOrElse(addresses::add,
+                        () -> said.put(name, "not cancelled: " + Overlord.notInInventory(name).error().message()));
+            }
+            o.fanOut().call(addresses, m -> MethodCall.of(JobProtocol.CANCEL, running.get(m.name()).jobId()),
+                    o.fanOut().limits().timeout(), new FanOutListener() {
+                        @Override
+                        public void finished(MinionResult r) {
+                            MinionJob m = running.get(r.minion());
+                            if (!r.ok()) {
+                                said.put(r.minion(), "not cancelled: " + r.error().label() + ": " + r.error().message()
+                                        + " (it may still be running there)");
+                                return;
+                            }
+                            try {
+                                jfunc.common.job.CancelReply reply = jfunc.common.job.CancelReply.fromWire(r.value());
+                                if (reply.cancelled()) {
+                                    synchronized (updates) {
+                                        updates.add(MinionJob.cancelled(m.minion(), m.jobId(), reply.message(), Instant.now()));
+                                    }
+                                    said.put(r.minion(), "cancelled (" + reply.message() + ")");
+                                } else {
+                                    // it ended on its own: the next poll records how (its result, if any)
+                                    said.put(r.minion(), "already " + reply.state().name().toLowerCase(java.util.Locale.ROOT)
+                                            + " on the minion; nothing changed");
+                                }
+                            } catch (IllegalArgumentException e) {
+                                said.put(r.minion(), "not cancelled: " + e.getMessage());
+                            }
+                        }
+                    });
+        }
+        if (!updates.isEmpty()) {
+            store.update(id, updates, false);
+        }
+        Map<String, String> ordered = new LinkedHashMap<>();
+        for (MinionJob m : chosen) {
+            ordered.put(m.minion(), said.get(m.minion()));
+        }
+        Job after = status(List.of(id)).get(id); // records how the others ended meanwhile
+        return new jfunc.overlord.OverlordApi.Cancelled(after, ordered, false);
+    }
+
+    /** The job's minions that {@code patterns} names (names or globs, ';' lists allowed; none: all). */
+    private static List<MinionJob> chosen(Job job, List<String> patterns) {
+        if (patterns == null || patterns.isEmpty()) {
+            return job.minions();
+        }
+        List<MinionJob> out = new ArrayList<>();
+        for (String text : patterns) {
+            for (String p : text.split(";")) {
+                String pattern = p.strip();
+                if (pattern.isEmpty()) {
+                    continue;
+                }
+                jfunc.common.Glob glob = jfunc.common.Glob.of(pattern);
+                List<MinionJob> matched = job.minions().stream().filter(m -> glob.matches(m.minion())).toList();
+                if (matched.isEmpty()) {
+                    throw new IllegalArgumentException("minion '" + pattern + "' is not part of job " + job.id()
+                            + " (its minions: " + names(job) + ")");
+                }
+                matched.stream().filter(m -> !out.contains(m)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    private static String names(Job job) {
+        List<String> n = job.minions().stream().map(MinionJob::minion).toList();
+        return n.size() <= 10 ? String.join(", ", n) : String.join(", ", n.subList(0, 10)) + ", ... (" + n.size() + ")";
+    }
+
     /** The longest wait round of a job with WAITING minions: a place freed is filled within it. */
     static final int BATCH_TURN_SECONDS = 2;
 

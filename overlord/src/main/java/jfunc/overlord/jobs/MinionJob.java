@@ -63,6 +63,11 @@ public record MinionJob(String minion, String jobId, MinionState state, Object r
         return new MinionJob(minion, null, MinionState.NOT_STARTED, null, error, now);
     }
 
+    /** Cancelled; {@code why} says by whom and when (and whether it had started). */
+    public static MinionJob cancelled(String minion, String jobId, String why, Instant now) {
+        return new MinionJob(minion, jobId, MinionState.CANCELLED, null, new MinionError("cancelled", 0, why), now);
+    }
+
     public static MinionJob lost(String minion, String jobId, String reason, Instant now) {
         return new MinionJob(minion, jobId, MinionState.LOST, null, new MinionError("lost", 0, reason), now);
     }

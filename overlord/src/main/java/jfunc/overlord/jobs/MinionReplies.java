@@ -71,9 +71,8 @@ final class MinionReplies {
                     new MinionError("fault", record.faultCode(), record.faultString()), now);
             case LOST -> MinionJob.lost(cur.minion(), cur.jobId(), record.reason() != null ? record.reason()
                     : "the minion no longer knows job " + cur.jobId(), now);
-            // until the overlord records CANCELLED of its own (issue 20), a cancelled minion job is an error that says so
-            case CANCELLED -> MinionJob.failed(cur.minion(), cur.jobId(), new MinionError("cancelled", 0,
-                    record.reason() != null ? record.reason() : "cancelled"), now);
+            case CANCELLED -> MinionJob.cancelled(cur.minion(), cur.jobId(),
+                    record.reason() != null ? record.reason() : "cancelled", now);
             case QUEUED, RUNNING -> MinionJob.running(cur.minion(), cur.jobId(), now);
         };
     }

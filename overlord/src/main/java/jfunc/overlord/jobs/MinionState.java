@@ -18,11 +18,13 @@ public enum MinionState {
     /** The minion no longer knows the job (restarted mid-run, purged), or submission was interrupted. */
     LOST,
     /** Never started: a rolling batch stopped before this minion's turn ({@code --batch-fail}); the error says why. */
-    NOT_STARTED;
+    NOT_STARTED,
+    /** Cancelled ({@code jfunc job cancel}): its minion killed the job, or it was never submitted; the error says who and when. */
+    CANCELLED;
 
     /** True for the states that never change again. */
     public boolean isDone() {
-        return this == FINISHED || this == REMOTE_ERROR || this == LOST || this == NOT_STARTED;
+        return this == FINISHED || this == REMOTE_ERROR || this == LOST || this == NOT_STARTED || this == CANCELLED;
     }
 
     /** True for the done states that count as a failed minion (a FINISHED command may fail too: see CommandExits). */

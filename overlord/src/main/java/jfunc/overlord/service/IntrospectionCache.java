@@ -23,7 +23,8 @@ import jfunc.overlord.Selection;
 final class IntrospectionCache {
     static final long KEEP = TimeUnit.MINUTES.toNanos(5);
     static final int MAX_ENTRIES = 1000;
-    private static final Set<String> ASKED = Set.of("system.list_methods", "system.list_modules", "system.method_help");
+    private static final Set<String> ASKED = Set.of("system.list_methods", "system.list_modules", "system.method_help",
+            ServiceMethods.READ_ONLY_METHODS);
 
     /** The call itself, when the cache does not have its answer. */
     interface Call {
@@ -54,21 +55,7 @@ final class IntrospectionCache {
 
     /** A value as text for the key: lists and arrays (as XML-RPC decodes them) alike, struct members sorted. */
     static String deep(Object v) {
-        if (v instanceof Object[] a) {
-            return deep(java.util.Arrays.asList(a));
-        }
-        if (v instanceof List<?> l) {
-            StringBuilder b = new StringBuilder("[");
-            l.forEach(e -> b.append(deep(e)).append(','));
-            return b.append(']').toString();
-        }
-        if (v instanceof Map<?, ?> m) {
-            StringBuilder b = new StringBuilder("{");
-            new java.util.TreeMap<>(m.entrySet().stream().collect(java.util.stream.Collectors.toMap(
-                    e -> String.valueOf(e.getKey()), Map.Entry::getValue))).forEach((k, e) -> b.append(k).append('=').append(deep(e)).append(','));
-            return b.append('}').toString();
-        }
-        return v == null ? "null" : v.getClass().getSimpleName() + ":" + v;
+        return jfunc.common.SingleFlight.text(v);
     }
 
     /** The kept answer (told to {@code listener} as if the minions had answered), else the call's, kept when all answered. */

@@ -61,6 +61,7 @@ public final class OverlordService implements AutoCloseable {
         this.metrics = ServiceMetrics.start(settings.metricsListen(), api, watches);
         this.live = new LiveCalls();
         this.methods = new ServiceMethods(api, watches, live, settings, metrics::fanoutEnded);
+        metrics.countMerged(methods::mergedCalls);
         this.heartbeat = startHeartbeat(api, settings.heartbeat());
         methods.heartbeat(heartbeat);
         this.socket = SocketServer.start(ServiceClient.socket(state), metrics.measured(methods), metrics::called);

@@ -94,13 +94,19 @@ public final class ServiceClient implements OverlordApi {
     @Override
     public CallResult call(Selection selection, MethodCall call, Duration timeout, FanOutListener listener,
                            jfunc.overlord.Batch batch) throws ConfigException {
+        return call(selection, call, timeout, listener, batch, true);
+    }
+
+    @Override
+    public CallResult call(Selection selection, MethodCall call, Duration timeout, FanOutListener listener,
+                           jfunc.overlord.Batch batch, boolean merge) throws ConfigException {
         Duration t = timeout != null ? timeout : limits.timeout();
         FanOutListener l = listener == null ? FanOutListener.NONE : listener;
         Map<String, MinionAddress> addresses = new HashMap<>();
         selection.minions().forEach(m -> addresses.put(m.name(), m));
         try {
             String handle = ServiceWire.str(ServiceWire.struct(call("overlord.call_start", selection.target(), call.method(),
-                    call.params().toArray(), t.toMillis() / 1000.0, selection.names().toArray(), ServiceWire.batch(batch))).get("call"));
+                    call.params().toArray(), t.toMillis() / 1000.0, selection.names().toArray(), ServiceWire.batch(batch), merge)).get("call"));
             int started = 0;
             int finished = 0;
             while (true) {
@@ -197,6 +203,11 @@ public final class ServiceClient implements OverlordApi {
         return out;
     }
 
+    @Override
+    public Cancelled cancel(String id, List<String> minions) throws ConfigException {
+        return ServiceWire.cancelled(jobCall("overlord.cancel", id, minions.toArray()));
+    }
+
     /** {@code overlord.liveness}; null from a service that has no heartbeat (an older one). */
     @Override
     public Map<String, jfunc.overlord.Liveness> liveness(List<String> names) throws ConfigException {
@@ -240,7 +251,7 @@ public final class ServiceClient implements OverlordApi {
                 case Faults.BAD_TARGET -> throw new TargetException(e.getMessage());
                 case Faults.CONFIG_ERROR -> throw new ConfigException(e.getMessage());
                 case Faults.STORE_BUSY, Faults.STORE_UNUSABLE -> throw new StoreUnavailable(e.getMessage(), e.code == Faults.STORE_BUSY);
-                case Faults.BAD_ARGUMENTS -> throw new IllegalArgumentException(e.getMessage());
+                case Faults.BAD_ARGUMENTS, Faults.UNKNOWN_JOB -> throw new IllegalArgumentException(e.getMessage());
                 default -> throw new IllegalStateException("the overlord service: " + e.getMessage(), e);
             }
         } catch (SocketRpc.XmlRpcRefused e) {

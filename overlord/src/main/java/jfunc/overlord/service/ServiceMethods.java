@@ -42,6 +42,12 @@ final class ServiceMethods {
     private volatile ServiceSettings settings;
     private final Fanouts fanouts;
     private final IntrospectionCache introspection = new IntrospectionCache();
+    private final MergedCalls merges = new MergedCalls();
+
+    /** Sync calls answered with an identical call's answer (merged requests) since start: a metric. */
+    long mergedCalls() {
+        return merges.merged();
+    }
 
     /** Hears of each fan-out that ended: its method, how long it took, and its results (metrics). */
     interface Fanouts {
@@ -91,6 +97,7 @@ final class ServiceMethods {
                 case "overlord.jobs" -> ServiceWire.jobs(api.jobs(ids(p, 0)));
                 case "overlord.status" -> ServiceWire.jobs(api.status(ids(p, 0)));
                 case "overlord.await" -> await(p);
+                case "overlord.cancel" -> cancel(p);
                 case "overlord.list" -> list(p);
                 case "overlord.purge" -> api.purge(Instant.parse(string(p, 0)));
                 case jfunc.overlord.heartbeat.LivenessWire.METHOD -> liveness(p);
@@ -117,8 +124,9 @@ final class ServiceMethods {
     }
 
     /**
-     * {@code overlord.call(target, method, params, timeout_seconds, names, batch)}; the last three
-     * may be left out or empty ({@code batch}: {@link ServiceWire#batch(Object)}). The target is resolved now (no match, bad target: a fault at once); the
+     * {@code overlord.call(target, method, params, timeout_seconds, names, batch, merge)}; the last
+     * four may be left out or empty ({@code batch}: {@link ServiceWire#batch(Object)}; {@code merge}
+     * false: never merged with an identical call in flight). The target is resolved now (no match, bad target: a fault at once); the
      * fan-out runs when the returned body does.
      */
     private LiveCalls.Body fanout(List<Object> p) throws TargetException, NoMatchException, ConfigException {
@@ -133,18 +141,45 @@ final class ServiceMethods {
         Duration wait = timeout != null ? timeout : settings.limits().timeout();
         Duration late = settings.lateAnswers();
         jfunc.overlord.Batch batch = p.size() > 5 ? ServiceWire.batch(p.get(5)) : null;
+        boolean merge = !(p.size() > 6 && Boolean.FALSE.equals(p.get(6)));
         Selection chosen = selection;
+        LiveCalls.Body recorded = listener -> OverlordApi.recordedCall(api, chosen, call, wait, late, listener, batch);
         return listener -> {
             long start = System.nanoTime();
-            CallResult r = call.method().startsWith("system.")
-                    // introspection (the CLI's method check before a call, list_methods, ...) is not a job
-                    ? (IntrospectionCache.cacheable(call) ? introspection.call(chosen, call, listener, l -> api.call(chosen, call, wait, l))
-                            : api.call(chosen, call, wait, listener))
-                    : OverlordApi.recordedCall(api, chosen, call, wait, late, listener, batch);
+            CallResult r;
+            if (call.method().startsWith("system.")) {
+                // introspection (the CLI's method check before a call, list_methods, ...) is not a job
+                r = IntrospectionCache.cacheable(call) ? introspection.call(chosen, call, listener, l -> api.call(chosen, call, wait, l))
+                        : api.call(chosen, call, wait, listener);
+            } else if (merge && readOnly(chosen, call.method(), wait)) {
+                r = merges.call(new MergedCalls.Key(call.method(), IntrospectionCache.deep(call.params()), chosen.names(),
+                        wait.toMillis(), String.valueOf(batch)), listener, recorded);
+            } else {
+                r = recorded.run(listener);
+            }
             fanouts.ended(call.method(), System.nanoTime() - start, r);
             return r;
         };
     }
+
+    /**
+     * True when the minions declare {@code method} read-only: one of them is asked
+     * ({@code system.list_read_only_methods}, kept 5 min); a minion that cannot say (an older one,
+     * unreachable) means no.
+     */
+    private boolean readOnly(Selection selection, String method, Duration wait) throws Exception {
+        if (selection.minions().isEmpty()) {
+            return false;
+        }
+        Selection one = new Selection(selection.target(), List.of(selection.minions().get(0).name()),
+                List.of(selection.minions().get(0)), List.of());
+        MethodCall ask = MethodCall.of(READ_ONLY_METHODS);
+        CallResult r = introspection.call(one, ask, null, l -> api.call(one, ask, wait, l));
+        return r.results().size() == 1 && r.results().get(0).ok() && r.results().get(0).value() instanceof Object[] names
+                && java.util.Arrays.asList(names).contains(method);
+    }
+
+    static final String READ_ONLY_METHODS = "system.list_read_only_methods";
 
     /** {@code overlord.call_start(...)}, parameters as overlord.call: {@code {call: handle}} at once. */
     private Object callStart(List<Object> p) throws TargetException, NoMatchException, ConfigException {
@@ -202,6 +237,20 @@ final class ServiceMethods {
             }
         }
         return Map.of("job", ServiceWire.job(job), "done", done);
+    }
+
+    /**
+     * {@code overlord.cancel(id, [minion patterns])}: {@code {job, minions: {name: what happened},
+     * already_finished}}; an unknown id or a minion the job does not have: fault 108 with the reason.
+     */
+    private Object cancel(List<Object> p) throws ConfigException, XmlRpcException {
+        OverlordApi.Cancelled c;
+        try {
+            c = api.cancel(string(p, 0), p.size() > 1 ? ServiceWire.strings(p.get(1)) : List.of());
+        } catch (IllegalArgumentException e) {
+            throw new XmlRpcException(Faults.UNKNOWN_JOB, e.getMessage());
+        }
+        return ServiceWire.cancelled(c);
     }
 
     private Object list(List<Object> p) throws ConfigException {

@@ -51,6 +51,13 @@ final class ServiceMetrics implements AutoCloseable {
     private final java.util.Set<String> methodLabels = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final HTTPServer server;
 
+    /** Merged requests: sync calls answered with an identical call's answer, counted by {@code merged}. */
+    void countMerged(java.util.function.LongSupplier merged) {
+        CounterWithCallback.builder().name("jfunc_merged_calls")
+                .help("Sync calls answered with the answer of an identical call in flight (read-only methods)")
+                .callback(cb -> cb.call(merged.getAsLong())).register(registry);
+    }
+
     private ServiceMetrics(java.net.InetSocketAddress listen, OverlordApi api, JobWatches watches) throws IOException {
         JvmMetrics.builder().register(registry);
         GaugeWithCallback.builder().name("jfunc_jobs").help("Jobs in the store by state (at most 10000 counted per state)")

@@ -208,6 +208,29 @@ final class ServiceWire {
         return new Job(summary(m.get("summary")), minions);
     }
 
+    static Map<String, Object> cancelled(OverlordApi.Cancelled c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("job", job(c.job()));
+        Map<String, Object> minions = new LinkedHashMap<>(c.minions());
+        m.put("minions", minions);
+        m.put("already_finished", c.alreadyFinished());
+        return m;
+    }
+
+    /** The order of {@code minions} is the job's: names sort as the job's minions do. */
+    static OverlordApi.Cancelled cancelled(Object wire) {
+        Map<?, ?> m = struct(wire);
+        Job job = job(m.get("job"));
+        Map<?, ?> said = struct(m.get("minions"));
+        Map<String, String> ordered = new LinkedHashMap<>();
+        for (jfunc.overlord.jobs.MinionJob mj : job.minions()) {
+            if (said.containsKey(mj.minion())) {
+                ordered.put(mj.minion(), str(said.get(mj.minion())));
+            }
+        }
+        return new OverlordApi.Cancelled(job, ordered, Boolean.TRUE.equals(m.get("already_finished")));
+    }
+
     static Map<String, Object> jobs(Map<String, Job> jobs) {
         Map<String, Object> out = new LinkedHashMap<>();
         jobs.forEach((id, j) -> out.put(id, job(j)));

@@ -153,7 +153,7 @@ class FleetCliTest {
         CliTest.Run list = jfunc("job", "list");
         assertEquals(0, list.code(), list.err());
         String row = list.out().lines().filter(l -> l.startsWith(id)).findFirst().orElseThrow();
-        assertTrue(row.matches(id + "  FINISHED    \\S+ \\S+  2        2      2       command.run .*"), row);
+        assertTrue(row.matches(id + "  FINISHED    \\S+ \\S+  2        2      2       0          command.run .*"), row);
 
         CliTest.Run json = jfunc("job", "status", id, "--json");
         Map<?, ?> minions = (Map<?, ?>) ((Map<?, ?>) Json.parse(json.out())).get("minions");
@@ -332,7 +332,7 @@ class FleetCliTest {
 
         CliTest.Run off = CliTest.jfunc("--state-dir", filesState, "web1", "pull", "/etc/hostname", out.toString());
         assertEquals(1, off.code());
-        assertEquals("MINION  STATUS         RESULT\nweb1    bad-arguments  getfile.read: reading files is off on this"
+        assertEquals("MINION  STATUS         RESULT\nweb1    bad-arguments  getfile.stat: reading files is off on this"
                 + " minion; set getfile_roots (folders it may read) in its minion.conf\n", off.out());
     }
 }

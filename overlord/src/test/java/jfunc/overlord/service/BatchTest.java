@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import jfunc.common.StateDir;
 import jfunc.common.json.Json;
-import jfunc.overlord.MinionAddress;
-import jfunc.overlord.jobs.RealMinions;
 import jfunc.overlord.service.ServiceTest.Run;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,31 +26,16 @@ import org.junit.jupiter.api.io.TempDir;
 class BatchTest {
     @TempDir
     static Path dir;
-    static RealMinions fleet;
-    /** Served by the service. */
-    static StateDir served;
-    /** The same minions, no service: embedded. */
-    static StateDir alone;
-    static OverlordService service;
+    static ServedFleet fixture;
 
     @BeforeAll
     static void start() throws Exception {
-        fleet = new RealMinions(dir.resolve("fleet"));
-        List<MinionAddress> all = new ArrayList<>();
-        for (int i = 1; i <= 5; i++) {
-            all.add(fleet.start("m" + i));
-        }
-        served = fleet.overlordState(dir.resolve("served"), all);
-        alone = fleet.overlordState(dir.resolve("alone"), all);
-        service = OverlordService.start(served, ServiceTest.settings());
+        fixture = new ServedFleet(dir, List.of("m1", "m2", "m3", "m4", "m5"), false);
     }
 
     @AfterAll
     static void stop() {
-        if (service != null) {
-            service.close();
-        }
-        fleet.close();
+        fixture.close();
     }
 
     static Run jfunc(StateDir state, String... args) {
@@ -85,7 +68,7 @@ class BatchTest {
 
     @Test
     void syncBatchesRunAtMostNAtOnceInBothModesAndSayWhichBatchRuns() throws Exception {
-        for (StateDir state : List.of(alone, served)) {
+        for (StateDir state : List.of(fixture.alone, fixture.served)) {
             Path log = dir.resolve("sync-" + state.root().getFileName() + ".log");
             Run r = jfunc(state, "*", "call", "command", "run", logged(log, "echo done"), "--batch", "2", "--sort");
             assertEquals(0, r.code(), r.out() + r.err());
@@ -98,7 +81,7 @@ class BatchTest {
         }
         // a percentage of the target's minions, rounded up: 40% of 5 is 2
         Path log = dir.resolve("percent.log");
-        Run r = jfunc(alone, "*", "call", "command", "run", logged(log, "true"), "--batch", "40%");
+        Run r = jfunc(fixture.alone, "*", "call", "command", "run", logged(log, "true"), "--batch", "40%");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("batch 3 of 3"), r.err());
         assertEquals(2, overlap(log)[0]);
@@ -106,7 +89,7 @@ class BatchTest {
 
     @Test
     void batchFailStopsTheRolloutAndTheRestAreNotStartedWithTheReason() throws Exception {
-        for (StateDir state : List.of(alone, served)) {
+        for (StateDir state : List.of(fixture.alone, fixture.served)) {
             Run r = jfunc(state, "*", "call", "command", "run", "exit 3", "--batch", "1", "--batch-fail", "1", "--sort");
             assertEquals(1, r.code(), r.err());
             String why = "not started: 1 minion failed, the rollout stopped (--batch-fail 1)";
@@ -122,10 +105,10 @@ class BatchTest {
             assertEquals("not_started", m2.get("kind"), json.out());
         }
         // what --ok-exit allows is no failure
-        Run fine = jfunc(alone, "*", "call", "command", "run", "exit 3", "--batch", "1", "--batch-fail", "1", "--ok-exit", "0,3");
+        Run fine = jfunc(fixture.alone, "*", "call", "command", "run", "exit 3", "--batch", "1", "--batch-fail", "1", "--ok-exit", "0,3");
         assertEquals(0, fine.code(), fine.out() + fine.err());
         // through the service the job records each minion NOT_STARTED
-        Run list = jfunc(served, "job", "list", "--json", "--limit", "20");
+        Run list = jfunc(fixture.served, "job", "list", "--json", "--limit", "20");
         assertTrue(list.out().contains("\"NOT_STARTED\": 4"), list.out());
     }
 
@@ -134,36 +117,36 @@ class BatchTest {
         String usage = "--batch must be a number of minions (1 or more) or a percentage of them (1%-100%),"
                 + " e.g. --batch 10 or --batch 25%";
         for (String bad : List.of("0", "150%", "abc", "0%", "-3", "")) {
-            Run r = jfunc(alone, "*", "call", "test", "ping", "--batch", bad);
+            Run r = jfunc(fixture.alone, "*", "call", "test", "ping", "--batch", bad);
             assertEquals(2, r.code(), bad + ": " + r.err());
             assertEquals("error: " + usage + " (got '" + bad + "')\n", r.err(), bad);
             assertEquals("", r.out());
         }
-        Run noBatch = jfunc(alone, "*", "call", "test", "ping", "--batch-fail", "2");
+        Run noBatch = jfunc(fixture.alone, "*", "call", "test", "ping", "--batch-fail", "2");
         assertEquals(2, noBatch.code());
         assertEquals("error: --batch-fail goes with --batch (e.g. --batch 10% --batch-fail 2)\n", noBatch.err());
-        Run zero = jfunc(alone, "*", "call", "test", "ping", "--batch", "2", "--batch-fail", "0");
+        Run zero = jfunc(fixture.alone, "*", "call", "test", "ping", "--batch", "2", "--batch-fail", "0");
         assertEquals(2, zero.code());
         assertEquals("error: --batch-fail must be 1 or more (got 0)\n", zero.err());
     }
 
     @Test
     void embeddedAsyncBatchesNeedTheService() {
-        Run r = jfunc(alone, "*", "call", "test", "ping", "--batch", "2", "--async");
+        Run r = jfunc(fixture.alone, "*", "call", "test", "ping", "--batch", "2", "--async");
         assertEquals(2, r.code(), r.out() + r.err());
         assertTrue(r.err().startsWith("error: --batch with --async needs the service"), r.err());
         assertEquals("", r.out());
-        assertTrue(jfunc(alone, "job", "list", "--json").out().strip().equals("[]"), "no job was made");
+        assertTrue(jfunc(fixture.alone, "job", "list", "--json").out().strip().equals("[]"), "no job was made");
     }
 
     @Test
     void asyncBatchesAreSubmittedByTheServiceAsMinionsFinish() throws Exception {
         Path log = dir.resolve("async.log");
-        Run submit = jfunc(served, "*", "call", "command", "run", logged(log, "echo done"), "--batch", "2", "--async");
+        Run submit = jfunc(fixture.served, "*", "call", "command", "run", logged(log, "echo done"), "--batch", "2", "--async");
         assertEquals(0, submit.code(), submit.err());
         String id = submit.out().strip();
         assertTrue(submit.err().contains("batch 1 of 3: 2 at once; 3 minions wait for their turn"), submit.err());
-        Run status = jfunc(served, "job", "status", id, "--wait", "--timeout", "120", "--json");
+        Run status = jfunc(fixture.served, "job", "status", id, "--wait", "--timeout", "120", "--json");
         assertEquals(0, status.code(), status.out() + status.err());
         Map<?, ?> job = (Map<?, ?>) Json.parse(status.out());
         assertEquals("FINISHED", job.get("state"), status.out());
@@ -172,16 +155,16 @@ class BatchTest {
         assertEquals(5, o[1]);
         assertEquals(2, o[0], "at most 2 at once: " + Files.readString(log));
 
-        Run failing = jfunc(served, "*", "call", "command", "run", "exit 3", "--batch", "1", "--batch-fail", "2", "--async");
+        Run failing = jfunc(fixture.served, "*", "call", "command", "run", "exit 3", "--batch", "1", "--batch-fail", "2", "--async");
         String failId = failing.out().strip();
-        Run done = jfunc(served, "job", "status", failId, "--wait", "--timeout", "120", "--json");
+        Run done = jfunc(fixture.served, "job", "status", failId, "--wait", "--timeout", "120", "--json");
         Map<?, ?> failedJob = (Map<?, ?>) Json.parse(done.out());
         assertEquals("FINISHED", failedJob.get("state"), done.out());
         assertEquals(Map.of("FINISHED", 2L, "NOT_STARTED", 3L), failedJob.get("counts"), done.out());
         Map<?, ?> m5 = (Map<?, ?>) ((Map<?, ?>) failedJob.get("minions")).get("m5");
         assertEquals("not started: 2 minions failed, the rollout stopped (--batch-fail 2)",
                 ((Map<?, ?>) m5.get("error")).get("message"), done.out());
-        Run table = jfunc(served, "job", "status", failId);
+        Run table = jfunc(fixture.served, "job", "status", failId);
         assertTrue(table.out().contains("2 failed, 3 not_started"), table.out());
     }
 }

@@ -82,7 +82,7 @@ class CompletionTest {
         assertEquals("command.run", v.get(5));
         assertEquals("", v.get(6));
         assertEquals("--timeout", v.get(7));
-        assertEquals("list status purge", v.get(8));
+        assertEquals("list status cancel purge", v.get(8));
         assertTrue(List.of(v.get(9).split(" ")).contains(job), v.get(9));
         assertEquals(dir.resolve("bin").toString(), v.get(10));
     }
