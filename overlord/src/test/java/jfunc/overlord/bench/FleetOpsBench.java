@@ -84,6 +84,7 @@ public final class FleetOpsBench {
         } finally {
             deleteTree(tmp);
         }
+        System.exit(0); // the in-process CLI clients leave non-daemon threads behind: do not wait for them
     }
 
     /** Seconds of one {@code bin/jfunc --state-dir S TARGET COMMAND ARGS...}; it must exit 0. */
