@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a second. Attackers come from several loopback source addresses (127.0.0.2 and up), so that
  * what is tested is that they hold nothing, not only the per-source handshake cap.
  */
-class TransportAttackTest {
+public class TransportAttackTest {
     static final String PING = "<?xml version=\"1.0\"?><methodCall><methodName>test.ping</methodName>"
             + "<params></params></methodCall>";
 
@@ -262,7 +262,7 @@ class TransportAttackTest {
     }
 
     /** The first TLS record a client sends: a whole ClientHello. */
-    static byte[] clientHello(SSLContext ctx) throws IOException {
+    public static byte[] clientHello(SSLContext ctx) throws IOException {
         SSLEngine engine = ctx.createSSLEngine("m1.example.org", 443);
         engine.setUseClientMode(true);
         ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());

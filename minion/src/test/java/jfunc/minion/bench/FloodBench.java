@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +14,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSocket;
 
 /**
@@ -54,7 +52,7 @@ public final class FloodBench {
         }
         measure("no flood", timer -> { });
         SSLContext overlord = jfuncd.pki().context(jfuncd.overlord());
-        byte[] hello = clientHello(overlord);
+        byte[] hello = jfunc.minion.TransportAttackTest.clientHello(overlord);
         AtomicBoolean stop = new AtomicBoolean();
         try {
             measure("200 silent TCP + 100 stalled ClientHellos + 50 byte-a-second tricklers + 8 new stalled a second",
@@ -206,18 +204,5 @@ public final class FloodBench {
             }
             held.clear();
         }
-    }
-
-    /** The first TLS record a client sends: a whole ClientHello. */
-    private static byte[] clientHello(SSLContext ctx) throws IOException {
-        SSLEngine engine = ctx.createSSLEngine("m1.example.org", 443);
-        engine.setUseClientMode(true);
-        ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
-        engine.beginHandshake();
-        engine.wrap(ByteBuffer.allocate(0), out);
-        out.flip();
-        byte[] b = new byte[out.remaining()];
-        out.get(b);
-        return b;
     }
 }

@@ -53,9 +53,14 @@ class CliTest {
     }
 
     static Run jfuncState(String... args) {
+        return jfuncIn(state, args);
+    }
+
+    /** jfunc with {@code --state-dir stateDir} before {@code args}. */
+    static Run jfuncIn(String stateDir, String... args) {
         String[] all = new String[args.length + 2];
         all[0] = "--state-dir";
-        all[1] = state;
+        all[1] = stateDir;
         System.arraycopy(args, 0, all, 2, args.length);
         return jfunc(all);
     }

@@ -55,9 +55,7 @@ class FileTransferTest {
     }
 
     static CliTest.Run jfunc(String... args) {
-        List<String> all = new ArrayList<>(List.of("--state-dir", state));
-        all.addAll(List.of(args));
-        return CliTest.jfunc(all.toArray(String[]::new));
+        return CliTest.jfuncIn(state, args);
     }
 
     static byte[] random(int n) {

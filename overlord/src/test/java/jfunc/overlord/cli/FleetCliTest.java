@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import jfunc.common.Ids;
@@ -42,9 +41,7 @@ class FleetCliTest {
     }
 
     static CliTest.Run jfunc(String... args) {
-        List<String> all = new ArrayList<>(List.of("--state-dir", state));
-        all.addAll(List.of(args));
-        return CliTest.jfunc(all.toArray(String[]::new));
+        return CliTest.jfuncIn(state, args);
     }
 
     @Test
