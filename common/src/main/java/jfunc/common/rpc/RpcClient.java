@@ -72,8 +72,13 @@ public final class RpcClient implements AutoCloseable {
 
     /** Replies held at once may take this many times the per-reply cap. */
     public static final int REPLY_BUDGET_FACTOR = 4;
-    /** Connections kept idle at most this long. */
-    static final Duration IDLE = Duration.ofSeconds(30);
+    /**
+     * Connections kept idle at most this long: a little less than a minion keeps one
+     * ({@link RpcServer#BETWEEN_REQUESTS}), so the client always lets go first and never sends a
+     * call on a connection the minion is closing. Anything that calls a minion more often than
+     * this (the service's heartbeat) keeps its connection warm.
+     */
+    public static final Duration IDLE = RpcServer.BETWEEN_REQUESTS.minusSeconds(5);
     private static final int MAX_ERROR_TEXT = 512;
 
     /** Where to call: the expected certificate name (null: any name our trust accepts), host and port. */

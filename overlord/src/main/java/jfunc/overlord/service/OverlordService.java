@@ -145,7 +145,7 @@ public final class OverlordService implements AutoCloseable {
     }
 
     /** The health page: uptime, connections, calls in flight, re-submissions, heartbeat. */
-    private java.util.List<java.util.Map.Entry<String, String>> health() {
+    java.util.List<java.util.Map.Entry<String, String>> health() {
         java.util.List<java.util.Map.Entry<String, String>> h = new java.util.ArrayList<>();
         Duration up = Duration.between(started, Instant.now());
         h.add(java.util.Map.entry("Up since", jfunc.overlord.Liveness.Times.at(started)));

@@ -28,7 +28,8 @@ record ServiceSettings(FanOut.Limits limits, Duration retention, java.net.InetSo
         this(limits, retention, metricsListen, inventoryCheck, lateAnswers, DEFAULT_HEARTBEAT, null);
     }
 
-    static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(60);
+    /** Shorter than the time a pooled connection is kept idle, so the heartbeat alone keeps every minion's connection warm. */
+    static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(45);
 
     /** {@code heartbeat_interval}: more than 0. */
     private static Duration heartbeat(Config cfg) throws ConfigException {

@@ -49,14 +49,49 @@ class ServiceHeartbeatTest {
         return (Map<?, ?>) ((Map<?, ?>) list.get(name)).get("ok");
     }
 
+    /** Settings for a test service with this heartbeat, no metrics, no dashboard. */
+    static ServiceSettings heartbeatEvery(Duration interval) {
+        return new ServiceSettings(new FanOut.Limits(16, Duration.ofSeconds(10)), Duration.ofDays(30), null,
+                Duration.ofSeconds(1), Duration.ofMinutes(2), interval, null);
+    }
+
+    /** The service's health page, as a map. */
+    static Map<String, String> health(OverlordService service) {
+        Map<String, String> m = new java.util.HashMap<>();
+        service.health().forEach(e -> m.put(e.getKey(), e.getValue()));
+        return m;
+    }
+
+    @Test
+    void theHeartbeatKeepsEveryMinionsConnectionWarm() throws Exception {
+        assertTrue(ServiceSettings.DEFAULT_HEARTBEAT.compareTo(jfunc.common.rpc.RpcClient.IDLE) < 0,
+                "the default heartbeat_interval must come round before a pooled connection is dropped ("
+                        + jfunc.common.rpc.RpcClient.IDLE + "), or every round and the first call after it connect anew");
+        try (RealMinions fleet = new RealMinions(dir.resolve("fleet"))) {
+            List<MinionAddress> all = List.of(fleet.start("a.example.org"), fleet.start("b.example.org"));
+            StateDir state = fleet.overlordState(dir.resolve("state"), all);
+            try (OverlordService service = OverlordService.start(state, heartbeatEvery(Duration.ofMillis(200)))) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                Map<String, String> health = Map.of();
+                while (System.nanoTime() < deadline) {
+                    health = health(service);
+                    if (Long.parseLong(health.get("Heartbeat").replaceAll(".*, (\\d+) rounds.*", "$1")) >= 10) {
+                        break;
+                    }
+                    Thread.sleep(100);
+                }
+                assertTrue(health.get("Heartbeat").matches(".*, (\\d\\d+) rounds.*"), health.toString());
+                assertEquals("2", health.get("TLS handshakes since start"), "each round reuses the two connections: " + health);
+            }
+        }
+    }
+
     @Test
     void listMinionsShowsWhoAnswersLastSeenAndRttAndAStoppedMinionTurnsNotAnswering() throws Exception {
         try (RealMinions fleet = new RealMinions(dir.resolve("fleet"))) {
             List<MinionAddress> all = List.of(fleet.start("a.example.org"), fleet.start("b.example.org"));
             StateDir state = fleet.overlordState(dir.resolve("state"), all);
-            ServiceSettings settings = new ServiceSettings(new FanOut.Limits(16, Duration.ofSeconds(10)),
-                    Duration.ofDays(30), null, Duration.ofSeconds(1), Duration.ofMinutes(2), Duration.ofMillis(500), null);
-            try (OverlordService service = OverlordService.start(state, settings)) {
+            try (OverlordService service = OverlordService.start(state, heartbeatEvery(Duration.ofMillis(500)))) {
                 Map<?, ?> up = listUntil(state, l -> "answering".equals(ok(l, "a.example.org").get("state"))
                         && "answering".equals(ok(l, "b.example.org").get("state")), "both answering");
                 assertTrue(ok(up, "a.example.org").get("rtt_ms") instanceof Number, up.toString());
