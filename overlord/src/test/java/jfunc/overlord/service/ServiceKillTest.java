@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(240)
 class ServiceKillTest {
-    static final int MINIONS = 20;
+    static final int MINIONS = 100;
 
     @TempDir
     Path dir;
@@ -68,7 +68,7 @@ class ServiceKillTest {
         try (RealMinions fleet = new RealMinions(dir.resolve("fleet"))) {
             List<MinionAddress> all = new ArrayList<>();
             for (int i = 0; i < MINIONS; i++) {
-                all.add(fleet.start(String.format("m%02d.example.org", i)));
+                all.add(fleet.start(String.format("m%03d.example.org", i)));
             }
             StateDir state = fleet.overlordState(dir.resolve("state"), all);
             Path log = dir.resolve("service.log");
