@@ -61,26 +61,10 @@ public final class KeptAliveBench {
         int forks = Integer.getInteger("bench.forks", FanOut.DEFAULT_FORKS);
         int runs = Integer.getInteger("bench.runs", 15);
         TestPki pki = new TestPki("kept-alive-ca");
-        Path dir = Files.createTempDirectory("jfunc-kept-alive");
-        Files.writeString(dir.resolve("ca.key"), Pem.encodePrivateKey(pki.caKey()));
-        Files.writeString(dir.resolve("ca.crt"), Pem.encode(pki.caCertificate()));
         List<Process> children = new ArrayList<>();
-        List<MinionAddress> minions = new ArrayList<>();
         long t0 = System.nanoTime();
         try {
-            for (int from = 0; from < n; from += PER_CHILD) {
-                children.add(child(dir, from, Math.min(PER_CHILD, n - from)));
-            }
-            for (Process c : children) {
-                BufferedReader r = new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8));
-                for (String line; (line = r.readLine()) != null && !line.equals("READY"); ) {
-                    String[] f = line.split(" ");
-                    minions.add(new MinionAddress(f[0], "127.0.0.1", Integer.parseInt(f[1])));
-                }
-            }
-            if (minions.size() != n) {
-                throw new IllegalStateException("the minion servers did not start: " + minions.size() + " of " + n);
-            }
+            List<MinionAddress> minions = endpoints(pki, n, children);
             System.out.printf("%d minion endpoints in %d child JVMs, started in %.1f s; forks=%d; %d cores, Java %s%n",
                     n, children.size(), (System.nanoTime() - t0) / 1e9, forks, Runtime.getRuntime().availableProcessors(),
                     System.getProperty("java.version"));
@@ -93,7 +77,7 @@ public final class KeptAliveBench {
                 RpcClient.ClientStats s = o.fanOut().transportStats();
                 System.out.printf("fan-out over fresh connections (a full TLS handshake each): %.2f s; %s;"
                         + " pooled connections %d, handshakes %d%n", fresh / 1e9, self(), s.pooledConnections(), s.connectionsOpened());
-                // The first fan-out may outlast the client's 30 s idle limit for its first connections;
+                // The first fan-out may outlast the client's idle limit for its first connections;
                 // fan out again until every connection is pooled, so the rounds timed are all kept-alive.
                 for (int i = 0; i < 3 && o.fanOut().transportStats().pooledConnections() < n; i++) {
                     System.out.printf("a round to reconnect what idled out: %.2f s%n", once(o, all) / 1e9);
@@ -114,6 +98,31 @@ public final class KeptAliveBench {
                 c.destroy();
             }
         }
+    }
+
+    /**
+     * N minion endpoints answering {@code true} to every call, with certificates from {@code pki},
+     * in child JVMs of {@link #PER_CHILD} each (added to {@code children}: destroy them when done).
+     */
+    static List<MinionAddress> endpoints(TestPki pki, int n, List<Process> children) throws Exception {
+        Path dir = Files.createTempDirectory("jfunc-kept-alive");
+        Files.writeString(dir.resolve("ca.key"), Pem.encodePrivateKey(pki.caKey()));
+        Files.writeString(dir.resolve("ca.crt"), Pem.encode(pki.caCertificate()));
+        List<MinionAddress> minions = new ArrayList<>();
+        for (int from = 0; from < n; from += PER_CHILD) {
+            children.add(child(dir, from, Math.min(PER_CHILD, n - from)));
+        }
+        for (Process c : children) {
+            BufferedReader r = new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8));
+            for (String line; (line = r.readLine()) != null && !line.equals("READY"); ) {
+                String[] f = line.split(" ");
+                minions.add(new MinionAddress(f[0], "127.0.0.1", Integer.parseInt(f[1])));
+            }
+        }
+        if (minions.size() != n) {
+            throw new IllegalStateException("the minion servers did not start: " + minions.size() + " of " + n);
+        }
+        return minions;
     }
 
     private static long once(Overlord o, Selection all) {

@@ -32,11 +32,13 @@ import jfunc.overlord.testing.LoopbackFleet;
  * <li>async {@code test.ping} submit to all FINISHED through the service (wire and jfuncd modes);</li>
  * <li>{@code bin/jfunc job status ID} of a finished job;</li>
  * <li>the service's RSS idle, with 1 and with N pooled connections, and threads;</li>
- * <li>a ping after 32 s idle (the pool keeps a connection at most 30 s) against a warm one.</li>
+ * <li>a ping after 60 s with no call (longer than a pooled connection is kept idle: only the
+ *     service's heartbeat keeps them warm) against one right after, with the handshakes each made.</li>
  * </ul>
  * Minions: {@code jfuncd} (N real bin/jfuncd processes, default), {@code servers} (N minion
- * servers in this JVM) or {@code wire} (N light jobs-protocol servers in this JVM, for 1,000).
- * Run with {@code bench/overlord-service [jfuncd|servers|wire] [N]}.
+ * servers in this JVM), {@code wire} (N light jobs-protocol servers in this JVM, for 1,000) or
+ * {@code kept} (N endpoints that answer pings only, in child JVMs, for 10,000: pings only, no
+ * embedded rounds). Run with {@code bench/overlord-service [jfuncd|servers|wire|kept] [N]}.
  */
 public final class ServiceBench {
     private static Path repo;
@@ -65,7 +67,14 @@ public final class ServiceBench {
                     yield wire.overlordState(tmp.resolve("state"), wire.start(n));
                 }
                 case "jfuncd" -> jfuncds(tmp, n, minions);
-                default -> throw new IllegalArgumentException("mode: jfuncd, servers or wire");
+                case "kept" -> {
+                    TestPki pki = new TestPki("kept-alive-ca");
+                    List<Process> children = new ArrayList<>();
+                    minions.add(() -> children.forEach(Process::destroy));
+                    yield LoopbackFleet.writeState(tmp.resolve("state"), pki, pki.overlord(),
+                            KeptAliveBench.endpoints(pki, n, children));
+                }
+                default -> throw new IllegalArgumentException("mode: jfuncd, servers, wire or kept");
             };
             run(mode, n, runs, tmp);
         } finally {
@@ -102,31 +111,45 @@ public final class ServiceBench {
             List<Long> version = new ArrayList<>();
             List<Double> cpu = new ArrayList<>();
             List<Long> fanouts = new ArrayList<>();
+            boolean pingsOnly = mode.equals("kept");
+            // the first rounds make every connection (all fresh handshakes, cold code): a long timeout
+            cli(state, "*", "ping", "--timeout", "300");
             for (int i = 0; i <= runs; i++) {
                 double[] before = fanout(metricsPort);
-                Timed a = cli(state, "*", "ping");
+                Timed a = i == 0 ? cli(state, "*", "ping", "--timeout", "300") : cli(state, "*", "ping");
                 double[] after = fanout(metricsPort);
                 if (i > 0) {
                     fanouts.add((long) ((after[0] - before[0]) * 1e9));
                 }
-                Timed b = cli(state, "--no-service", "*", "ping");
+                Timed b = pingsOnly ? null : i == 0 ? cli(state, "--no-service", "*", "ping", "--timeout", "300")
+                        : cli(state, "--no-service", "*", "ping");
                 Timed v = cli(state, "--version");
                 if (i > 0) {
                     via.add(a.wallNanos);
                     cpu.add(a.cpuSeconds);
-                    embedded.add(b.wallNanos);
+                    if (b != null) {
+                        embedded.add(b.wallNanos);
+                    }
                     version.add(v.wallNanos);
                 }
             }
             String warm = proc(service, "VmRSS");
             System.out.printf("%-52s  %9s  %6s  %6s%n", "command", "median ms", "min", "max");
             print("bin/jfunc '*' ping through the service", via);
-            print("bin/jfunc '*' ping embedded (--no-service)", embedded);
+            if (!pingsOnly) {
+                print("bin/jfunc '*' ping embedded (--no-service)", embedded);
+            }
             print("bin/jfunc --version (JVM start, no call)", version);
             Collections.sort(cpu);
-            System.out.printf("embedded / service, same rounds: %.1fx; CLI CPU per ping through the service: %.2f s (median)%n",
-                    median(embedded) / median(via), cpu.get(cpu.size() / 2));
+            if (!pingsOnly) {
+                System.out.printf("embedded / service, same rounds: %.1fx%n", median(embedded) / median(via));
+            }
+            System.out.printf("CLI CPU per ping through the service: %.2f s (median)%n", cpu.get(cpu.size() / 2));
             print("  of which the service's fan-out (its metrics)", fanouts);
+            if (pingsOnly) {
+                idleAndRss(service, n, idle, one, warm);
+                return;
+            }
 
             if (!mode.equals("servers")) {
                 List<Long> async = new ArrayList<>();
@@ -173,15 +196,19 @@ public final class ServiceBench {
 
     private static void idleAndRss(Process service, int n, String idle, String one, String warm) throws Exception {
         {
-            Thread.sleep(32_000); // past the pool's 30 s idle limit: connections are closed
+            Thread.sleep(60_000); // longer than a pooled connection is kept idle: only the heartbeat keeps them
             double[] f0 = fanout(metricsPort);
+            double h0 = metric(metricsPort, "jfunc_handshakes_total");
             Timed cold = cli(state, "*", "ping");
             double[] f1 = fanout(metricsPort);
+            double h1 = metric(metricsPort, "jfunc_handshakes_total");
             Timed again = cli(state, "*", "ping");
             double[] f2 = fanout(metricsPort);
-            System.out.printf("ping after 32 s idle (pool expired: new, resumed TLS sessions) / right after: %.0f ms /"
-                            + " %.0f ms end to end, of which the service's fan-out %.0f ms / %.0f ms%n",
-                    cold.wallNanos / 1e6, again.wallNanos / 1e6, (f1[0] - f0[0]) * 1000, (f2[0] - f1[0]) * 1000);
+            double h2 = metric(metricsPort, "jfunc_handshakes_total");
+            System.out.printf("ping after 60 s with no call / right after: %.0f ms / %.0f ms end to end, of which the"
+                            + " service's fan-out %.0f ms / %.0f ms; new TLS connections %.0f / %.0f%n",
+                    cold.wallNanos / 1e6, again.wallNanos / 1e6, (f1[0] - f0[0]) * 1000, (f2[0] - f1[0]) * 1000,
+                    h1 - h0, h2 - h1);
             System.out.printf("service RSS: idle %s, 1 pooled connection %s, %d pooled %s (about %.0f kB per pooled"
                             + " connection); at the end %s, %s threads%n", idle, one, n, warm,
                     (kb(warm) - kb(one)) / Math.max(1.0, n - 1), proc(service, "VmRSS"), proc(service, "Threads"));
@@ -244,9 +271,7 @@ public final class ServiceBench {
 
     /** Sum and count of the service's fan-out seconds for test.ping. */
     private static double[] fanout(int port) throws Exception {
-        String text = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        String text = metricsText(port);
         double sum = 0;
         double count = 0;
         for (String line : text.split("\n")) {
@@ -257,6 +282,22 @@ public final class ServiceBench {
             }
         }
         return new double[] {sum, count};
+    }
+
+    /** One un-labelled series of the service's metrics (0 when absent). */
+    private static double metric(int port, String name) throws Exception {
+        for (String line : metricsText(port).split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return 0;
+    }
+
+    private static String metricsText(int port) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private static String proc(Process p, String field) throws IOException {
