@@ -119,6 +119,12 @@ public final class RealMinions implements AutoCloseable {
         return calls.getOrDefault(minion, Map.of()).values().stream().mapToInt(AtomicInteger::get).sum();
     }
 
+    /** Calls the minion {@code name} answered with an identical in-flight call's answer (its own merging). */
+    public long mergedOf(String name) {
+        Running r = running.get(name);
+        return r == null ? 0 : r.server.registry().mergedCalls();
+    }
+
     /** Stops a minion (its status file is closed; running jobs become LOST on its next start). */
     public void stop(String name) {
         Running r = running.remove(name);
