@@ -138,23 +138,31 @@ public final class FleetOpsBench {
         try {
             List<Double> push = new ArrayList<>();
             List<Double> scp = new ArrayList<>();
+            List<Double> pushCpu = new ArrayList<>();
+            List<Double> scpCpu = new ArrayList<>();
             for (int r = 0; r < runs; r++) {
+                double cpu = machineCpuSeconds();
                 push.add(timed(repo, state, names(1, to), "push", big.toString(), "push.bin"));
+                pushCpu.add(machineCpuSeconds() - cpu);
                 check(big, pushed);
                 if (sshd != null) {
+                    cpu = machineCpuSeconds();
                     scp.add(scpOnce(sshd, big, copied));
+                    scpCpu.add(machineCpuSeconds() - cpu);
                     check(big, copied);
                 }
             }
             System.out.printf("push %d MB to %d minions (bin/jfunc, chunks of 4 MiB): median %.2f s over %d runs %s"
-                    + " (%.0f MB/s to the fleet)%n", mb, to, median(push), runs, push, mb * to / median(push));
+                    + " (%.0f MB/s to the fleet); machine CPU %.1f s a run (both sides)%n", mb, to, median(push), runs, push,
+                    mb * to / median(push), median(pushCpu));
             if (sshd == null) {
                 System.out.println(skipped);
             } else {
                 System.out.printf("scp %d MB to the same %d loopback addresses, %d at once (%s, its default cipher, an sshd of"
-                                + " the benchmark's own): median %.2f s over %d runs %s (%.0f MB/s); runs alternated with the"
-                                + " pushes; bin/jfunc push / scp: %.2fx%n", mb, to, to, LoopbackSshd.version(), median(scp), runs,
-                        scp, mb * to / median(scp), median(push) / median(scp));
+                                + " the benchmark's own): median %.2f s over %d runs %s (%.0f MB/s); machine CPU %.1f s a run;"
+                                + " runs alternated with the pushes; bin/jfunc push / scp: %.2fx%n", mb, to, to,
+                        LoopbackSshd.version(), median(scp), runs, scp, mb * to / median(scp), median(scpCpu),
+                        median(push) / median(scp));
             }
         } finally {
             if (sshd != null) {
@@ -186,6 +194,19 @@ public final class FleetOpsBench {
             throw new IllegalStateException(failed + "\nsshd: " + sshd.log());
         }
         return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /**
+     * CPU seconds the whole machine has spent so far (/proc/stat: user, nice, system, irq, softirq,
+     * at 100 ticks a second): in a benchmark window nearly all of it is the benchmark's.
+     */
+    static double machineCpuSeconds() throws IOException {
+        String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long ticks = 0;
+        for (int i : new int[] {1, 2, 3, 6, 7}) {
+            ticks += Long.parseLong(f[i]);
+        }
+        return ticks / 100.0;
     }
 
     /** Every copy has the file's size; then they are removed, so that the next round writes them again. */
