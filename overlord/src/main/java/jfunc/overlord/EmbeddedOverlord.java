@@ -49,7 +49,15 @@ final class EmbeddedOverlord implements OverlordApi {
         this(state, limits, ownsStore, null);
     }
 
+    /** A store the service opened at its start (PostgreSQL: a bad setting fails the start), or null: opened on first need. */
+    private final JobStore opened;
+
     EmbeddedOverlord(StateDir state, FanOut.Limits limits, boolean ownsStore, JobStore.Timer storeTimer) {
+        this(state, limits, ownsStore, storeTimer, null);
+    }
+
+    EmbeddedOverlord(StateDir state, FanOut.Limits limits, boolean ownsStore, JobStore.Timer storeTimer, JobStore opened) {
+        this.opened = opened;
         this.state = state;
         this.limits = limits;
         this.ownsStore = ownsStore;
@@ -212,7 +220,7 @@ final class EmbeddedOverlord implements OverlordApi {
             if (!ownsStore) {
                 refuseWhileAServiceOwnsTheStore();
             }
-            JobStore store = JobStores.open(state, ownsStore);
+            JobStore store = opened != null ? opened : JobStores.open(state, ownsStore);
             if (storeTimer != null) {
                 store.timed(storeTimer);
             }

@@ -35,8 +35,10 @@ public interface OverlordApi extends AutoCloseable {
      * writer (embedded processes that need it are refused with a message). {@code storeTimer}
      * (may be null) hears how long each store operation took.
      */
-    static OverlordApi storeOwner(StateDir state, FanOut.Limits limits, jfunc.overlord.jobs.JobStore.Timer storeTimer) {
-        return new EmbeddedOverlord(state, limits, true, storeTimer);
+    /* {@code store}: a store already open (the service opens a PostgreSQL store at start), or null: opened on first need. */
+    static OverlordApi storeOwner(StateDir state, FanOut.Limits limits, jfunc.overlord.jobs.JobStore.Timer storeTimer,
+                                  jfunc.overlord.jobs.JobStore store) {
+        return new EmbeddedOverlord(state, limits, true, storeTimer, store);
     }
 
     /**

@@ -717,7 +717,7 @@ public final class AsyncJobs {
     }
 
     private static String describe(JobStore store) {
-        return store instanceof MapDbJobStore m ? m.file().toString() : "the job store";
+        return store.name();
     }
 
     private static void sleep(long nanos) {

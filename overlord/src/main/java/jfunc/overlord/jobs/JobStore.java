@@ -62,6 +62,11 @@ public interface JobStore {
     /** As {@link #purge(Instant)}; with {@code finishedOnly}, only FINISHED jobs (the service's job_retention). */
     int purge(Instant cutoff, boolean finishedOnly);
 
+    /** What the store is, for messages: its file, or its database URL without a password. */
+    default String name() {
+        return "the job store";
+    }
+
     /** Lets go of the store, when it was held open; later operations may open it again. */
     default void close() {}
 

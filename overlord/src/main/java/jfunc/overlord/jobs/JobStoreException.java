@@ -12,6 +12,8 @@ public final class JobStoreException extends RuntimeException {
         CORRUPT,
         /** The file was written by a newer jfunc. Nothing was changed. */
         NEWER_VERSION,
+        /** The database refused the login, or there is no such database (a setting to fix). */
+        DENIED,
         /** Reading or writing failed (disk full, permissions, ...). */
         IO
     }
@@ -29,6 +31,12 @@ public final class JobStoreException extends RuntimeException {
         return reason;
     }
 
+    /** A store that is not a file (PostgreSQL): {@code file} is null, the message names the database. */
+    JobStoreException(Reason reason, String message, Throwable cause) {
+        this(reason, null, message, cause);
+    }
+
+    /** The store's file, or null for a database. */
     public Path file() {
         return file;
     }

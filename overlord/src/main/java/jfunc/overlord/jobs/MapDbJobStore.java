@@ -91,6 +91,11 @@ public final class MapDbJobStore implements JobStore {
     }
 
     @Override
+    public String name() {
+        return file.toString();
+    }
+
+    @Override
     public void create(Job job, List<Object> params) {
         withStore("create", s -> {
             createIn(s, List.of(job));
@@ -179,7 +184,7 @@ public final class MapDbJobStore implements JobStore {
                 counts.merge(m.state(), 1, Integer::sum);
             }
             counts.values().removeIf(n -> n == 0);
-            if (!counts.containsKey(MinionState.SUBMITTING) && !counts.containsKey(MinionState.WAITING)) {
+            if (StoreRules.nothingToSend(counts)) {
                 s.calls.remove(id); // nothing left to re-send: do not keep the arguments (env values, say)
             }
             Submitter submitter = submissionDone ? null : old.submitter();
@@ -254,12 +259,7 @@ public final class MapDbJobStore implements JobStore {
     }
 
     private static JobState deriveState(Submitter submitter, Map<MinionState, Integer> counts) {
-        if (submitter != null) {
-            return JobState.RUNNING;
-        }
-        int unfinished = counts.getOrDefault(MinionState.SUBMITTING, 0) + counts.getOrDefault(MinionState.WAITING, 0)
-                + counts.getOrDefault(MinionState.RUNNING, 0);
-        return unfinished > 0 ? JobState.PARTIAL : JobState.FINISHED;
+        return StoreRules.derive(submitter, counts);
     }
 
 
@@ -285,16 +285,11 @@ public final class MapDbJobStore implements JobStore {
                     .valuesOutsideNodesEnable().createOrOpen();
         }
 
-        /** Asked once per submitter and section: reading /proc costs about a millisecond. */
-        private final Map<Submitter, Boolean> alive = new java.util.HashMap<>();
+        private final StoreRules.Readers readers = new StoreRules.Readers();
 
         /** The summary as readers see it: INCOMPLETE when the submitting process is gone. */
         JobSummary effective(JobSummary s) {
-            if (s.state() == JobState.RUNNING && s.submitter() != null
-                    && !alive.computeIfAbsent(s.submitter(), Submitter::isAlive)) {
-                return s.with(JobState.INCOMPLETE, s.submitter(), s.counts());
-            }
-            return s;
+            return readers.effective(s);
         }
 
         JobSummary summary(String id) {

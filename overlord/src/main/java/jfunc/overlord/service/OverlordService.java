@@ -51,12 +51,13 @@ public final class OverlordService implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile String inventoryStamp;
 
-    private OverlordService(StateDir state, ServiceSettings settings, FileChannel lockFile, FileLock lock) throws Exception {
+    private OverlordService(StateDir state, ServiceSettings settings, FileChannel lockFile, FileLock lock,
+                            jfunc.overlord.jobs.JobStore store) throws Exception {
         this.state = state;
         this.settings = settings;
         this.lockFile = lockFile;
         this.lock = lock;
-        this.api = OverlordApi.storeOwner(state, settings.limits(), this::storeTook);
+        this.api = OverlordApi.storeOwner(state, settings.limits(), this::storeTook, store);
         this.watches = new JobWatches(api);
         this.metrics = ServiceMetrics.start(settings.metricsListen(), api, watches);
         this.live = new LiveCalls();
@@ -236,16 +237,39 @@ public final class OverlordService implements AutoCloseable {
         }
         ch.truncate(0);
         ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+        jfunc.overlord.jobs.JobStore store = null;
         try {
-            OverlordService s = new OverlordService(state, settings, ch, lock);
+            store = openSharedStore(state, settings.jobStore());
+            OverlordService s = new OverlordService(state, settings, ch, lock, store);
             log.info("serving {} on {} (forks {}, timeout {} s, metrics {}, heartbeat every {})", state.root(),
                     s.socket.socket(), settings.limits().forks(), settings.limits().timeout().toSeconds(),
                     settings.metricsListen() == null ? "off" : settings.metricsListen(), settings.heartbeat());
             return s;
         } catch (Exception | Error e) {
+            if (store != null) {
+                store.close();
+            }
             lock.release();
             ch.close();
             throw e;
+        }
+    }
+
+    /**
+     * A PostgreSQL store is connected and migrated now, so a bad {@code job_store} stops the start
+     * (exit 2) with a message naming the setting; MapDB (null here) is opened on first need.
+     */
+    private static jfunc.overlord.jobs.JobStore openSharedStore(StateDir state, jfunc.overlord.jobs.JobStores.Choice choice)
+            throws ConfigException {
+        if (!choice.shared()) {
+            return null;
+        }
+        try {
+            jfunc.overlord.jobs.JobStore store = jfunc.overlord.jobs.JobStores.open(state, true, choice);
+            log.info("job store: {} (shared)", store.name());
+            return store;
+        } catch (jfunc.overlord.jobs.JobStoreException e) {
+            throw new ConfigException(jfunc.overlord.jobs.JobStores.SETTING + ": " + e.getMessage());
         }
     }
 

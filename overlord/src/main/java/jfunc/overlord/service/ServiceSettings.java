@@ -5,6 +5,7 @@ import jfunc.common.Config;
 import jfunc.common.Config.ConfigException;
 import jfunc.common.HostPort;
 import jfunc.overlord.FanOut;
+import jfunc.overlord.jobs.JobStores;
 
 /**
  * The service's settings (etc/overlord.conf documents each, at its default).
@@ -16,10 +17,18 @@ import jfunc.overlord.FanOut;
  * @param lateAnswers    how long a sync call's job keeps collecting answers after it started (late_answers)
  * @param heartbeat      how often every minion is pinged for the dashboard and list-minions (heartbeat_interval)
  * @param webListen      host:port of the dashboard, or null when off (web_listen)
+ * @param jobStore       MapDB in the state dir, or a shared PostgreSQL store (job_store, job_store_password_file)
  */
 record ServiceSettings(FanOut.Limits limits, Duration retention, java.net.InetSocketAddress metricsListen,
                        Duration inventoryCheck, Duration lateAnswers, Duration heartbeat,
-                       java.net.InetSocketAddress webListen) {
+                       java.net.InetSocketAddress webListen, JobStores.Choice jobStore) {
+    /** The MapDB store of the state dir. */
+    ServiceSettings(FanOut.Limits limits, Duration retention, java.net.InetSocketAddress metricsListen,
+                    Duration inventoryCheck, Duration lateAnswers, Duration heartbeat,
+                    java.net.InetSocketAddress webListen) {
+        this(limits, retention, metricsListen, inventoryCheck, lateAnswers, heartbeat, webListen, JobStores.Choice.MAPDB);
+    }
+
     static final String DEFAULT_METRICS = "127.0.0.1:9236";
 
     /** The default heartbeat, dashboard off. */
@@ -67,6 +76,6 @@ record ServiceSettings(FanOut.Limits limits, Duration retention, java.net.InetSo
         }
         return new ServiceSettings(limits, cfg.getDuration("job_retention", Duration.ofDays(30)), listen,
                 cfg.getDuration("inventory_check", Duration.ofSeconds(5)), cfg.getDuration("late_answers", Duration.ofMinutes(5)),
-                heartbeat(cfg), webListen(cfg));
+                heartbeat(cfg), webListen(cfg), JobStores.choice(cfg));
     }
 }
