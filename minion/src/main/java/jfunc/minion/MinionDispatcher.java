@@ -6,25 +6,29 @@ import java.util.List;
 import java.util.Map;
 import jfunc.common.Faults;
 import jfunc.common.WireValues;
+import jfunc.common.job.JobCall;
 import jfunc.common.job.JobProtocol;
 import jfunc.common.rpc.RpcCall;
 import jfunc.common.rpc.RpcDispatcher;
 import jfunc.common.tls.Caller;
+import jfunc.minion.jobs.JobService;
 import org.apache.xmlrpc.XmlRpcException;
 
 /**
  * Routes one XML-RPC call: authorisation by certificate (overlord mark, else ACL by name) first (nothing else is revealed
- * to a caller that may not call the method), then the {@code system.*} methods, then prefix
- * routes ({@code async.}), then the modules.
+ * to a caller that may not call the method), then the {@code system.*} methods, then the job
+ * service ({@code async.*} and {@code jobs.*}, parsed once into a {@link JobCall}), then the modules.
  */
 final class MinionDispatcher implements RpcDispatcher {
     static final int MAX_MULTICALL = 1000;
 
     private final ModuleRegistry registry;
+    private final JobService jobs;
     private volatile Acl acl;
 
-    MinionDispatcher(ModuleRegistry registry, Acl acl) {
+    MinionDispatcher(ModuleRegistry registry, JobService jobs, Acl acl) {
         this.registry = registry;
+        this.jobs = jobs;
         this.acl = acl;
     }
 
@@ -51,7 +55,7 @@ final class MinionDispatcher implements RpcDispatcher {
                 throw refused;
             }
             List<Object> calls = multicallEntries(call.params());
-            return registry.batchScope().run(methodNames(calls), () -> multicall(calls, ctx));
+            return jobs.batch(methodNames(calls), () -> multicall(calls, ctx));
         }
         return single(call.method(), call.params(), ctx);
     }
@@ -77,16 +81,11 @@ final class MinionDispatcher implements RpcDispatcher {
             throw new XmlRpcException(Faults.MALFORMED_REQUEST, "no method name");
         }
         ctx.checkAllowed(method);
-        int dot = method.indexOf('.');
-        String prefix = dot < 0 ? method : method.substring(0, dot);
-        String rest = dot < 0 ? "" : method.substring(dot + 1);
-        if ("system".equals(prefix)) {
+        if (method.startsWith("system.")) {
             return system(method, params, ctx);
         }
-        var route = registry.routeFor(prefix);
-        if (route.isPresent()) {
-            registry.validate(rest, params);
-            return WireValues.toWire(route.get().call(rest, params, ctx));
+        if (JobProtocol.isJobMethod(method)) {
+            return WireValues.toWire(jobs.call(JobCall.parse(method, params), ctx));
         }
         return registry.invoke(method, params, ctx);
     }
@@ -95,7 +94,10 @@ final class MinionDispatcher implements RpcDispatcher {
         switch (method) {
             case "system.list_modules" -> {
                 noArgs(method, params);
-                return registry.modules();
+                List<String> modules = new ArrayList<>(registry.modules());
+                modules.add(JobProtocol.JOBS_MODULE);
+                modules.sort(null);
+                return modules;
             }
             case "system.list_methods" -> {
                 noArgs(method, params);
@@ -106,7 +108,10 @@ final class MinionDispatcher implements RpcDispatcher {
                         out.add(m);
                     }
                 }
-                registry.methods().stream().filter(ctx::mayCall).forEach(out::add);
+                List<String> methods = new ArrayList<>(registry.methods());
+                methods.addAll(JobProtocol.METHODS);
+                methods.sort(null);
+                methods.stream().filter(ctx::mayCall).forEach(out::add);
                 return out;
             }
             case "system.list_read_only_methods" -> {
@@ -141,6 +146,10 @@ final class MinionDispatcher implements RpcDispatcher {
                         + " calls in one round trip; each result is [value] or {faultCode, faultString}";
             default:
                 break;
+        }
+        JobCall.Spec job = JobCall.spec(method);
+        if (job != null) {
+            return method.substring(0, method.indexOf('.')) + "." + job.signature() + ": " + job.help();
         }
         MethodSpec spec = registry.find(method).orElseThrow(() -> new XmlRpcException(Faults.UNKNOWN_METHOD,
                 "unknown method " + ModuleRegistry.printable(method)));

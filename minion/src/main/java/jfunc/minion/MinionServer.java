@@ -9,40 +9,36 @@ import jfunc.common.rpc.RpcServer;
 import jfunc.common.tls.CaTrust;
 import jfunc.common.tls.Identity;
 import jfunc.common.tls.TlsContexts;
+import jfunc.minion.jobs.JobService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A serving minion: the module registry behind the mutual-TLS XML-RPC server, with
- * authorisation by certificate name. Clients need a certificate signed by the CA in
- * {@code trust} and not in its CRL (replace the CRL at run time with {@link CaTrust#updateCrl}).
+ * The minion's transport: the mutual-TLS XML-RPC server in front of the dispatcher (modules and
+ * job service), with authorisation by certificate name. Clients need a certificate signed by the
+ * CA in {@code trust} and not in its CRL (replace the CRL at run time with {@link CaTrust#updateCrl}).
+ * Started and stopped by {@link Minion}.
  */
-public final class MinionServer implements AutoCloseable {
+final class MinionServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MinionServer.class);
 
     private final MinionSettings settings;
-    private final ModuleRegistry registry;
     private final MinionDispatcher dispatcher;
     private final InFlight inFlight;
     private final RpcServer rpc;
 
-    private MinionServer(MinionSettings settings, ModuleRegistry registry, MinionDispatcher dispatcher,
-                         InFlight inFlight, RpcServer rpc) {
+    private MinionServer(MinionSettings settings, MinionDispatcher dispatcher, InFlight inFlight, RpcServer rpc) {
         this.settings = settings;
-        this.registry = registry;
         this.dispatcher = dispatcher;
         this.inFlight = inFlight;
         this.rpc = rpc;
     }
 
-    /**
-     * Reads the ACL and starts serving on {@code settings.listen()}. Register extra modules and
-     * prefix routes on {@code registry} before this.
-     */
-    public static MinionServer start(MinionSettings settings, Identity identity, CaTrust trust, ModuleRegistry registry)
-            throws IOException, ConfigException, GeneralSecurityException {
+    /** Reads the ACL and starts serving {@code registry} and {@code jobs} on {@code settings.listen()}. */
+    static MinionServer start(MinionSettings settings, Identity identity, CaTrust trust, ModuleRegistry registry,
+                              JobService jobs) throws IOException, ConfigException, GeneralSecurityException {
         Acl acl = loadAcl(settings);
-        MinionDispatcher dispatcher = new MinionDispatcher(registry, acl);
+        MinionDispatcher dispatcher = new MinionDispatcher(registry, jobs, acl);
         InFlight inFlight = new InFlight(dispatcher);
         SSLContext tls = TlsContexts.mutual(identity, trust);
         InetSocketAddress listen = new InetSocketAddress(settings.listen().getHostString(), settings.listen().getPort());
@@ -53,7 +49,7 @@ public final class MinionServer implements AutoCloseable {
                 .withWorkerThreads(settings.workerThreads());
         RpcServer rpc = RpcServer.start(options, tls, inFlight);
         rpc.enforceRevocation(trust); // a new CRL closes the connections of the peers it revokes
-        return new MinionServer(settings, registry, dispatcher, inFlight, rpc);
+        return new MinionServer(settings, dispatcher, inFlight, rpc);
     }
 
     private static Acl loadAcl(MinionSettings settings) throws ConfigException {
@@ -63,32 +59,24 @@ public final class MinionServer implements AutoCloseable {
     }
 
     /** Re-reads the ACL file; on an error the old ACL stays and the error is thrown. */
-    public void reloadAcl() throws ConfigException {
+    void reloadAcl() throws ConfigException {
         dispatcher.acl(loadAcl(settings));
         log.info("ACL reloaded from {}", settings.aclFile());
     }
 
     /** How many calls have started since the server started (to tell idle periods apart). */
-    public long callsStarted() {
+    long callsStarted() {
         return inFlight.started();
     }
 
     /** The bound address (with the real port when port 0 was asked for). */
-    public InetSocketAddress address() {
+    InetSocketAddress address() {
         return rpc.address();
     }
 
     /** The transport's counts (connections, handshakes, refusals), for metrics. */
-    public RpcServer.Stats transportStats() {
+    RpcServer.Stats transportStats() {
         return rpc.stats();
-    }
-
-    public ModuleRegistry registry() {
-        return registry;
-    }
-
-    public MinionSettings settings() {
-        return settings;
     }
 
     /** After the calls, how long their replies may take to go out. */
@@ -99,7 +87,7 @@ public final class MinionServer implements AutoCloseable {
      * then closes the port. Returns as soon as no call runs (waiting here, where calls are counted
      * by the dispatcher, also covers calls whose request is still being read).
      */
-    public void stop(int graceSeconds) {
+    void stop(int graceSeconds) {
         int left = inFlight.drain(java.time.Duration.ofSeconds(Math.max(0, graceSeconds)));
         if (left > 0) {
             log.warn("stopping with {} call(s) still running", left);

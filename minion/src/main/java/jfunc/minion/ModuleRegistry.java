@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The minion's methods by name ({@code module.method}), and the one place that checks arguments
  * and runs a handler. Modules come from {@link ServiceLoader} ({@link #discover}) and from
- * {@link #add} at start-up (the {@code jobs} module). Also used outside XML-RPC: the async
+ * {@link #add} at start-up. Also used outside XML-RPC: the async
  * runner calls {@link #validate} when a job is submitted and {@link #invoke} when it runs.
  *
  * <p>Registration happens before serving; lookups afterwards are lock-free. Thread-safe.
@@ -30,16 +30,14 @@ import org.slf4j.LoggerFactory;
 public final class ModuleRegistry {
     private static final Logger log = LoggerFactory.getLogger(ModuleRegistry.class);
     private static final Pattern MODULE_NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
-    /** Names the dispatcher owns; no module may take them. */
-    public static final Set<String> RESERVED = Set.of("system", "async");
+    /** Names the dispatcher and the job service own; no module may take them. */
+    public static final Set<String> RESERVED = Set.of("system", "async", jfunc.common.job.JobProtocol.JOBS_MODULE);
     private static final Set<String> SYSTEM_METHODS = Set.of("system.list_modules", "system.list_methods",
             "system.method_help", "system.multicall");
 
     private final MinionSettings settings;
     private final Map<String, MinionModule> modules = new ConcurrentHashMap<>();
     private final Map<String, MethodSpec> methods = new ConcurrentHashMap<>();
-    private final Map<String, PrefixRoute> routes = new ConcurrentHashMap<>();
-    private volatile BatchScope batchScope = BatchScope.NONE;
     private volatile Telemetry telemetry = Telemetry.NONE;
 
     public ModuleRegistry(MinionSettings settings) {
@@ -64,7 +62,8 @@ public final class ModuleRegistry {
             return "other";
         }
         String inner = method.startsWith("async.") ? method.substring("async.".length()) : method;
-        return methods.containsKey(inner) || SYSTEM_METHODS.contains(inner) ? method : "other";
+        return methods.containsKey(inner) || SYSTEM_METHODS.contains(inner)
+                || jfunc.common.job.JobProtocol.METHODS.contains(inner) ? method : "other";
     }
 
     /**
@@ -105,7 +104,7 @@ public final class ModuleRegistry {
         if (name == null || !MODULE_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("bad module name '" + name + "': use [a-z][a-z0-9_]*");
         }
-        if (RESERVED.contains(name) || routes.containsKey(name)) {
+        if (RESERVED.contains(name)) {
             throw new IllegalArgumentException("module name '" + name + "' is reserved");
         }
         MinionModule existing = modules.get(name);
@@ -131,33 +130,6 @@ public final class ModuleRegistry {
         modules.put(name, module);
         methods.putAll(mine);
         log.debug("module {} ({}): {} methods", name, module.getClass().getName(), mine.size());
-    }
-
-    /**
-     * Sends every call named {@code prefix.module.method} to {@code route} (see
-     * {@link PrefixRoute}). Register before serving; a prefix may not be a module name.
-     */
-    public synchronized void route(String prefix, PrefixRoute route) {
-        if (!MODULE_NAME.matcher(prefix).matches() || modules.containsKey(prefix) || "system".equals(prefix)) {
-            throw new IllegalArgumentException("prefix '" + prefix + "' is not free");
-        }
-        if (routes.putIfAbsent(prefix, route) != null) {
-            throw new IllegalArgumentException("prefix '" + prefix + "' is already routed");
-        }
-    }
-
-    /** Sets how a system.multicall is wrapped (the jobs extension groups its submissions). */
-    public void batchScope(BatchScope scope) {
-        this.batchScope = scope == null ? BatchScope.NONE : scope;
-    }
-
-    BatchScope batchScope() {
-        return batchScope;
-    }
-
-    /** The route for a method called as {@code prefix.rest}, if one is registered. */
-    Optional<PrefixRoute> routeFor(String prefix) {
-        return Optional.ofNullable(routes.get(prefix));
     }
 
     /** Module names, sorted. */

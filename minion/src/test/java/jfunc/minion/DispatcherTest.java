@@ -1,5 +1,6 @@
 package jfunc.minion;
 
+import jfunc.minion.testing.TestMinion;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DispatcherTest {
     @TempDir
     static Path dir;
-    static MinionFixture minion;
+    static TestMinion minion;
     static RpcClient monitor;
 
     @BeforeAll
@@ -35,7 +36,7 @@ class DispatcherTest {
                 monitor.example.org = test.ping, facts.*, system.*
                 web*.example.org = test.echo
                 """);
-        minion = MinionFixture.start(dir, Map.of("acl_file", acl.toString()), List.of());
+        minion = TestMinion.start(dir, Map.of("acl_file", acl.toString()), List.of());
         monitor = minion.client(minion.pki.identity("monitor.example.org", CertIssuer.Usage.CLIENT));
     }
 

@@ -1,5 +1,6 @@
 package jfunc.minion;
 
+import jfunc.minion.testing.TestMinion;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -35,11 +36,11 @@ import org.junit.jupiter.api.io.TempDir;
 class HardeningTest {
     @TempDir
     static Path dir;
-    static MinionFixture minion;
+    static TestMinion minion;
 
     @BeforeAll
     static void start() throws Exception {
-        minion = MinionFixture.start(dir, Map.of("max_body_bytes", "64KiB", "worker_threads", "4"), List.of());
+        minion = TestMinion.start(dir, Map.of("max_body_bytes", "64KiB", "worker_threads", "4"), List.of());
     }
 
     @AfterAll
@@ -48,7 +49,7 @@ class HardeningTest {
     }
 
     int port() {
-        return minion.server.address().getPort();
+        return minion.address().getPort();
     }
 
     @Test
@@ -181,6 +182,6 @@ class HardeningTest {
 
     /** Sends a raw HTTP POST over mutual TLS and returns the whole reply. */
     static String rawPost(SSLContext ctx, String body) throws Exception {
-        return RawHttps.post(ctx, minion.server.address().getPort(), body);
+        return RawHttps.post(ctx, minion.address().getPort(), body);
     }
 }

@@ -1,5 +1,6 @@
 package jfunc.minion;
 
+import jfunc.minion.testing.TestMinion;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,7 +53,7 @@ class MergedRequestsTest {
     @Test
     void identicalReadOnlyCallsInFlightRunOnce() throws Exception {
         Counting counting = new Counting();
-        try (MinionFixture m = MinionFixture.start(dir.resolve("state"), Map.of("worker_threads", "16"), List.of(counting))) {
+        try (TestMinion m = TestMinion.start(dir.resolve("state"), Map.of("worker_threads", "16"), List.of(counting))) {
             ExecutorService pool = Executors.newFixedThreadPool(12);
             List<Future<Object>> answers = new ArrayList<>();
             for (int i = 0; i < 6; i++) {

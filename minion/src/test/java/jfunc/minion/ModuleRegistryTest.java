@@ -1,5 +1,6 @@
 package jfunc.minion;
 
+import jfunc.minion.testing.TestMinion;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -98,7 +99,7 @@ class ModuleRegistryTest {
 
     @Test
     void oddResultsAndFailuresReachTheCallerAsValuesOrFaults(@TempDir Path state) throws Exception {
-        try (MinionFixture m = MinionFixture.start(state, Map.of(), List.of(new OddModule("odd")))) {
+        try (TestMinion m = TestMinion.start(state, Map.of(), List.of(new OddModule("odd")))) {
             assertEquals("", m.call("odd.null_value"));
             assertEquals("1099511627776", m.call("odd.long_value"));
             assertEquals("2026-11-23T01:30:00Z", m.call("odd.date"));
@@ -111,25 +112,6 @@ class ModuleRegistryTest {
             assertEquals("overlord", m.call("odd.whoami"));
             // the connection survived all of that
             assertEquals(true, m.call("test.ping"));
-        }
-    }
-
-    @Test
-    void prefixRouteGetsValidatedInnerCalls(@TempDir Path state) throws Exception {
-        List<String> seen = new ArrayList<>();
-        try (MinionFixture m = MinionFixture.start(state, Map.of(), List.of())) {
-            m.server.registry().route("later", (inner, args, ctx) -> {
-                seen.add(inner + args + ctx.caller());
-                return "job-1";
-            });
-            assertEquals("job-1", m.call("later.test.add", 1, 2));
-            assertEquals(List.of("test.add[1, 2]overlord"), seen);
-            assertEquals(Faults.BAD_ARGUMENTS, assertThrows(XmlRpcException.class,
-                    () -> m.call("later.test.add", 1)).code);
-            assertEquals(Faults.UNKNOWN_METHOD, assertThrows(XmlRpcException.class,
-                    () -> m.call("later.test.nope")).code);
-            assertEquals(1, seen.size());
-            assertThrows(IllegalArgumentException.class, () -> m.server.registry().route("test", (i, a, c) -> null));
         }
     }
 }

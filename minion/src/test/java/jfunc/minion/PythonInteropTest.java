@@ -1,5 +1,6 @@
 package jfunc.minion;
 
+import jfunc.minion.testing.TestMinion;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PythonInteropTest {
     @TempDir
     static Path dir;
-    static MinionFixture minion;
+    static TestMinion minion;
 
     static final String SCRIPT = """
             import ssl, sys, xmlrpc.client
@@ -48,7 +49,7 @@ class PythonInteropTest {
 
     @BeforeAll
     static void start() throws Exception {
-        minion = MinionFixture.start(dir.resolve("state"), Map.of(), List.of());
+        minion = TestMinion.start(dir.resolve("state"), Map.of(), List.of());
     }
 
     @AfterAll
@@ -77,7 +78,7 @@ class PythonInteropTest {
         Path script = dir.resolve("client.py");
         Files.writeString(script, SCRIPT);
         Process p = new ProcessBuilder("python3", script.toString(), cert.toString(), key.toString(), ca.toString(),
-                String.valueOf(minion.server.address().getPort())).redirectErrorStream(true).start();
+                String.valueOf(minion.address().getPort())).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), out);
         assertEquals(0, p.exitValue(), out);

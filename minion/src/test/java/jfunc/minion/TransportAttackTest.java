@@ -1,5 +1,6 @@
 package jfunc.minion;
 
+import jfunc.minion.testing.TestMinion;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,12 +47,12 @@ public class TransportAttackTest {
 
     @TempDir
     Path dir;
-    MinionFixture minion;
+    TestMinion minion;
     final List<Socket> sockets = new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
-        minion = MinionFixture.start(dir);
+        minion = TestMinion.start(dir);
     }
 
     @AfterEach
@@ -67,7 +68,7 @@ public class TransportAttackTest {
     }
 
     int port() {
-        return minion.server.address().getPort();
+        return minion.address().getPort();
     }
 
     /** A TCP connection from 127.0.0.{2 + n % 8}. */
@@ -172,7 +173,7 @@ public class TransportAttackTest {
         }
         long ms = realCallMillis();
         assertTrue(ms < 1000, "a real call took " + ms + " ms");
-        assertTrue(minion.server.transportStats().refusedForbidden() >= 130);
+        assertTrue(minion.minion.transportStats().refusedForbidden() >= 130);
     }
 
     @Test

@@ -4,9 +4,6 @@ import jfunc.common.Signals;
 
 import java.net.BindException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -18,17 +15,16 @@ import jfunc.common.tls.CaTrust;
 import jfunc.common.tls.Certs;
 import jfunc.common.tls.Identity;
 import jfunc.common.tls.Pem;
-import jfunc.minion.MinionExtension;
+import jfunc.minion.Minion;
 import jfunc.minion.MinionIdentity;
-import jfunc.minion.MinionServer;
 import jfunc.minion.MinionSettings;
 import jfunc.minion.ModuleRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One run of jfuncd: identity, modules, extensions, server, CRL refresh, and an orderly stop on
- * SIGTERM (stop accepting, give running calls {@code shutdown_grace}, close extensions).
+ * One run of jfuncd: identity, then the {@link Minion} (modules, job service, server), CRL refresh,
+ * and an orderly stop on SIGTERM (stop accepting, give running calls {@code shutdown_grace}, stop the jobs).
  * SIGHUP refreshes the CRL, re-reads the ACL and the config file (the job pools take its
  * settings; a bad file is logged and the old settings stay).
  */
@@ -149,25 +145,18 @@ final class Daemon {
                     + identity.name() + "', not '" + settings.name() + "'");
             return ExitCodes.USAGE;
         }
-        List<MinionExtension> extensions = new ArrayList<>();
-        MinionServer server;
+        Minion minion;
         try {
             ModuleRegistry registry = ModuleRegistry.discover(settings, Daemon.class.getClassLoader());
             registry.telemetry(metrics);
-            for (MinionExtension ext : ServiceLoader.load(MinionExtension.class, Daemon.class.getClassLoader())) {
-                ext.install(registry, settings);
-                extensions.add(0, ext);
-            }
-            server = MinionServer.start(settings, identity, trust, registry);
+            minion = Minion.start(settings, identity, trust, registry);
             if (metrics != null) {
-                metrics.transport(server::transportStats);
+                metrics.transport(minion::transportStats);
             }
         } catch (Config.ConfigException e) {
-            closeAll(extensions);
             System.err.println("jfuncd: error: " + e.getMessage());
             return ExitCodes.USAGE;
         } catch (BindException e) {
-            closeAll(extensions);
             System.err.println("jfuncd: error: " + e.getMessage());
             return ExitCodes.FAILED;
         }
@@ -176,71 +165,50 @@ final class Daemon {
         Duration every = settings.crlRefresh().compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1)
                 : settings.crlRefresh();
         Periodic.every(timer, "CRL refresh", every, crl::refresh);
-        Periodic.every(timer, "idle GC", Duration.ofSeconds(idleGc), new IdleGc(server::callsStarted));
+        Periodic.every(timer, "idle GC", Duration.ofSeconds(idleGc), new IdleGc(minion::callsStarted));
         CrlWatchdog watchdog = new CrlWatchdog(crl, every);
         ScheduledExecutorService watch = Periodic.timer("crl-watchdog");
         Periodic.every(watch, "CRL watchdog", watchdog.checkEvery(), watchdog);
         Signals.onHangup(() -> timer.execute(Periodic.guarded("SIGHUP reload", () -> {
             crl.refresh();
             try {
-                server.reloadAcl();
+                minion.reloadAcl();
             } catch (Config.ConfigException e) {
                 log.error("ACL not reloaded, keeping the old one: {}", e.getMessage());
             }
-            reload(extensions);
+            reload(minion);
         })));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             watch.shutdownNow();
-            stop(server, timer, extensions);
+            stop(minion, timer);
         }, "jfuncd-shutdown"));
 
-        System.err.println("jfuncd: serving " + settings.name() + " on " + server.address().getHostString() + ":"
-                + server.address().getPort() + " (certificate SHA-256 " + Certs.fingerprint(identity.certificate()) + ")");
+        System.err.println("jfuncd: serving " + settings.name() + " on " + minion.address().getHostString() + ":"
+                + minion.address().getPort() + " (certificate SHA-256 " + Certs.fingerprint(identity.certificate()) + ")");
         IdleGc.collect();
         stopRequested.await();
         watch.shutdownNow();
-        stop(server, timer, extensions);
+        stop(minion, timer);
         return ExitCodes.OK;
     }
 
-    private void stop(MinionServer server, ScheduledExecutorService timer, List<MinionExtension> extensions) {
+    private void stop(Minion minion, ScheduledExecutorService timer) {
         if (!stopped.compareAndSet(false, true)) {
             return;
         }
-        int grace = (int) settings.shutdownGrace().toSeconds();
-        log.info("stopping: no new calls, up to {} s for running ones", grace);
+        Duration grace = settings.shutdownGrace();
+        log.info("stopping: no new calls, up to {} s for running ones", grace.toSeconds());
         timer.shutdownNow();
-        server.stop(grace);
-        closeAll(extensions);
+        minion.stop(grace);
         System.err.println("jfuncd: stopped");
     }
 
-    /** SIGHUP: the config file again, for the extensions (job pools); a bad one changes nothing. */
-    private void reload(List<MinionExtension> extensions) {
-        MinionSettings next;
+    /** SIGHUP: the config file again, for the job pools; a bad one changes nothing. */
+    private void reload(Minion minion) {
         try {
-            next = source.load();
+            minion.reload(source.load());
         } catch (Config.ConfigException e) {
             log.error("settings not reloaded, keeping the old ones: {}", e.getMessage());
-            return;
-        }
-        for (MinionExtension ext : extensions) {
-            try {
-                ext.reload(next);
-            } catch (Exception e) {
-                log.error("settings not reloaded, keeping the old ones: {}", e.getMessage() == null ? e.toString()
-                        : e.getMessage());
-            }
-        }
-    }
-
-    private static void closeAll(List<MinionExtension> extensions) {
-        for (MinionExtension ext : extensions) {
-            try {
-                ext.close();
-            } catch (Exception e) {
-                log.warn("closing {} failed: {}", ext.getClass().getName(), e.toString());
-            }
         }
     }
 }

@@ -2,12 +2,7 @@ package jfunc.minion.jobs;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,14 +10,15 @@ import java.util.concurrent.Semaphore;
 import jfunc.common.Faults;
 import jfunc.common.Ids;
 import jfunc.common.job.CancelReply;
+import jfunc.common.job.JobCall;
 import jfunc.common.job.JobProtocol;
 import jfunc.common.job.JobRecord;
 import jfunc.minion.CallContext;
 import org.apache.xmlrpc.XmlRpcException;
 
 /**
- * The wire surface: parses and checks the parameters of {@code async.*} and {@code jobs.*},
- * answers records as structs, and faults with codes from {@link Faults} for bad input.
+ * The jobs methods behind the typed endpoint ({@link JobService}): answers parsed calls
+ * ({@link JobCall}) with records as structs, and faults with codes from {@link Faults}.
  */
 final class JobMethods {
     /**
@@ -31,8 +27,6 @@ final class JobMethods {
      * has it.
      */
     static final String ALL_JOBS = "jobs:all";
-    private static final DateTimeFormatter ID_PREFIX =
-            DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
 
     private final Submissions submissions;
     private final JobLedger ledger;
@@ -48,40 +42,33 @@ final class JobMethods {
         this.waiters = new Semaphore(limits.maxWaiters());
     }
 
-    Object call(String method, List<Object> p, CallContext context) throws XmlRpcException {
-        if (method.startsWith(JobProtocol.ASYNC_PREFIX)) {
-            return submissions.submit(method.substring(JobProtocol.ASYNC_PREFIX.length()), p, null, context);
+    /**
+     * Answers one parsed call ({@link JobCall#parse} checked its parameters); an {@code async.}
+     * or {@code jobs.submit} target was checked by {@link Submissions#check} before.
+     */
+    Object call(JobCall call, CallContext context) throws XmlRpcException {
+        if (call instanceof JobCall.Async a) {
+            return submissions.submit(a.method(), a.args(), null, context);
         }
-        return switch (method) {
-            case JobProtocol.SUBMIT -> submit(p, context);
-            case JobProtocol.STATUS -> status(p, context);
-            case JobProtocol.STATUS_MANY -> statusMany(p, context);
-            case JobProtocol.LIST -> list(p, context);
-            case JobProtocol.WAIT -> await(p, context);
-            case JobProtocol.CANCEL -> cancel(p, context);
-            default -> throw new XmlRpcException(Faults.UNKNOWN_METHOD, "unknown method " + method
-                    + " (" + String.join(", ", JobProtocol.METHODS) + ")");
-        };
-    }
-
-    private String submit(List<Object> p, CallContext context) throws XmlRpcException {
-        arity(JobProtocol.SUBMIT + "(request_id, \"module.method\", [args])", p, 2, 3);
-        String requestId = string(p.get(0), "request_id");
-        if (!JobProtocol.isValidRequestId(requestId)) {
-            throw bad("request_id must be a non-empty string of at most " + JobProtocol.MAX_REQUEST_ID + " characters");
+        if (call instanceof JobCall.Submit s) {
+            return submissions.submit(s.method(), s.args(), s.requestId(), context);
         }
-        String target = string(p.get(1), "method");
-        List<Object> args = List.of();
-        if (p.size() == 3) {
-            if (p.get(2) instanceof Object[] a) {
-                args = Arrays.asList(a);
-            } else if (p.get(2) instanceof List<?> l) {
-                args = new ArrayList<>(l);
-            } else {
-                throw bad(JobProtocol.SUBMIT + ": args must be an array, not " + typeOf(p.get(2)));
-            }
+        if (call instanceof JobCall.Status s) {
+            return status(s.id(), context);
         }
-        return submissions.submit(target, args, requestId, context);
+        if (call instanceof JobCall.StatusMany m) {
+            return statusMany(m.ids(), context);
+        }
+        if (call instanceof JobCall.ListJobs l) {
+            return list(l.after(), context);
+        }
+        if (call instanceof JobCall.Wait w) {
+            return await(w.id(), w.seconds(), context);
+        }
+        if (call instanceof JobCall.Cancel c) {
+            return cancel(c.id(), context);
+        }
+        throw new IllegalStateException("unhandled job call " + call);
     }
 
     /** True when the caller may see every job ({@link #ALL_JOBS}), not only its own. */
@@ -93,9 +80,7 @@ final class JobMethods {
         return context.caller().equals(r.caller()) || seesAllJobs(context);
     }
 
-    private Map<String, Object> status(List<Object> p, CallContext context) throws XmlRpcException {
-        arity(JobProtocol.STATUS + "(id)", p, 1, 1);
-        String id = jobId(p.get(0));
+    private Map<String, Object> status(String id, CallContext context) throws XmlRpcException {
         JobRecord r = read(id, context);
         if (r == null) {
             throw new XmlRpcException(Faults.UNKNOWN_JOB, unknownReason(id));
@@ -103,25 +88,13 @@ final class JobMethods {
         return r.toWire(true);
     }
 
-    private Map<String, Object> statusMany(List<Object> p, CallContext context) throws XmlRpcException {
-        arity(JobProtocol.STATUS_MANY + "([ids])", p, 1, 1);
-        Object[] ids;
-        if (p.get(0) instanceof Object[] a) {
-            ids = a;
-        } else if (p.get(0) instanceof List<?> l) {
-            ids = l.toArray();
-        } else {
-            throw bad(JobProtocol.STATUS_MANY + ": expected an array of job ids, not " + typeOf(p.get(0)));
-        }
-        if (ids.length > limits.statusManyLimit()) {
-            throw bad(JobProtocol.STATUS_MANY + ": " + ids.length + " ids; at most " + limits.statusManyLimit()
+    private Map<String, Object> statusMany(List<String> ids, CallContext context) throws XmlRpcException {
+        if (ids.size() > limits.statusManyLimit()) {
+            throw bad(JobProtocol.STATUS_MANY + ": " + ids.size() + " ids; at most " + limits.statusManyLimit()
                     + " per call (jobs.status_many_limit)");
         }
         Map<String, Object> out = new LinkedHashMap<>();
-        for (Object o : ids) {
-            if (!(o instanceof String id)) {
-                throw bad(JobProtocol.STATUS_MANY + ": every id must be a string, not " + typeOf(o));
-            }
+        for (String id : ids) {
             if (!Ids.isValid(id)) {
                 out.put(id, JobRecord.unknownToWire(id, "malformed job id '" + id + "'"));
                 continue;
@@ -132,23 +105,7 @@ final class JobMethods {
         return out;
     }
 
-    private Object[] list(List<Object> p, CallContext context) throws XmlRpcException {
-        arity(JobProtocol.LIST + "([since])", p, 0, 1);
-        String after = null;
-        if (p.size() == 1 && !"".equals(p.get(0))) {
-            String since = string(p.get(0), "since");
-            if (Ids.isValid(since)) {
-                after = since;
-            } else {
-                try {
-                    // every id made at or after the instant sorts after this prefix
-                    after = ID_PREFIX.format(Instant.parse(since)) + "-";
-                } catch (DateTimeParseException e) {
-                    throw bad(JobProtocol.LIST + ": since must be a job id or an ISO time such as 2026-11-23T01:30:00Z, not '"
-                            + since + "'");
-                }
-            }
-        }
+    private Object[] list(String after, CallContext context) {
         List<JobRecord> records = ledger.store().newest(after, limits.listLimit(), r -> visible(r, context));
         List<Object> out = new ArrayList<>(records.size());
         for (JobRecord r : records) {
@@ -163,17 +120,7 @@ final class JobMethods {
      * (300) as that maximum. At most jobs.max_waiters waits run at once (each holds an RPC
      * worker); beyond that the call faults UNAVAILABLE rather than starve other callers.
      */
-    private Map<String, Object> await(List<Object> p, CallContext context) throws XmlRpcException {
-        arity(JobProtocol.WAIT + "(id, seconds)", p, 2, 2);
-        String id = jobId(p.get(0));
-        double seconds;
-        if (p.get(1) instanceof Integer i) {
-            seconds = i;
-        } else if (p.get(1) instanceof Double d && !d.isNaN()) {
-            seconds = d;
-        } else {
-            throw bad(JobProtocol.WAIT + ": seconds must be a number, not " + typeOf(p.get(1)));
-        }
+    private Map<String, Object> await(String id, double seconds, CallContext context) throws XmlRpcException {
         seconds = Math.max(0, Math.min(limits.maxWait().toMillis() / 1000.0, seconds));
         if (read(id, context) == null) {
             throw new XmlRpcException(Faults.UNKNOWN_JOB, unknownReason(id));
@@ -201,9 +148,7 @@ final class JobMethods {
      * jobs.cancel(id): see {@link JobLedger#cancel}. Another caller's job is unknown (108) unless
      * the caller sees all jobs, as for jobs.status.
      */
-    private Map<String, Object> cancel(List<Object> p, CallContext context) throws XmlRpcException {
-        arity(JobProtocol.CANCEL + "(id)", p, 1, 1);
-        String id = jobId(p.get(0));
+    private Map<String, Object> cancel(String id, CallContext context) throws XmlRpcException {
         if (read(id, context) == null) {
             throw new XmlRpcException(Faults.UNKNOWN_JOB, unknownReason(id));
         }
@@ -254,37 +199,6 @@ final class JobMethods {
                     + JobRecord.iso(store.created()) + ")";
         }
         return "no job " + id + " on this minion";
-    }
-
-    private static String jobId(Object o) throws XmlRpcException {
-        if (!(o instanceof String id) || !Ids.isValid(id)) {
-            throw bad("malformed job id " + (o instanceof String ? "'" + o + "'" : typeOf(o))
-                    + " (job ids look like 20261123-013045-123-7f3a9c01-5be0c2d94a17e3f8)");
-        }
-        return id;
-    }
-
-    private static String string(Object o, String what) throws XmlRpcException {
-        if (!(o instanceof String s)) {
-            throw bad(what + " must be a string, not " + typeOf(o));
-        }
-        return s;
-    }
-
-    private static void arity(String usage, List<Object> p, int min, int max) throws XmlRpcException {
-        if (p.size() < min || p.size() > max) {
-            throw bad("usage: " + usage + " (got " + p.size() + " parameters)");
-        }
-    }
-
-    private static String typeOf(Object o) {
-        if (o instanceof Object[]) {
-            return "an array";
-        }
-        if (o instanceof Map) {
-            return "a struct";
-        }
-        return o == null ? "nothing" : "a " + o.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
     }
 
     private static XmlRpcException bad(String message) {

@@ -6,22 +6,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import jfunc.common.Config;
-import jfunc.common.Config.ConfigException;
-import jfunc.common.job.JobProtocol;
+import jfunc.common.job.JobCall;
 import jfunc.minion.CallContext;
-import jfunc.minion.MinionSettings;
-import jfunc.minion.ModuleRegistry;
 import jfunc.minion.Telemetry;
 import org.apache.xmlrpc.XmlRpcException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The minion's async jobs: {@code async.MODULE.METHOD(args...)} and {@code jobs.*}, backed by
- * the status file. The dispatcher hands every call for which {@link #handles} is true to
- * {@link #call}, and wraps {@code system.multicall} in {@link #batch} so that many submissions
- * share one commit. Thread-safe; job work never runs on the caller's thread.
+ * The minion's async jobs once the status file is open: {@code async.MODULE.METHOD(args...)} and
+ * {@code jobs.*}, backed by the status file. {@link JobService} hands it parsed calls and wraps
+ * {@code system.multicall} in {@link #batch} so that many submissions share one commit.
+ * Thread-safe; job work never runs on the caller's thread.
  */
 public final class Jobs implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Jobs.class);
@@ -50,7 +46,7 @@ public final class Jobs implements AutoCloseable {
         this.ledger = new JobLedger(store, clock, limits.maxResultBytes());
         this.pools = limits.pools();
         this.runner = new JobRunner(ledger, calls, pools, telemetry);
-        this.submissions = new Submissions(ledger, runner, calls, clock);
+        this.submissions = new Submissions(ledger, runner, clock);
         this.methods = new JobMethods(submissions, ledger, limits, clock);
         this.purger = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "jobs-purge");
@@ -65,78 +61,15 @@ public final class Jobs implements AutoCloseable {
     /**
      * Opens the status file ({@code STATE/minion/NAME/status.db}), marks jobs that were queued or
      * running when the minion last stopped LOST, purges ended jobs older than the retention, and
-     * starts accepting. {@code modules}: the module names known now, so that their
-     * {@code jobs.max_concurrent.MODULE} settings are checked at start.
+     * starts accepting.
      */
-    public static Jobs open(Path statusFile, Config config, CallRunner calls, List<String> modules)
-            throws StatusFile.StatusFileException, ConfigException {
-        return open(statusFile, JobLimits.from(config, modules), calls, Clock.systemUTC(), StatusFile::make,
-                Telemetry.NONE);
-    }
-
-    /**
-     * Plugs jobs into {@code registry} with the settings' config: the {@code jobs} module, the
-     * {@code async} prefix route and the multicall batch scope, and starts opening the status
-     * file ({@code STATE/minion/NAME/status.db}) in the background ({@link JobsAtStart}). Settings
-     * are checked now. Call after the modules are loaded, before serving.
-     */
-    public static JobsAtStart install(ModuleRegistry registry, MinionSettings settings) throws ConfigException {
-        return install(registry, settings, StatusFile::make, JobsAtStart.READY_WAIT);
-    }
-
-    /** As {@link #install(ModuleRegistry, MinionSettings)}; tests slow the open down or shorten the wait. */
-    static JobsAtStart install(ModuleRegistry registry, MinionSettings settings, StatusFile.Maker maker,
-                               java.time.Duration readyWait) throws ConfigException {
-        JobLimits limits = JobLimits.from(settings.config(), registry.modules());
-        Path file = settings.minionDir().resolve("status.db");
-        CallRunner calls = new RegistryCalls(registry);
-        List<String> modules = List.copyOf(registry.modules());
-        Telemetry telemetry = registry.telemetry();
-        JobsAtStart jobs = new JobsAtStart(file, () -> open(file, limits, calls, Clock.systemUTC(), maker, telemetry),
-                readyWait, config -> PoolConfig.from(config, modules));
-        telemetry.pools(() -> {
-            Jobs open = jobs.now();
-            Map<String, Telemetry.PoolGauge> out = new java.util.TreeMap<>();
-            if (open != null) {
-                open.pools().forEach((m, p) -> out.put(m, new Telemetry.PoolGauge(p.workers(), p.busy(), p.queued())));
-            }
-            return out;
-        });
-        try {
-            registry.add(new JobsModule(jobs));
-            registry.route(JobProtocol.ASYNC_PREFIX.substring(0, JobProtocol.ASYNC_PREFIX.length() - 1),
-                    (inner, args, context) -> jobs.get().call(JobProtocol.ASYNC_PREFIX + inner, args, context));
-            // the submissions of one multicall share one commit
-            registry.batchScope((methods, batch) -> {
-                if (methods.stream().noneMatch(Jobs::needsStatusFile)) {
-                    return batch.run();
-                }
-                Jobs open;
-                try {
-                    open = jobs.get();
-                } catch (XmlRpcException unavailable) {
-                    return batch.run(); // each jobs entry gets the fault on its own
-                }
-                return open.batch(batch::run);
-            });
-        } catch (RuntimeException e) {
-            jobs.close();
-            throw e;
-        }
-        return jobs;
-    }
-
-    private static boolean needsStatusFile(String method) {
-        return JobProtocol.isJobMethod(method);
-    }
-
     static Jobs open(Path statusFile, JobLimits limits, CallRunner calls, Clock clock)
             throws StatusFile.StatusFileException {
         return open(statusFile, limits, calls, clock, StatusFile::make, Telemetry.NONE);
     }
 
-    private static Jobs open(Path statusFile, JobLimits limits, CallRunner calls, Clock clock, StatusFile.Maker maker,
-                             Telemetry telemetry) throws StatusFile.StatusFileException {
+    static Jobs open(Path statusFile, JobLimits limits, CallRunner calls, Clock clock, StatusFile.Maker maker,
+                     Telemetry telemetry) throws StatusFile.StatusFileException {
         StatusFile store = StatusFile.open(statusFile, limits.commitInterval(), clock, maker);
         Jobs jobs = new Jobs(store, limits, calls, clock, telemetry);
         jobs.purge();
@@ -145,17 +78,24 @@ public final class Jobs implements AutoCloseable {
         return jobs;
     }
 
-    /** True for the methods this class answers: {@code async.*} and {@code jobs.*}. */
-    public static boolean handles(String method) {
-        return JobProtocol.isJobMethod(method);
+    /**
+     * Answers one parsed {@code async.*} or {@code jobs.*} call (see docs/PROTOCOL.md) for the
+     * caller in {@code context}. A submission's target must have passed {@link #check} first.
+     */
+    public Object call(JobCall call, CallContext context) throws XmlRpcException {
+        return methods.call(call, context);
     }
 
     /**
-     * Answers one {@code async.*} or {@code jobs.*} call (see docs/PROTOCOL.md) for the caller in
-     * {@code context}; a submission needs permission for {@code async.MODULE.METHOD}.
+     * Checks the target of a submission ({@code async.*}, {@code jobs.submit}) against the modules
+     * of {@code calls}; other calls pass. Quick: nothing waits, nothing is recorded.
      */
-    public Object call(String method, List<Object> params, CallContext context) throws XmlRpcException {
-        return methods.call(method, params, context);
+    static void check(CallRunner calls, JobCall call, CallContext context) throws XmlRpcException {
+        if (call instanceof JobCall.Async a) {
+            Submissions.check(calls, a.method(), a.args(), context);
+        } else if (call instanceof JobCall.Submit s) {
+            Submissions.check(calls, s.method(), s.args(), context);
+        }
     }
 
     /**

@@ -39,24 +39,31 @@ final class Submissions {
 
     private final JobLedger ledger;
     private final JobRunner runner;
-    private final CallRunner calls;
     private final Clock clock;
 
-    Submissions(JobLedger ledger, JobRunner runner, CallRunner calls, Clock clock) {
+    Submissions(JobLedger ledger, JobRunner runner, Clock clock) {
         this.ledger = ledger;
         this.runner = runner;
-        this.calls = calls;
         this.clock = clock;
     }
 
     /**
-     * Accepts {@code method(args)} as a job; {@code requestId} null for async. calls. Returns the
-     * job id. The caller must be allowed to call {@code async.METHOD}, however the job is submitted.
+     * The one check of a job's target, before anything waits or is recorded: {@code method} must
+     * be module.method and not a job method, the caller allowed to call {@code async.METHOD}
+     * (however the job is submitted), and the call valid for the module.
      */
-    String submit(String method, List<Object> args, String requestId, CallContext context) throws XmlRpcException {
-        String module = moduleOf(method);
+    static void check(CallRunner calls, String method, List<Object> args, CallContext context) throws XmlRpcException {
+        moduleOf(method);
         context.checkAllowed(JobProtocol.ASYNC_PREFIX + method);
         calls.validate(method, args);
+    }
+
+    /**
+     * Accepts {@code method(args)}, already {@link #check checked}, as a job; {@code requestId}
+     * null for async. calls. Returns the job id.
+     */
+    String submit(String method, List<Object> args, String requestId, CallContext context) throws XmlRpcException {
+        String module = method.substring(0, method.lastIndexOf('.'));
         if (requestId != null) {
             String earlier = ledger.store().jobOfRequest(JobRecord.claimKey(context.caller(), requestId));
             if (earlier == null && JobMethods.seesAllJobs(context)) {

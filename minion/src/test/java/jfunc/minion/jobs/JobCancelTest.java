@@ -1,5 +1,6 @@
 package jfunc.minion.jobs;
 
+import jfunc.minion.testing.TestMinion;
 import static jfunc.minion.jobs.JobTimeoutTest.isDead;
 import static jfunc.minion.jobs.JobTimeoutTest.ours;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,7 +35,7 @@ class JobCancelTest {
     void cancellingARunningCommandKillsItsProcessTreeAndRecordsWhoAndWhen() throws Exception {
         TestPki pki = new TestPki();
         String id;
-        try (JobsMinion minion = new JobsMinion(pki, dir, Map.of(), List.of())) {
+        try (TestMinion minion = JobTestModules.minion(pki, dir, Map.of(), List.of())) {
             id = (String) minion.call("async.command.run", "sleep 579 & sleep 579; wait");
             List<ProcessHandle> sleeps = List.of();
             for (int i = 0; i < 500 && sleeps.size() < 2; i++) {
@@ -64,7 +65,7 @@ class JobCancelTest {
             assertEquals("CANCELLED", minion.record("jobs.status", id).get("state"));
             assertEquals(true, minion.call("test.ping"));
         }
-        try (JobsMinion again = new JobsMinion(pki, dir, Map.of(), List.of())) {
+        try (TestMinion again = JobTestModules.minion(pki, dir, Map.of(), List.of())) {
             JobRecord kept = JobRecord.fromWire(again.call("jobs.status", id));
             assertEquals(JobState.CANCELLED, kept.state(), "the status file keeps CANCELLED across a restart");
             assertEquals("overlord", kept.cancelledBy());
@@ -74,7 +75,7 @@ class JobCancelTest {
     @Test
     void aQueuedJobLeavesTheQueueAndNeverRuns() throws Exception {
         JobTestModules.Gate gate = new JobTestModules.Gate();
-        try (JobsMinion minion = new JobsMinion(new TestPki(), dir,
+        try (TestMinion minion = JobTestModules.minion(new TestPki(), dir,
                 Map.of("jobs.max_concurrent.gate", "1", "jobs.max_queued", "1"), List.of(gate))) {
             gate.entered = new CountDownLatch(1);
             String running = (String) minion.call("async.gate.pass");
@@ -105,7 +106,7 @@ class JobCancelTest {
     @Test
     void cancellingAJobThatEndedChangesNothingAndSaysSo() throws Exception {
         JobTestModules.Gate gate = new JobTestModules.Gate();
-        try (JobsMinion minion = new JobsMinion(new TestPki(), dir, Map.of(), List.of(gate))) {
+        try (TestMinion minion = JobTestModules.minion(new TestPki(), dir, Map.of(), List.of(gate))) {
             String done = (String) minion.call("async.test.echo", "kept");
             assertEquals("FINISHED", minion.record("jobs.wait", done, 30).get("state"));
             Map<String, Object> before = minion.record("jobs.status", done);
@@ -130,7 +131,7 @@ class JobCancelTest {
 
     @Test
     void unknownMalformedAndForeignIdsAreClearFaults() throws Exception {
-        try (JobsMinion minion = new JobsMinion(new TestPki(), dir, Map.of(), List.of())) {
+        try (TestMinion minion = JobTestModules.minion(new TestPki(), dir, Map.of(), List.of())) {
             XmlRpcException unknown = assertThrows(XmlRpcException.class, () -> minion.call("jobs.cancel", Ids.next()));
             assertEquals(Faults.UNKNOWN_JOB, unknown.code);
             assertTrue(unknown.getMessage().contains("no job "), unknown.getMessage());
@@ -147,7 +148,7 @@ class JobCancelTest {
     void cancelNeedsAGrantThatNamesItAndReachesOnlyTheCallersOwnJobs() throws Exception {
         TestPki pki = new TestPki();
         JobTestModules.Gate gate = new JobTestModules.Gate();
-        try (JobsMinion minion = new JobsMinion(pki, dir, Map.of(), List.of(gate))) {
+        try (TestMinion minion = JobTestModules.minion(pki, dir, Map.of(), List.of(gate))) {
             RpcClient mallory = client(pki, "mallory.example.org"); // jobs.*, async.test.*
             RpcClient canceller = client(pki, "canceller.example.org"); // jobs.cancel, jobs.status, async.gate.*
             gate.entered = new CountDownLatch(2);

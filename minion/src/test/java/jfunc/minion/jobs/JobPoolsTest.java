@@ -1,5 +1,6 @@
 package jfunc.minion.jobs;
 
+import jfunc.minion.testing.TestMinion;
 import static jfunc.minion.jobs.JobTimeoutTest.isDead;
 import static jfunc.minion.jobs.JobTimeoutTest.ours;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,14 +32,14 @@ class JobPoolsTest {
     @TempDir
     Path dir;
 
-    private static Map<String, Object> status(JobsMinion m, String id) throws Exception {
+    private static Map<String, Object> status(TestMinion m, String id) throws Exception {
         return m.record("jobs.status", id);
     }
 
     @Test
     void aShrunkPoolLetsItsRunningJobsFinishAndStartsQueuedOnesOnlyBelowItsNewSize() throws Exception {
         JobTestModules.Gate gate = new JobTestModules.Gate();
-        try (JobsMinion minion = new JobsMinion(new TestPki(), dir, Map.of("jobs.max_concurrent.gate", "2"),
+        try (TestMinion minion = JobTestModules.minion(new TestPki(), dir, Map.of("jobs.max_concurrent.gate", "2"),
                 List.of(gate))) {
             gate.entered = new CountDownLatch(2);
             String a = (String) minion.call("async.gate.pass");
@@ -67,7 +68,7 @@ class JobPoolsTest {
         }
     }
 
-    private static String waitEnded(JobsMinion minion, String a, String b) throws Exception {
+    private static String waitEnded(TestMinion minion, String a, String b) throws Exception {
         for (int i = 0; i < 600; i++) {
             for (String id : List.of(a, b)) {
                 if (status(minion, id).get("state").equals("FINISHED")) {
@@ -82,7 +83,7 @@ class JobPoolsTest {
     @Test
     void aGrownPoolStartsQueuedJobsAtOnce() throws Exception {
         JobTestModules.Gate gate = new JobTestModules.Gate();
-        try (JobsMinion minion = new JobsMinion(new TestPki(), dir, Map.of("jobs.max_concurrent.gate", "1"),
+        try (TestMinion minion = JobTestModules.minion(new TestPki(), dir, Map.of("jobs.max_concurrent.gate", "1"),
                 List.of(gate))) {
             gate.entered = new CountDownLatch(3);
             String[] ids = new String[3];
@@ -101,7 +102,7 @@ class JobPoolsTest {
 
     @Test
     void aShorterMaximumRunningTimeStopsARunningCommandPastItAndFailsIt() throws Exception {
-        try (JobsMinion minion = new JobsMinion(new TestPki(), dir, Map.of(), List.of())) {
+        try (TestMinion minion = JobTestModules.minion(new TestPki(), dir, Map.of(), List.of())) {
             String id = (String) minion.call("async.command.run", "sleep 581");
             List<ProcessHandle> sleeps = List.of();
             for (int i = 0; i < 500 && sleeps.isEmpty(); i++) {
@@ -133,19 +134,19 @@ class JobPoolsTest {
                 "jobs.max_concurrent.comand", "no module 'comand' on this minion",
                 "jobs.max_running_time.nosuch", "no module 'nosuch' on this minion").entrySet()) {
             Config.ConfigException e = assertThrows(Config.ConfigException.class,
-                    () -> new JobsMinion(pki, dir.resolve("a"), Map.of(bad.getKey(), "2"), List.of()).close());
+                    () -> JobTestModules.minion(pki, dir.resolve("a"), Map.of(bad.getKey(), "2"), List.of()).close());
             assertTrue(e.getMessage().contains(bad.getValue()), e.getMessage());
         }
         for (String count : List.of("0", "-3")) {
             Config.ConfigException e = assertThrows(Config.ConfigException.class,
-                    () -> new JobsMinion(pki, dir.resolve("b"), Map.of("jobs.max_concurrent.command", count), List.of())
+                    () -> JobTestModules.minion(pki, dir.resolve("b"), Map.of("jobs.max_concurrent.command", count), List.of())
                             .close());
             assertTrue(e.getMessage().contains("jobs.max-concurrent.command must be at least 1, not " + count),
                     e.getMessage());
         }
 
         JobTestModules.Gate gate = new JobTestModules.Gate();
-        try (JobsMinion minion = new JobsMinion(pki, dir.resolve("c"), Map.of("jobs.max_concurrent.gate", "1"),
+        try (TestMinion minion = JobTestModules.minion(pki, dir.resolve("c"), Map.of("jobs.max_concurrent.gate", "1"),
                 List.of(gate))) {
             gate.entered = new CountDownLatch(1);
             String a = (String) minion.call("async.gate.pass");

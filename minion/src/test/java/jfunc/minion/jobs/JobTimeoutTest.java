@@ -1,5 +1,6 @@
 package jfunc.minion.jobs;
 
+import jfunc.minion.testing.TestMinion;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,7 +23,7 @@ class JobTimeoutTest {
 
     @Test
     void aCommandJobOverTheMaximumRunningTimeFailsAndItsProcessTreeIsKilled() throws Exception {
-        try (JobsMinion minion = new JobsMinion(new TestPki(), dir, Map.of("job_max_runtime", "1s"), List.of())) {
+        try (TestMinion minion = JobTestModules.minion(new TestPki(), dir, Map.of("job_max_runtime", "1s"), List.of())) {
             String id = (String) minion.call("async.command.run", "sleep 577 & sleep 577; wait");
             List<ProcessHandle> sleeps = List.of();
             for (int i = 0; i < 500 && sleeps.size() < 2; i++) {
@@ -49,7 +50,7 @@ class JobTimeoutTest {
         String running;
         String queued;
         String command;
-        try (JobsMinion minion = new JobsMinion(pki, dir, Map.of("jobs.max_concurrent.gate", "1"), List.of(gate))) {
+        try (TestMinion minion = JobTestModules.minion(pki, dir, Map.of("jobs.max_concurrent.gate", "1"), List.of(gate))) {
             gate.entered = new CountDownLatch(1);
             running = (String) minion.call("async.gate.pass");
             queued = (String) minion.call("async.gate.pass");
@@ -64,7 +65,7 @@ class JobTimeoutTest {
             Thread.sleep(25);
         }
         assertTrue(ours("578").isEmpty(), "the command job's process was killed at shutdown");
-        try (JobsMinion again = new JobsMinion(pki, dir, Map.of(), List.of())) {
+        try (TestMinion again = JobTestModules.minion(pki, dir, Map.of(), List.of())) {
             Map<String, Object> r = again.record("jobs.status", running);
             assertEquals("LOST", r.get("state"));
             assertTrue(((String) r.get("reason")).contains("minion stopped"), r.toString());

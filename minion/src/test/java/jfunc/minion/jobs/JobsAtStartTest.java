@@ -1,5 +1,7 @@
 package jfunc.minion.jobs;
 
+import jfunc.minion.Minion;
+import jfunc.minion.testing.TestMinion;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -31,7 +33,7 @@ class JobsAtStartTest {
     @Test
     void theStatusFileIsOpenBeforeTheFirstJobsCall() throws Exception {
         TestPki pki = new TestPki();
-        try (JobsMinion minion = new JobsMinion(pki, dir, Map.of(), List.of())) {
+        try (TestMinion minion = JobTestModules.minion(pki, dir, Map.of(), List.of())) {
             assertTrue(minion.jobs.awaitReady(Duration.ofSeconds(30)));
             assertTrue(Files.exists(minion.statusFile), "status file opened at start, before any jobs call");
             String id = (String) minion.call("async.test.ping");
@@ -43,10 +45,10 @@ class JobsAtStartTest {
     void aStatusFileInUseMakesJobsCallsUnavailableAndLeavesOtherCallsAlone() throws Exception {
         TestPki pki = new TestPki();
         String id;
-        try (JobsMinion first = new JobsMinion(pki, dir, Map.of(), List.of())) {
+        try (TestMinion first = JobTestModules.minion(pki, dir, Map.of(), List.of())) {
             id = (String) first.call("async.test.ping");
             assertEquals("FINISHED", first.record("jobs.wait", id, 30).get("state"));
-            try (JobsMinion second = new JobsMinion(pki, dir, Map.of(), List.of())) {
+            try (TestMinion second = JobTestModules.minion(pki, dir, Map.of(), List.of())) {
                 assertFalse(second.jobs.awaitReady(Duration.ofSeconds(30)));
                 XmlRpcException e = assertThrows(XmlRpcException.class, () -> second.call("jobs.status", id));
                 assertEquals(Faults.UNAVAILABLE, e.code);
@@ -62,7 +64,7 @@ class JobsAtStartTest {
         // With a 2 s group commit, 20 submissions that each waited for a commit of their own
         // would take 40 s; sharing the batch's one commit they take about 2 s.
         TestPki pki = new TestPki();
-        try (JobsMinion minion = new JobsMinion(pki, dir, Map.of("jobs.commit_interval", "2s"), List.of())) {
+        try (TestMinion minion = JobTestModules.minion(pki, dir, Map.of("jobs.commit_interval", "2s"), List.of())) {
             Object[] batch = new Object[20];
             java.util.Arrays.fill(batch, Map.of("methodName", "async.test.ping", "params", new Object[0]));
             long start = System.nanoTime();
@@ -92,7 +94,7 @@ class JobsAtStartTest {
     void aJobsCallThatArrivesWhileTheStatusFileOpensWaitsForItAndOtherCallsDoNot() throws Exception {
         TestPki pki = new TestPki();
         CountDownLatch gate = new CountDownLatch(1);
-        try (JobsMinion minion = new JobsMinion(pki, dir, Map.of(), List.of(), slowOpen(gate), Duration.ofSeconds(30))) {
+        try (TestMinion minion = JobTestModules.minion(pki, dir, Map.of(), List.of(), slowOpen(gate), Duration.ofSeconds(30))) {
             try {
                 assertEquals(true, minion.call("test.ping"), "plain calls answer while the status file opens");
                 CompletableFuture<Object> submitted = CompletableFuture.supplyAsync(() -> {
@@ -104,6 +106,12 @@ class JobsAtStartTest {
                 });
                 Thread.sleep(500);
                 assertFalse(submitted.isDone(), "the submission waits for the status file: " + submitted);
+                // a bad target is refused at once: waiting would end in 109 after 30 s, not in these
+                assertEquals(Faults.UNKNOWN_METHOD, assertThrows(XmlRpcException.class,
+                        () -> minion.call("async.nope.run")).code);
+                assertEquals(Faults.BAD_ARGUMENTS, assertThrows(XmlRpcException.class,
+                        () -> minion.call("jobs.submit", "r1", "test.add", new Object[] {1})).code);
+                assertFalse(submitted.isDone(), "still waiting: " + submitted);
                 gate.countDown();
                 String id = (String) submitted.get(30, TimeUnit.SECONDS);
                 assertEquals("FINISHED", minion.record("jobs.wait", id, 30).get("state"));
@@ -117,18 +125,22 @@ class JobsAtStartTest {
     void aJobsCallWaitsForTheStatusFileOnlyUpToTheBoundThenIsToldToRetry() throws Exception {
         TestPki pki = new TestPki();
         CountDownLatch gate = new CountDownLatch(1);
-        try (JobsMinion minion = new JobsMinion(pki, dir, Map.of(), List.of(), slowOpen(gate), Duration.ofSeconds(1))) {
+        try (TestMinion minion = JobTestModules.minion(pki, dir, Map.of(), List.of(), slowOpen(gate), Duration.ofSeconds(1))) {
             try {
                 XmlRpcException e = assertThrows(XmlRpcException.class, () -> minion.call("jobs.list"));
                 assertEquals(Faults.UNAVAILABLE, e.code);
                 assertTrue(e.getMessage().contains("is still opening after 1s; retry"), e.getMessage());
                 assertEquals(true, minion.call("test.ping"));
+                assertEquals(Minion.State.STARTING, minion.minion.state());
                 gate.countDown();
                 assertTrue(minion.jobs.awaitReady(Duration.ofSeconds(30)));
+                assertEquals(Minion.State.SERVING, minion.minion.state());
                 assertEquals(0, ((Object[]) minion.call("jobs.list")).length, "once open, the same call answers");
             } finally {
                 gate.countDown();
             }
+            minion.minion.stop(Duration.ofSeconds(1));
+            assertEquals(Minion.State.STOPPED, minion.minion.state());
         }
     }
 }

@@ -1,5 +1,6 @@
 package jfunc.minion.jobs;
 
+import jfunc.minion.testing.TestMinion;
 import jfunc.common.job.JobRecord;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -29,12 +30,12 @@ class JobsRpcTest {
     static TestPki pki;
     static JobTestModules.Gate gate = new JobTestModules.Gate();
     static JobTestModules.Work work = new JobTestModules.Work();
-    static JobsMinion minion;
+    static TestMinion minion;
 
     @BeforeAll
     static void start() throws Exception {
         pki = new TestPki();
-        minion = new JobsMinion(pki, dir, Map.of(
+        minion = JobTestModules.minion(pki, dir, Map.of(
                 "jobs.max_concurrent.gate", "2", "jobs.max_queued", "3000", "jobs.max_result_bytes", "1000"),
                 List.of(gate, work));
     }
@@ -121,7 +122,7 @@ class JobsRpcTest {
     @Test
     void waitSecondsAreClampedAndWaitersBounded(@TempDir Path own) throws Exception {
         JobTestModules.Gate mine = new JobTestModules.Gate();
-        try (JobsMinion small = new JobsMinion(pki, own, Map.of("jobs.max_wait", "1", "jobs.max_waiters", "1"),
+        try (TestMinion small = JobTestModules.minion(pki, own, Map.of("jobs.max_wait", "1", "jobs.max_waiters", "1"),
                 List.of(mine))) {
             mine.entered = new CountDownLatch(1);
             String id = (String) small.call("async.gate.pass");
@@ -324,7 +325,7 @@ class JobsRpcTest {
     @Test
     void aRequestIdClaimedFirstByAnotherCallerCannotTakeOverTheOverlordsJob() throws Exception {
         jfunc.common.rpc.RpcClient mallory = clientOf("mallory.example.org");
-        String requestId = Ids.next() + "/" + JobsMinion.NAME;
+        String requestId = Ids.next() + "/" + TestMinion.NAME;
         String planted = (String) mallory.call(minion.endpoint, "jobs.submit", requestId, "test.echo",
                 new Object[] {"all good"});
         String mine = (String) minion.call("jobs.submit", requestId, "test.echo", new Object[] {"the real work"});

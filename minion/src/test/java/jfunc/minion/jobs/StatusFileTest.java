@@ -288,13 +288,13 @@ class StatusFileTest {
         JobLimits limits = JobLimits.from(jfunc.common.Config.of(Map.of()), TestCalls.MODULES);
         String id;
         try (Jobs jobs = Jobs.open(file, limits, calls, Clock.systemUTC())) {
-            id = (String) jobs.call("async.test.ping", List.of(), jfunc.minion.CallContext.trusted("overlord"));
-            jobs.call("jobs.wait", List.of(id, 30), jfunc.minion.CallContext.trusted("overlord"));
+            id = (String) jobs.call(jfunc.common.job.JobCall.parse("async.test.ping", List.of()), jfunc.minion.CallContext.trusted("overlord"));
+            jobs.call(jfunc.common.job.JobCall.parse("jobs.wait", List.of(id, 30)), jfunc.minion.CallContext.trusted("overlord"));
         }
         Clock eightDaysLater = Clock.fixed(Instant.now().plus(Duration.ofDays(8)), ZoneOffset.UTC);
         try (Jobs jobs = Jobs.open(file, limits, calls, eightDaysLater)) {
             org.apache.xmlrpc.XmlRpcException e = assertThrows(org.apache.xmlrpc.XmlRpcException.class,
-                    () -> jobs.call("jobs.status", List.of(id), jfunc.minion.CallContext.trusted("overlord")));
+                    () -> jobs.call(jfunc.common.job.JobCall.parse("jobs.status", List.of(id)), jfunc.minion.CallContext.trusted("overlord")));
             assertEquals(jfunc.common.Faults.UNKNOWN_JOB, e.code);
             assertTrue(e.getMessage().contains("purged"), e.getMessage());
         }

@@ -1,5 +1,6 @@
 package jfunc.minion.modules;
 
+import jfunc.minion.testing.TestMinion;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,7 +18,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import jfunc.common.Faults;
-import jfunc.minion.MinionFixture;
+import jfunc.minion.testing.TestMinion;
 import org.apache.xmlrpc.XmlRpcException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,10 +42,10 @@ class ChunkedCopyTest {
         return b;
     }
 
-    private MinionFixture minion(Path root, Map<String, String> more) throws Exception {
+    private TestMinion minion(Path root, Map<String, String> more) throws Exception {
         Map<String, String> config = new java.util.HashMap<>(Map.of("copyfile_roots", root.toString()));
         config.putAll(more);
-        return MinionFixture.start(dir.resolve("state"), config, List.of());
+        return TestMinion.start(dir.resolve("state"), config, List.of());
     }
 
     @Test
@@ -56,7 +57,7 @@ class ChunkedCopyTest {
         String target = root.resolve("sub/data.bin").toString();
         String size = Integer.toString(file.length);
         String whole = sha(file);
-        try (MinionFixture m = minion(root, Map.of())) {
+        try (TestMinion m = minion(root, Map.of())) {
             Map<?, ?> begun = (Map<?, ?>) m.call("copyfile.begin", target, size, whole);
             assertEquals("0", begun.get("offset"));
             assertEquals(4 * 1024 * 1024, begun.get("chunk_max"));
@@ -64,7 +65,7 @@ class ChunkedCopyTest {
                     m.call("copyfile.chunk", target, size, whole, "0", first, sha(first)));
         }
         assertFalse(Files.exists(root.resolve("sub/data.bin")), "a reader never sees half a file");
-        try (MinionFixture m = minion(root, Map.of())) { // restarted: the committed chunk is still there
+        try (TestMinion m = minion(root, Map.of())) { // restarted: the committed chunk is still there
             Map<?, ?> again = (Map<?, ?>) m.call("copyfile.begin", target, size, whole);
             assertEquals(Integer.toString(first.length), again.get("offset"));
             XmlRpcException early = assertThrows(XmlRpcException.class, () -> m.call("copyfile.commit", target, size, whole));
@@ -88,7 +89,7 @@ class ChunkedCopyTest {
         byte[] a = Arrays.copyOfRange(file, 0, 400);
         String target = root.resolve("f").toString();
         String whole = sha(file);
-        try (MinionFixture m = minion(root, Map.of())) {
+        try (TestMinion m = minion(root, Map.of())) {
             m.call("copyfile.begin", target, "1000", whole);
             m.call("copyfile.chunk", target, "1000", whole, "0", a, sha(a));
             byte[] b = Arrays.copyOfRange(file, 400, 800);
@@ -132,7 +133,7 @@ class ChunkedCopyTest {
         Path outside = Files.createDirectories(dir.resolve("outside"));
         Files.createSymbolicLink(root.resolve("link"), outside);
         String whole = sha(random(10));
-        try (MinionFixture m = minion(root, Map.of("copyfile_max_bytes", "1MiB"))) {
+        try (TestMinion m = minion(root, Map.of("copyfile_max_bytes", "1MiB"))) {
             for (String bad : List.of(root.resolve("../outside/x").toString(), root.resolve("link/x").toString(), "/etc/x")) {
                 XmlRpcException e = assertThrows(XmlRpcException.class, () -> m.call("copyfile.begin", bad, "10", whole), bad);
                 assertEquals(Faults.PATH_NOT_ALLOWED, e.code, bad + ": " + e.getMessage());
@@ -156,7 +157,7 @@ class ChunkedCopyTest {
             org.junit.jupiter.api.Assumptions.abort("cannot mount a tmpfs here (not root?): pushesStayInsideTheRootsAndRespectTheSizeLimit"
                     + " covers the module's own size limit instead");
         }
-        try (MinionFixture m = minion(root, Map.of())) {
+        try (TestMinion m = minion(root, Map.of())) {
             byte[] file = random(3 * 1024 * 1024);
             String target = root.resolve("big.bin").toString();
             String whole = sha(file);
@@ -182,11 +183,11 @@ class ChunkedCopyTest {
         byte[] log = random(5000);
         Files.write(root.resolve("app.log"), log);
         Files.createSymbolicLink(root.resolve("link.log"), secret);
-        try (MinionFixture off = minion(root, Map.of())) {
+        try (TestMinion off = minion(root, Map.of())) {
             XmlRpcException e = assertThrows(XmlRpcException.class, () -> off.call("getfile.stat", root.resolve("app.log").toString()));
             assertTrue(e.getMessage().startsWith("getfile.stat: reading files is off on this minion"), e.getMessage());
         }
-        try (MinionFixture m = minion(root, Map.of("getfile_roots", root.toString()))) {
+        try (TestMinion m = minion(root, Map.of("getfile_roots", root.toString()))) {
             String path = root.resolve("app.log").toString();
             Map<?, ?> st = (Map<?, ?>) m.call("getfile.stat", path);
             assertEquals("5000", st.get("size"));

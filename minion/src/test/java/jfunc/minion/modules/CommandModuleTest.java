@@ -1,5 +1,6 @@
 package jfunc.minion.modules;
 
+import jfunc.minion.testing.TestMinion;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,7 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import jfunc.common.Faults;
-import jfunc.minion.MinionFixture;
+import jfunc.minion.testing.TestMinion;
 import org.apache.xmlrpc.XmlRpcException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -22,11 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
 class CommandModuleTest {
     @TempDir
     static Path dir;
-    static MinionFixture minion;
+    static TestMinion minion;
 
     @BeforeAll
     static void start() throws Exception {
-        minion = MinionFixture.start(dir.resolve("state"), Map.of("command_output_cap", "1000"), List.of());
+        minion = TestMinion.start(dir.resolve("state"), Map.of("command_output_cap", "1000"), List.of());
     }
 
     @AfterAll

@@ -1,5 +1,6 @@
 package jfunc.minion.modules;
 
+import jfunc.minion.testing.TestMinion;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,7 +15,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import jfunc.common.Faults;
-import jfunc.minion.MinionFixture;
+import jfunc.minion.testing.TestMinion;
 import org.apache.xmlrpc.XmlRpcException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,7 +28,7 @@ class CopyfileModuleTest {
     static Path dir;
     static Path root;
     static Path outside;
-    static MinionFixture minion;
+    static TestMinion minion;
 
     @BeforeAll
     static void start() throws Exception {
@@ -37,7 +38,7 @@ class CopyfileModuleTest {
         Files.createSymbolicLink(root.resolve("escape"), outside);
         Files.createSymbolicLink(root.resolve("secret-link"), outside.resolve("secret"));
         Files.createSymbolicLink(root.resolve("dangling"), outside.resolve("not-yet"));
-        minion = MinionFixture.start(dir.resolve("state"), Map.of("copyfile_roots", root.toString()), List.of());
+        minion = TestMinion.start(dir.resolve("state"), Map.of("copyfile_roots", root.toString()), List.of());
     }
 
     @AfterAll

@@ -1,5 +1,6 @@
 package jfunc.minion.modules;
 
+import jfunc.minion.testing.TestMinion;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,7 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import jfunc.common.Faults;
-import jfunc.minion.MinionFixture;
+import jfunc.minion.testing.TestMinion;
 import org.apache.xmlrpc.XmlRpcException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +23,7 @@ class GetfileModuleTest {
 
     @Test
     void readingIsRefusedUntilRootsAreSet() throws Exception {
-        try (MinionFixture minion = MinionFixture.start(dir.resolve("state"), Map.of(), List.of())) {
+        try (TestMinion minion = TestMinion.start(dir.resolve("state"), Map.of(), List.of())) {
             XmlRpcException e = assertThrows(XmlRpcException.class, () -> minion.call("getfile.read", "/etc/hostname"));
             assertEquals(Faults.BAD_ARGUMENTS, e.code);
             assertEquals("getfile.read: reading files is off on this minion; set getfile_roots (folders it may read)"
@@ -37,7 +38,7 @@ class GetfileModuleTest {
         Files.writeString(root.resolve("app.conf"), "key = value\n");
         Files.createSymbolicLink(root.resolve("link"), outside);
         Files.createSymbolicLink(root.resolve("dirlink"), dir);
-        try (MinionFixture minion = MinionFixture.start(dir.resolve("state"),
+        try (TestMinion minion = TestMinion.start(dir.resolve("state"),
                 Map.of("getfile_roots", dir.resolve("root").toString(), "getfile_max_bytes", "20"), List.of())) {
             Map<?, ?> r = (Map<?, ?>) minion.call("getfile.read", root.resolve("app.conf").toString());
             assertArrayEquals("key = value\n".getBytes(), (byte[]) r.get("content"));

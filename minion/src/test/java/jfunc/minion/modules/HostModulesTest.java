@@ -1,5 +1,6 @@
 package jfunc.minion.modules;
 
+import jfunc.minion.testing.TestMinion;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import jfunc.common.Faults;
-import jfunc.minion.MinionFixture;
+import jfunc.minion.testing.TestMinion;
 import org.apache.xmlrpc.XmlRpcException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,12 +22,12 @@ import org.junit.jupiter.api.io.TempDir;
 class HostModulesTest {
     @TempDir
     static Path dir;
-    static MinionFixture minion;
+    static TestMinion minion;
 
     @BeforeAll
     static void start() throws Exception {
         // a systemd folder that does not exist: NOT_SUPPORTED whatever host runs the test
-        minion = MinionFixture.start(dir, Map.of("service_systemd_dir", dir.resolve("no-systemd").toString()), List.of());
+        minion = TestMinion.start(dir, Map.of("service_systemd_dir", dir.resolve("no-systemd").toString()), List.of());
     }
 
     @AfterAll
@@ -104,7 +105,7 @@ class HostModulesTest {
         assertEquals(kernelName, f.get("hostname"), "what hostname prints, not a reverse lookup");
         assertTrue(f.get("fqdn") instanceof String q && q.startsWith(kernelName), f.toString());
         assertTrue(String.valueOf(f.get("kernel")).startsWith("Linux"), f.toString());
-        assertEquals(MinionFixture.NAME, f.get("minion"));
+        assertEquals(TestMinion.NAME, f.get("minion"));
         assertTrue(String.valueOf(f.get("jfunc_version")).matches("\\d+\\.\\d+.*"), f.toString());
     }
 }

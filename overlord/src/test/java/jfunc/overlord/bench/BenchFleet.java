@@ -9,21 +9,21 @@ import jfunc.common.Config;
 import jfunc.common.StateDir;
 import jfunc.common.testing.TestPki;
 import jfunc.common.tls.Identity;
-import jfunc.minion.MinionServer;
+import jfunc.minion.Minion;
 import jfunc.minion.MinionSettings;
 import jfunc.minion.ModuleRegistry;
 import jfunc.overlord.MinionAddress;
 
 /**
- * N real minion servers ({@link MinionServer}, the class jfuncd runs, with the built-in
- * modules) in this JVM on 127.0.0.1, each with its own certificate from one test CA and one
+ * N real minions ({@link Minion}, what jfuncd runs, with the built-in modules and the job
+ * service) in this JVM on 127.0.0.1, each with its own certificate from one test CA and one
  * worker thread, so that a thousand fit in one process.
  */
 final class BenchFleet implements AutoCloseable {
     final TestPki pki = new TestPki("bench-ca");
     final Identity overlord = pki.overlord();
     final List<MinionAddress> minions = new ArrayList<>();
-    private final List<MinionServer> servers = new ArrayList<>();
+    private final List<Minion> servers = new ArrayList<>();
     private final StateDir state;
     private ModuleRegistry registry;
 
@@ -42,7 +42,8 @@ final class BenchFleet implements AutoCloseable {
             if (registry == null) {
                 registry = ModuleRegistry.discover(settings, BenchFleet.class.getClassLoader());
             }
-            MinionServer s = MinionServer.start(settings, pki.minion(name), pki.trust(), registry);
+            Minion s = Minion.start(settings, pki.minion(name), pki.trust(), registry);
+            s.awaitJobs(java.time.Duration.ofSeconds(60)); // one status file opening at a time, not a thousand at once
             servers.add(s);
             InetSocketAddress a = s.address();
             minions.add(new MinionAddress(name, "127.0.0.1", a.getPort()));
@@ -51,6 +52,6 @@ final class BenchFleet implements AutoCloseable {
 
     @Override
     public void close() {
-        servers.forEach(MinionServer::close);
+        servers.forEach(Minion::close);
     }
 }

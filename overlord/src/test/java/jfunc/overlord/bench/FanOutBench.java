@@ -44,7 +44,7 @@ public final class FanOutBench {
         int forks = Integer.getInteger("bench.forks", FanOut.DEFAULT_FORKS);
         int runs = Integer.getInteger("bench.runs", 5);
         int warmUp = Integer.getInteger("bench.warmup", 10_000);
-        System.out.printf("jfunc sync fan-out: test.ping to N minion servers (MinionServer, 1 worker each) on loopback,%n"
+        System.out.printf("jfunc sync fan-out: test.ping to N minions (Minion, 1 worker each) on loopback,%n"
                 + "fresh TLS connections per run, forks=%d, %d runs after %d warm-up handshakes; %d cores, Java %s%n%n",
                 forks, runs, warmUp, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         StateDir state = new StateDir(Files.createTempDirectory("jfunc-fanout-bench"));

@@ -167,7 +167,7 @@ public final class ServiceBench {
                 }
                 print("async test.ping submit to all FINISHED (socket API)", async);
             }
-            if (mode.equals("servers")) { // minion servers without the jobs extension: no async here
+            if (mode.equals("servers")) { // in-JVM minions (BenchFleet): the async figures come from the other modes
                 idleAndRss(service, n, idle, one, warm);
                 return;
             }

@@ -5,33 +5,28 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import jfunc.common.Config;
 import jfunc.common.StateDir;
 import jfunc.common.rpc.RpcCall;
 import jfunc.common.rpc.RpcClient;
 import jfunc.common.rpc.RpcServer;
 import jfunc.common.testing.TestPki;
 import jfunc.common.tls.Identity;
-import jfunc.minion.MinionExtension;
-import jfunc.minion.MinionServer;
-import jfunc.minion.MinionSettings;
-import jfunc.minion.ModuleRegistry;
+import jfunc.minion.testing.TestMinion;
 import jfunc.overlord.MinionAddress;
 import jfunc.overlord.testing.LoopbackFleet;
 
 /**
- * Real minions for the async tests: jfuncd's own server, modules and extensions (the jobs
- * module and its status file, found with ServiceLoader as jfuncd finds them) on 127.0.0.1,
- * each with its state under one state dir. {@link #counted} puts a call-counting relay (a plain
- * {@link RpcServer} holding the minion's certificate, forwarding every call) in front of a
- * minion, so a test can assert how many calls of each method the minion received.
+ * A fleet of real minions for the overlord's tests: each one a {@link TestMinion} (the minion's
+ * own fixture: jfuncd's {@code Minion} with its modules, job service and status file) on
+ * 127.0.0.1, all from one test PKI, each with its state under one state dir. What it adds is the
+ * overlord's side: {@link #overlordState} (identity, CA records of these minions), revocation,
+ * and {@link #counted}, a call-counting relay (a plain {@link RpcServer} holding the minion's
+ * certificate, forwarding every call) in front of a minion, so a test can assert how many calls
+ * of each method the minion received.
  */
 public final class RealMinions implements AutoCloseable {
     final TestPki pki = new TestPki();
@@ -42,7 +37,7 @@ public final class RealMinions implements AutoCloseable {
     /** Calls each counted minion received, by minion then method. */
     final Map<String, Map<String, AtomicInteger>> calls = new ConcurrentHashMap<>();
 
-    private record Running(MinionServer server, List<MinionExtension> extensions, RpcServer relay) {}
+    private record Running(TestMinion minion, RpcServer relay) {}
 
     /** How many calls of {@code method} the counted minion {@code name} received. */
     public int callsOf(String name, String method) {
@@ -86,27 +81,11 @@ public final class RealMinions implements AutoCloseable {
     }
 
     public MinionAddress start(String name, Map<String, String> config, boolean counted) throws Exception {
-        Map<String, String> values = new HashMap<>();
-        values.put("name", name);
-        values.put("listen", "127.0.0.1:0");
-        Path acl = Files.createDirectories(root.resolve("acl")).resolve(name + ".conf");
-        Files.writeString(acl, "# the overlord only\n");
-        values.put("acl_file", acl.toString());
-        values.putAll(config);
-        MinionSettings settings = MinionSettings.from(Config.of(values), null, new StateDir(root));
-        ClassLoader loader = RealMinions.class.getClassLoader();
-        ModuleRegistry registry = ModuleRegistry.discover(settings, loader);
-        List<MinionExtension> extensions = new ArrayList<>();
-        for (MinionExtension ext : ServiceLoader.load(MinionExtension.class, loader)) {
-            ext.install(registry, settings);
-            extensions.add(ext);
-        }
-        Identity identity = pki.minion(name);
-        identities.put(name, identity);
-        MinionServer server = MinionServer.start(settings, identity, pki.trust(), registry);
-        RpcServer relay = counted ? relay(name, identity, server.address()) : null;
-        running.put(name, new Running(server, extensions, relay));
-        InetSocketAddress at = relay != null ? relay.address() : server.address();
+        TestMinion minion = TestMinion.in(root).pki(pki).name(name).config(config).start();
+        identities.put(name, minion.identity);
+        RpcServer relay = counted ? relay(name, minion.identity, minion.address()) : null;
+        running.put(name, new Running(minion, relay));
+        InetSocketAddress at = relay != null ? relay.address() : minion.address();
         return new MinionAddress(name, "127.0.0.1", at.getPort());
     }
 
@@ -122,7 +101,7 @@ public final class RealMinions implements AutoCloseable {
     /** Calls the minion {@code name} answered with an identical in-flight call's answer (its own merging). */
     public long mergedOf(String name) {
         Running r = running.get(name);
-        return r == null ? 0 : r.server.registry().mergedCalls();
+        return r == null ? 0 : r.minion.minion.registry().mergedCalls();
     }
 
     /** Stops a minion (its status file is closed; running jobs become LOST on its next start). */
@@ -169,14 +148,7 @@ public final class RealMinions implements AutoCloseable {
         if (r.relay != null) {
             r.relay.close();
         }
-        r.server.close();
-        for (MinionExtension ext : r.extensions) {
-            try {
-                ext.close();
-            } catch (Exception e) {
-                // best effort
-            }
-        }
+        r.minion.close();
     }
 
     @Override
