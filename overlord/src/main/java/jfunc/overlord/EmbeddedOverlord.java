@@ -67,7 +67,13 @@ final class EmbeddedOverlord implements OverlordApi {
     @Override
     public Selection select(String target) throws TargetException, NoMatchException, ConfigException {
         Target.parse(target); // syntax errors first, before any file is read
-        return overlord().select(target);
+        Selection selection = overlord().select(target);
+        if (selection.minions().size() >= FanOut.FAST_EC_MIN_MINIONS) {
+            // this process's choice of handshake crypto, made before its fan-out opens a connection
+            // (jfunc-overlord made it at start: then this does nothing)
+            jfunc.common.tls.TlsContexts.useFastEc();
+        }
+        return selection;
     }
 
     @Override

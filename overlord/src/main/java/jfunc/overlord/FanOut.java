@@ -40,9 +40,12 @@ public final class FanOut implements AutoCloseable {
     public static final int DEFAULT_FORKS = 64;
 
     /**
-     * From this many minions in one call, handshakes use BouncyCastle's EC code
+     * From this many minions in one call, handshakes are worth BouncyCastle's EC code
      * ({@link TlsContexts#useFastEc}): it saves about 2.3 ms of CPU per handshake on the
-     * overlord and costs about 360 ms once per process, so it pays from about 160 minions.
+     * overlord and costs about 360 ms once per process, so it pays from about 160 minions. The
+     * fan-out never installs it itself (a JVM-wide provider list changing under handshakes in
+     * flight): the process chooses once, at start (jfunc-overlord) or when the embedded CLI has
+     * resolved its target, before any connection ({@link EmbeddedOverlord#select}).
      */
     static final int FAST_EC_MIN_MINIONS = 200;
     public static final int MAX_FORKS = 1024;
@@ -131,9 +134,6 @@ public final class FanOut implements AutoCloseable {
                            Duration timeout, FanOutListener listener, Batch batch) {
         Limits checked = limits.withTimeout(timeout);
         Rollout rollout = batch == null ? null : new Rollout(batch, minions.size());
-        if (minions.size() >= FAST_EC_MIN_MINIONS) {
-            TlsContexts.useFastEc();
-        }
         FanOutListener l = listener == null ? FanOutListener.NONE : listener;
         List<Outcome> futures = new ArrayList<>(minions.size());
         String method = null;

@@ -75,6 +75,9 @@ public final class ServiceCli implements Callable<Integer> {
         try {
             Map<String, String> flags = new HashMap<>();
             settings = ServiceSettings.from(Config.load(file, config != null, flags, System.getenv()));
+            // the one place the service chooses its handshake crypto, before any TLS: a long-running
+            // server that talks to every minion, so BouncyCastle's EC code pays off at once
+            jfunc.common.tls.TlsContexts.useFastEc();
             service = OverlordService.start(state, settings);
         } catch (Config.ConfigException e) {
             System.err.println("jfunc-overlord: error: " + e.getMessage());
