@@ -42,6 +42,25 @@ public final class FleetBench {
         throw new IllegalStateException("jfuncd did not start:\n" + (Files.exists(log) ? Files.readString(log) : ""));
     }
 
+    private static double cpu(long[] pids) throws Exception {
+        double sum = 0;
+        for (long pid : pids) {
+            sum += MinionBench.cpuSeconds(pid);
+        }
+        return sum;
+    }
+
+    /** How many logs say their status file is ready ("status file ... ready in N ms"). */
+    private static int ready(List<Path> logs) throws Exception {
+        int n = 0;
+        for (Path log : logs) {
+            if (Files.readString(log).contains(" ready in ")) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     public static void main(String[] args) throws Exception {
         Path root = Path.of(".").toAbsolutePath().normalize();
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 100;
@@ -73,7 +92,13 @@ public final class FleetBench {
                 ports[i] = awaitPort(procs.get(i), logs.get(i), deadline);
             }
             double allServing = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("%d jfuncd started together: all serving after %.1f s%n", n, allServing);
+            long[] pids = new long[n];
+            for (int i = 0; i < n; i++) {
+                pids[i] = MinionBench.javaPid(procs.get(i));
+            }
+            System.out.printf("%d jfuncd started together: all serving after %.1f s; by then their CPU %.0f s in all"
+                    + " (%.2f s each), status file ready in %d of %d%n", n, allServing, cpu(pids), cpu(pids) / n,
+                    ready(logs), n);
 
             RpcClient client = new RpcClient(pki.context(pki.overlord()), Duration.ofSeconds(5), Duration.ofSeconds(30));
             String job = Ids.next();
@@ -99,6 +124,9 @@ public final class FleetBench {
                 }
             }
             forks.shutdownNow();
+            System.out.printf("after the async call: their CPU %.0f s in all since launch, %.1f s of wall time on %d cores;"
+                    + " status file ready in %d of %d%n", cpu(pids), (System.nanoTime() - t0) / 1e9,
+                    Runtime.getRuntime().availableProcessors(), ready(logs), n);
             Arrays.sort(secs);
             long within = Arrays.stream(secs).filter(x -> x <= 30).count();
             System.out.printf("then one async call to all (64 at once): %d of %d minions had a job id within 30 s;"

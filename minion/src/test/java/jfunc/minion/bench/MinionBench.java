@@ -97,8 +97,8 @@ public final class MinionBench {
                 + " jobs.commit_interval 50 ms)%n", firstMs, (System.nanoTime() - b0) / 1e6);
         reused.call(ep, "jobs.wait", firstJob, 30);
         Thread.sleep(7_000);
-        System.out.printf("idle RSS after the first jobs call (7 s): %.1f MB, %s threads%n", rssMb(javaPid),
-                threads(javaPid));
+        System.out.printf("idle RSS after the first jobs call (7 s): %.1f MB (%s), %s threads%n", rssMb(javaPid),
+                rssSplit(javaPid), threads(javaPid));
         nmt(javaPid, "idle after the first jobs call");
         for (int i = 0; i < 3000; i++) {
             reused.call(ep, "test.ping");
@@ -283,6 +283,25 @@ public final class MinionBench {
     static long javaPid(Process p) {
         return p.toHandle().descendants().filter(h -> h.info().command().orElse("").endsWith("java"))
                 .map(ProcessHandle::pid).findFirst().orElse(p.pid());
+    }
+
+    /** RSS by kind: private (heap, metaspace, malloc) against file-backed (the JVM's code, the CDS archive, jars). */
+    static String rssSplit(long pid) throws Exception {
+        StringBuilder out = new StringBuilder();
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("RssAnon:") || line.startsWith("RssFile:")) {
+                out.append(out.length() > 0 ? ", " : "").append(line, 3, line.indexOf(':')).append(' ')
+                        .append(String.format("%.1f MB", Long.parseLong(line.replaceAll("\\D", "")) / 1024.0));
+            }
+        }
+        return out.toString();
+    }
+
+    /** CPU seconds (user + system) the process has used. */
+    static double cpuSeconds(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // clock ticks: USER_HZ is 100 on Linux
     }
 
     static double rssMb(long pid) throws Exception {
