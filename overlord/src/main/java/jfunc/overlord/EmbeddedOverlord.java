@@ -53,11 +53,16 @@ final class EmbeddedOverlord implements OverlordApi {
     private final JobStore opened;
 
     EmbeddedOverlord(StateDir state, FanOut.Limits limits, boolean ownsStore, JobStore.Timer storeTimer) {
-        this(state, limits, ownsStore, storeTimer, null);
+        this(state, limits, ownsStore, storeTimer, null, null);
     }
 
-    EmbeddedOverlord(StateDir state, FanOut.Limits limits, boolean ownsStore, JobStore.Timer storeTimer, JobStore opened) {
+    /** The minions this process sends to and polls (several services sharing a store), or null: all. */
+    private final java.util.function.Predicate<String> share;
+
+    EmbeddedOverlord(StateDir state, FanOut.Limits limits, boolean ownsStore, JobStore.Timer storeTimer, JobStore opened,
+                     java.util.function.Predicate<String> share) {
         this.opened = opened;
+        this.share = share;
         this.state = state;
         this.limits = limits;
         this.ownsStore = ownsStore;
@@ -237,6 +242,9 @@ final class EmbeddedOverlord implements OverlordApi {
                     throw new LateConfigError(e);
                 }
             });
+            if (share != null) {
+                jobs.share(share);
+            }
         }
         return jobs;
     }

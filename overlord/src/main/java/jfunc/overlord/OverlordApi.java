@@ -35,10 +35,13 @@ public interface OverlordApi extends AutoCloseable {
      * writer (embedded processes that need it are refused with a message). {@code storeTimer}
      * (may be null) hears how long each store operation took.
      */
-    /* {@code store}: a store already open (the service opens a PostgreSQL store at start), or null: opened on first need. */
+    /*
+     * {@code store}: a store already open (the service opens a PostgreSQL store at start), or null: opened on first
+     * need; {@code share}: the minions this service submits to and polls when several share the store (null: all).
+     */
     static OverlordApi storeOwner(StateDir state, FanOut.Limits limits, jfunc.overlord.jobs.JobStore.Timer storeTimer,
-                                  jfunc.overlord.jobs.JobStore store) {
-        return new EmbeddedOverlord(state, limits, true, storeTimer, store);
+                                  jfunc.overlord.jobs.JobStore store, java.util.function.Predicate<String> share) {
+        return new EmbeddedOverlord(state, limits, true, storeTimer, store, share);
     }
 
     /**

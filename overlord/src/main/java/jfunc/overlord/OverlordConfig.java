@@ -19,7 +19,7 @@ import jfunc.common.InstallDir;
 public final class OverlordConfig {
     /** Every key of overlord.conf (the shipped etc/overlord.conf documents each; a test keeps the two the same). */
     public static final Set<String> KEYS = Set.of("forks", "timeout", "deadline", "job_retention", "metrics_listen",
-            "late_answers", "inventory_check", "heartbeat_interval", "web_listen", "job_store", "job_store_password_file");
+            "late_answers", "inventory_check", "heartbeat_interval", "web_listen", "job_store", "job_store_password_file", "lease_ttl");
 
     /** An async job's deadline when neither --deadline nor the file says otherwise. */
     public static final Duration DEFAULT_DEADLINE = Duration.ofDays(1);

@@ -37,7 +37,8 @@ final class AsyncSubmit {
                         progress, batch);
             }
             long refused = done.minions().stream().filter(m -> m.state() != MinionState.RUNNING
-                    && m.state() != MinionState.WAITING).count();
+                    && m.state() != MinionState.WAITING && !m.isElsewhere()).count();
+            long elsewhere = done.minions().stream().filter(MinionJob::isElsewhere).count();
             long waiting = done.minions().stream().filter(m -> m.state() == MinionState.WAITING).count();
             if (json) {
                 Map<String, Object> o = new LinkedHashMap<>();
@@ -52,6 +53,9 @@ final class AsyncSubmit {
             } else {
                 out.println(done.summary().id());
                 for (MinionJob m : done.minions()) {
+                    if (m.isElsewhere()) {
+                        continue; // counted below
+                    }
                     if (m.awaitsResubmission()) {
                         err.println(m.minion() + ": not submitted yet: " + JobView.label(m.error()) + ": "
                                 + ValueText.clean(m.error().message()) + "; re-sent with the same request id on each"
@@ -66,6 +70,9 @@ final class AsyncSubmit {
                     err.println("batch 1 of " + batch.batches(known) + ": " + batch.width(known) + " at once; " + waiting
                             + " minion" + (waiting == 1 ? "" : "s") + " wait for their turn (the service submits them as"
                             + " others finish)");
+                }
+                if (elsewhere > 0) {
+                    err.println(elsewhere + " of them are sent by the other services sharing the job store (their share)");
                 }
                 err.println("submitted to " + (done.minions().size() - refused - waiting) + " of " + done.minions().size()
                         + " minions; follow with: jfunc job status " + done.summary().id() + " --wait");

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import jfunc.common.Ids;
 import jfunc.common.job.JobProtocol;
@@ -52,6 +53,8 @@ public final class AsyncJobs {
     static final Duration MAX_PAUSE = Duration.ofSeconds(10);
     /** Extra reply time beyond a long poll's wait. */
     static final Duration WAIT_SLACK = Duration.ofSeconds(15);
+    /** The longest a follower waits for news of minions other services poll before it reads the job again. */
+    static final Duration SHARE_NEWS_WAIT = Duration.ofSeconds(5);
 
     private final JobStore store;
     private final Supplier<Overlord> overlordSupplier;
@@ -63,6 +66,18 @@ public final class AsyncJobs {
 
     public JobStore store() {
         return store;
+    }
+
+    /** The minions this process sends to and polls (all, unless several services share the store). */
+    private volatile Predicate<String> mine = m -> true;
+
+    /**
+     * With several services sharing the store: this process submits, re-sends and polls only the
+     * minions {@code share} says are its own; the others' owners do theirs (a submission left to
+     * them is recorded {@link MinionJob#elsewhere}, due at once, with the job's request id).
+     */
+    public void share(Predicate<String> share) {
+        mine = share;
     }
 
     /**
@@ -105,12 +120,19 @@ public final class AsyncJobs {
                 store.update(id, waiting, false); // before the first batch is sent: never sent twice
             }
         }
-        List<MinionAddress> first = firstBatch;
+        Predicate<String> ours = mine;
+        List<MinionAddress> first = firstBatch.stream().filter(a -> ours.test(a.name())).toList();
+        List<MinionAddress> others = firstBatch.stream().filter(a -> !ours.test(a.name())).toList();
         Overlord o = overlord();
         try (MinionRecorder recorder = new MinionRecorder(store, id, BATCH, BATCH_DELAY)) {
             for (String name : selection.unknown()) {
                 MinionJob m = MinionJob.failed(name, null, MinionError.of(Overlord.notInInventory(name).error()), now);
                 outcomes.put(name, m);
+                recorder.record(m);
+            }
+            for (MinionAddress a : others) {
+                MinionJob m = MinionJob.elsewhere(a.name());
+                outcomes.put(a.name(), m);
                 recorder.record(m);
             }
             Object[] args = call.params().toArray();
@@ -274,14 +296,19 @@ public final class AsyncJobs {
                 job = current(id);
                 continue;
             }
-            Instant nextResend = nextResubmission(job);
+            Instant nextResend = nextResubmission(job, mine);
             Map<String, List<Pending>> byMinion = pendingByMinion(List.of(job));
             if (byMinion.isEmpty()) {
                 // re-sends wait for their backoff; or another process is still submitting, and its
                 // records appear in the store in batches
                 long nap = nextResend == null ? BATCH_DELAY.toNanos() * 2
                         : Math.max(BATCH_DELAY.toNanos(), Duration.between(Instant.now(), nextResend).toNanos());
-                sleep(Math.min(remaining, nap));
+                if (nextResend == null && job.unfinished().stream().anyMatch(m -> !mine.test(m.minion()))) {
+                    // the rest is other services' share: their news wakes this (NOTIFY), else a poll's length
+                    store.awaitChange(id, Duration.ofNanos(Math.min(remaining, SHARE_NEWS_WAIT.toNanos())));
+                } else {
+                    sleep(Math.min(remaining, nap));
+                }
                 job = current(id);
                 continue;
             }
@@ -436,8 +463,10 @@ public final class AsyncJobs {
                 continue; // a submitter still fanning out sends its own
             }
             List<Object> params = null;
+            Predicate<String> ours = mine;
             for (MinionJob m : job.minions()) {
-                if (!m.awaitsResubmission() || (m.updated() != null && now.isBefore(dueAt(job.summary(), m)))) {
+                if (!m.awaitsResubmission() || !ours.test(m.minion())
+                        || (m.updated() != null && now.isBefore(dueAt(job.summary(), m)))) {
                     continue;
                 }
                 Instant deadline = job.summary().deadline();
@@ -664,12 +693,17 @@ public final class AsyncJobs {
 
     /** When the next re-send of this job is due (now when one is overdue), or null when none waits. */
     public static Instant nextResubmission(Job job) {
+        return nextResubmission(job, m -> true);
+    }
+
+    /** As {@link #nextResubmission(Job)}, of the minions {@code ours} accepts. */
+    static Instant nextResubmission(Job job, Predicate<String> ours) {
         if (job.state() == JobState.FINISHED || job.summary().submitter() != null) {
             return null;
         }
         Instant next = null;
         for (MinionJob m : job.minions()) {
-            if (m.awaitsResubmission()) {
+            if (m.awaitsResubmission() && ours.test(m.minion())) {
                 Instant due = m.updated() == null ? Instant.now() : dueAt(job.summary(), m);
                 next = next == null || due.isBefore(next) ? due : next;
             }
@@ -677,14 +711,15 @@ public final class AsyncJobs {
         return next;
     }
 
-    private static Map<String, List<Pending>> pendingByMinion(Collection<Job> jobs) {
+    private Map<String, List<Pending>> pendingByMinion(Collection<Job> jobs) {
+        Predicate<String> ours = mine;
         Map<String, List<Pending>> byMinion = new LinkedHashMap<>();
         for (Job job : jobs) {
             if (job.state() == JobState.FINISHED) {
                 continue;
             }
             for (MinionJob m : job.minions()) {
-                if (m.state() == MinionState.RUNNING && m.jobId() != null) {
+                if (m.state() == MinionState.RUNNING && m.jobId() != null && ours.test(m.minion())) {
                     List<Pending> list = byMinion.computeIfAbsent(m.minion(), k -> new ArrayList<>());
                     if (list.size() < MAX_IDS_PER_CALL) {
                         list.add(new Pending(job.id(), job.summary().method(), m, job.summary().deadline()));

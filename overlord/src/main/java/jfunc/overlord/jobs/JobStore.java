@@ -62,6 +62,23 @@ public interface JobStore {
     /** As {@link #purge(Instant)}; with {@code finishedOnly}, only FINISHED jobs (the service's job_retention). */
     int purge(Instant cutoff, boolean finishedOnly);
 
+    /**
+     * Waits up to {@code max} for news of job {@code id} from another process (a store that can
+     * tell: PostgreSQL's NOTIFY, once {@link PostgresJobStore#listen} runs); returns true on news. A
+     * store that cannot tell waits a short while (at most 400 ms) and returns false: callers read again.
+     */
+    default boolean awaitChange(String id, java.time.Duration max) {
+        long nanos = Math.min(max.toNanos(), 400_000_000L);
+        if (nanos > 0) {
+            try {
+                Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return false;
+    }
+
     /** What the store is, for messages: its file, or its database URL without a password. */
     default String name() {
         return "the job store";

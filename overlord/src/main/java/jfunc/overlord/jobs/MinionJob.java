@@ -35,6 +35,23 @@ public record MinionJob(String minion, String jobId, MinionState state, Object r
         return new MinionJob(minion, null, MinionState.SUBMITTING, null, error, now);
     }
 
+    /** The kind of error of a minion another service sends the job to ({@link #elsewhere}). */
+    public static final String ELSEWHERE = "elsewhere";
+
+    /**
+     * Not sent by this service: another service sharing the store owns the minion and sends it
+     * (it awaits its submission there, with the job's request id; whoever owns it when it is due sends it).
+     */
+    public static MinionJob elsewhere(String minion) {
+        return new MinionJob(minion, null, MinionState.SUBMITTING, null,
+                new MinionError(ELSEWHERE, 0, "sent by the service that owns this minion"), null);
+    }
+
+    /** True for a minion left to the service that owns it ({@link #elsewhere}), not yet sent. */
+    public boolean isElsewhere() {
+        return awaitsResubmission() && ELSEWHERE.equals(error.kind());
+    }
+
     /** True for a submission that did not arrive and waits to be re-sent. */
     public boolean awaitsResubmission() {
         return state == MinionState.SUBMITTING && error != null;

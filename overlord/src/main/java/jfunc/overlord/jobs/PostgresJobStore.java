@@ -42,13 +42,16 @@ import jfunc.common.Ids;
  */
 public final class PostgresJobStore implements JobStore {
     /** The schema version this jfunc writes: the highest {@code postgresql/V*.sql}. */
-    static final int SCHEMA = 1;
+    static final int SCHEMA = 2;
+    /** The channel of job news: payload "JOB-ID STATE" after a job is created or a minion's record changed. */
+    static final String CHANNEL = "jfunc_jobs";
     /** pg_advisory_xact_lock key of migrations ("jfun"). */
     private static final long MIGRATION_LOCK = 0x6a66756eL;
     private static final int PURGE_BATCH = 500;
     private static final DateTimeFormatter ID_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PostgresJobStore.class);
     private final PostgresUrl url;
     private final HikariDataSource pool;
     private volatile Timer timer;
@@ -184,6 +187,7 @@ public final class PostgresJobStore implements JobStore {
                     if (insJob.executeUpdate() == 0) {
                         throw new IllegalArgumentException("job " + job.id() + " already exists");
                     }
+                    notify(c, job.id(), summary.state());
                     for (MinionJob m : job.minions()) {
                         insMinion.setString(1, job.id());
                         insMinion.setString(2, m.minion());
@@ -329,6 +333,9 @@ public final class PostgresJobStore implements JobStore {
                 st.setString(3, id);
                 st.executeUpdate();
             }
+            if (!changed.isEmpty() || updated.state() != old.state()) {
+                notify(c, id, updated.state()); // delivered at commit, to every listening service
+            }
             return new StoreRules.Readers().effective(updated);
         });
     }
@@ -421,6 +428,184 @@ public final class PostgresJobStore implements JobStore {
         }
     }
 
+    private static void notify(Connection c, String id, JobState state) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+            st.setString(1, CHANNEL);
+            st.setString(2, id + " " + state.name());
+            st.execute();
+        }
+    }
+
+    /** One service of those sharing the store, as its lease row says (times by the database's clock). */
+    public record Member(String name, String host, long pid, Instant started, Instant renewed, Instant expires,
+                         boolean live) {}
+
+    /**
+     * Takes or renews the lease of service {@code name} until {@code ttl} from now (the database's
+     * clock), and answers every service's row, live or not, by name. Rows expired for a day are removed.
+     */
+    public List<Member> renew(String name, String host, long pid, Instant started, Duration ttl) {
+        return tx("lease", c -> {
+            try (PreparedStatement st = c.prepareStatement("INSERT INTO jfunc_services (name, host, pid, started, renewed, expires)"
+                    + " VALUES (?, ?, ?, ?, now(), now() + ?::interval) ON CONFLICT (name) DO UPDATE SET host = EXCLUDED.host,"
+                    + " pid = EXCLUDED.pid, started = EXCLUDED.started, renewed = now(), expires = EXCLUDED.expires")) {
+                st.setString(1, name);
+                st.setString(2, host);
+                st.setLong(3, pid);
+                st.setTimestamp(4, java.sql.Timestamp.from(started));
+                st.setString(5, ttl.toMillis() + " milliseconds");
+                st.executeUpdate();
+            }
+            try (Statement st = c.createStatement()) {
+                st.executeUpdate("DELETE FROM jfunc_services WHERE expires < now() - interval '1 day'");
+            }
+            return members(c);
+        });
+    }
+
+    /** Every service's lease row, live or not (jfunc-overlord --status). */
+    public List<Member> members() {
+        return tx("lease", this::members);
+    }
+
+    /** Gives up the lease of {@code name} (a clean stop): its share moves at once. */
+    public void release(String name) {
+        tx("lease", c -> {
+            try (PreparedStatement st = c.prepareStatement("UPDATE jfunc_services SET expires = now() WHERE name = ?")) {
+                st.setString(1, name);
+                st.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    private List<Member> members(Connection c) throws SQLException {
+        List<Member> out = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT name, host, pid, started, renewed, expires, expires > now() FROM jfunc_services ORDER BY name")) {
+            while (rs.next()) {
+                out.add(new Member(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getTimestamp(4).toInstant(),
+                        rs.getTimestamp(5).toInstant(), rs.getTimestamp(6).toInstant(), rs.getBoolean(7)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Hears every job's news ({@link #CHANNEL}) on a connection of its own, until closed:
+     * {@code news} gets the job id and its state; {@code reconnected} runs after each (re)connection
+     * (news may have been missed meanwhile: a database restart). No polling of the tables.
+     */
+    public AutoCloseable listen(java.util.function.BiConsumer<String, JobState> news, Runnable reconnected) {
+        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+        listening = true;
+        Thread t = new Thread(() -> {
+            boolean warned = false;
+            while (!closed.get()) {
+                try (Connection c = pool.getConnection()) {
+                    c.setAutoCommit(true);
+                    try (Statement st = c.createStatement()) {
+                        st.execute("LISTEN " + CHANNEL);
+                    }
+                    if (warned) {
+                        LOG.info("job news from {} again", url);
+                        warned = false;
+                    }
+                    reconnected.run();
+                    heardAll();
+                    org.postgresql.PGConnection pg = c.unwrap(org.postgresql.PGConnection.class);
+                    while (!closed.get()) {
+                        org.postgresql.PGNotification[] got = pg.getNotifications(1000);
+                        if (got == null) {
+                            continue;
+                        }
+                        for (org.postgresql.PGNotification n : got) {
+                            String[] parts = n.getParameter().split(" ", 2);
+                            heard(parts[0]);
+                            try {
+                                news.accept(parts[0], parts.length > 1 ? JobState.valueOf(parts[1]) : JobState.RUNNING);
+                            } catch (RuntimeException e) {
+                                LOG.debug("job news {}: {}", n.getParameter(), e.toString());
+                            }
+                        }
+                    }
+                } catch (SQLException | RuntimeException e) {
+                    if (closed.get()) {
+                        break;
+                    }
+                    if (!warned) {
+                        LOG.warn("job news from {} interrupted, reconnecting: {}", url, e.toString());
+                        warned = true;
+                    }
+                    try {
+                        Thread.sleep(1000);
+                    } catch (InterruptedException ie) {
+                        break;
+                    }
+                }
+            }
+        }, "job-news");
+        t.setDaemon(true);
+        t.start();
+        return () -> {
+            closed.set(true);
+            listening = false;
+            t.interrupt();
+            heardAll();
+        };
+    }
+
+    /** News counts per job id since the listener started (waiters compare), and their monitor. */
+    private final Map<String, Long> newsOf = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Object newsMonitor = new Object();
+    private long allNews;
+    private volatile boolean listening;
+
+    private void heard(String id) {
+        if (newsOf.size() > 10_000) {
+            newsOf.clear(); // waiters wake (their count changed) and read again: harmless
+        }
+        newsOf.merge(id, 1L, Long::sum);
+        synchronized (newsMonitor) {
+            newsMonitor.notifyAll();
+        }
+    }
+
+    private void heardAll() {
+        synchronized (newsMonitor) {
+            allNews++;
+            newsMonitor.notifyAll();
+        }
+    }
+
+    /** Woken by this job's NOTIFY (or a reconnection) while {@link #listen} runs; else a short nap. */
+    @Override
+    public boolean awaitChange(String id, Duration max) {
+        if (!listening) {
+            return JobStore.super.awaitChange(id, max);
+        }
+        long end = System.nanoTime() + max.toNanos();
+        synchronized (newsMonitor) {
+            long before = newsOf.getOrDefault(id, 0L);
+            long all = allNews;
+            while (true) {
+                if (newsOf.getOrDefault(id, 0L) != before || allNews != all) {
+                    return true;
+                }
+                long left = end - System.nanoTime();
+                if (left <= 0 || !listening) {
+                    return false;
+                }
+                try {
+                    newsMonitor.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+    }
+
     @Override
     public void close() {
         pool.close();
@@ -439,19 +624,16 @@ public final class PostgresJobStore implements JobStore {
     /** One transaction: commit when {@code body} returns, roll back when it throws. */
     private <T> T tx(String operation, Body<T> body) {
         long start = System.nanoTime();
-        try (Connection c = connection()) {
+        try {
             try {
-                T result = body.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException | Error e) {
-                try {
-                    c.rollback();
-                } catch (SQLException again) {
-                    e.addSuppressed(again);
-                }
-                throw e;
+                return once(body);
+            } catch (Broken e) {
+                // a pooled connection the database dropped (it restarted): once more on a fresh one;
+                // nothing was committed, so nothing can apply twice
+                return once(body);
             }
+        } catch (Broken e) {
+            throw mapped(url, operation + " failed", e.cause, e.cause);
         } catch (SQLException e) {
             throw mapped(url, operation + " failed", e, e);
         } catch (RecordCodec.FormatException e) {
@@ -466,8 +648,41 @@ public final class PostgresJobStore implements JobStore {
         }
     }
 
-    private Connection connection() throws SQLException {
-        return pool.getConnection();
+    /** A connection that broke before the transaction's commit was sent. */
+    private static final class Broken extends Exception {
+        final SQLException cause;
+
+        Broken(SQLException cause) {
+            super(cause);
+            this.cause = cause;
+        }
+    }
+
+    private <T> T once(Body<T> body) throws SQLException, Broken {
+        try (Connection c = pool.getConnection()) {
+            T result;
+            try {
+                result = body.run(c);
+            } catch (SQLException | RuntimeException | Error e) {
+                try {
+                    c.rollback();
+                } catch (SQLException again) {
+                    e.addSuppressed(again);
+                }
+                if (e instanceof SQLException q && isConnectionLost(q)) {
+                    throw new Broken(q);
+                }
+                throw e;
+            }
+            c.commit(); // a failure here leaves the outcome unknown: never retried
+            return result;
+        }
+    }
+
+    /** Connection exceptions (08...) and the server shutting down or restarting (57P01-57P03). */
+    private static boolean isConnectionLost(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("08") || state.startsWith("57P"));
     }
 
     /** What went wrong, in words an admin can act on; never the password. */
@@ -479,7 +694,7 @@ public final class PostgresJobStore implements JobStore {
                     + " us (" + detail + "): check the user, job_store_password_file (or PGPASSWORD) and the database"
                     + " name", cause);
         }
-        if (state != null && state.startsWith("08") || e == null || isTimeout(e)) {
+        if (e == null || isConnectionLost(e) || isTimeout(e)) {
             return new JobStoreException(JobStoreException.Reason.IO, "job store " + url + ": " + what
                     + ": cannot reach the database (" + detail + ")", cause);
         }

@@ -28,7 +28,11 @@ final class JobWatches implements AutoCloseable {
     /** One await round of a watch; it starts the next until the job is FINISHED. */
     static final Duration ROUND = Duration.ofSeconds(60);
 
+    /** With several services sharing the store: a round this short, so a share taken over is polled soon. */
+    static final Duration SHARED_ROUND = Duration.ofSeconds(5);
+
     private final OverlordApi api;
+    private final Duration round;
     private final Map<String, Watch> watches = new ConcurrentHashMap<>();
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "job-watch");
@@ -38,13 +42,46 @@ final class JobWatches implements AutoCloseable {
     private volatile boolean closed;
 
     JobWatches(OverlordApi api) {
+        this(api, ROUND);
+    }
+
+    JobWatches(OverlordApi api, Duration round) {
         this.api = api;
+        this.round = round;
     }
 
     /** Minions that became done, as the watch heard of them (they reach the store in batches). */
     private static final class Watch {
         final Map<String, MinionJob> done = new ConcurrentHashMap<>();
         volatile boolean over;
+        /** Another service changed the job in the shared store (NOTIFY): waiters read it again. */
+        long pokes;
+    }
+
+    /**
+     * News of job {@code id} from another service sharing the store: its waiters read the store
+     * again; an unfinished job this service does not follow yet is followed from now (its share of it).
+     */
+    void news(String id, JobState state) {
+        Watch w = watches.get(id);
+        if (w != null) {
+            synchronized (w) {
+                w.pokes++;
+                w.notifyAll();
+            }
+        } else if (state != JobState.FINISHED && !closed) {
+            watch(id);
+        }
+    }
+
+    /** After news may have been missed (the database restarted): every waiter reads the store again. */
+    void pokeAll() {
+        for (Watch w : watches.values()) {
+            synchronized (w) {
+                w.pokes++;
+                w.notifyAll();
+            }
+        }
     }
 
     /** How many jobs are watched now (a metric). */
@@ -63,8 +100,16 @@ final class JobWatches implements AutoCloseable {
             return job;
         }
         Watch w = watch(id);
+        long seen;
+        synchronized (w) {
+            seen = w.pokes;
+        }
         synchronized (w) {
             while (true) {
+                if (w.pokes != seen) {
+                    seen = w.pokes;
+                    job = stored(id);
+                }
                 Job merged = merge(job, w);
                 if (news(merged, known) || w.over) {
                     return w.over ? stored(id) : merged;
@@ -147,7 +192,7 @@ final class JobWatches implements AutoCloseable {
     private void run(String id, Watch w) {
         try {
             while (!closed) {
-                Job j = api.await(id, ROUND, m -> {
+                Job j = api.await(id, round, m -> {
                     synchronized (w) {
                         w.done.put(m.minion(), m);
                         w.notifyAll();

@@ -40,6 +40,9 @@ public final class OverlordService implements AutoCloseable {
     private final FileLock lock;
     private final OverlordApi api;
     private final JobWatches watches;
+    /** With a shared (PostgreSQL) store: this service's lease and share, and the job news it hears; else null. */
+    private volatile Fleet fleet;
+    private final AutoCloseable news;
     private final LiveCalls live;
     private final ServiceMethods methods;
     private final ServiceMetrics metrics;
@@ -57,8 +60,19 @@ public final class OverlordService implements AutoCloseable {
         this.settings = settings;
         this.lockFile = lockFile;
         this.lock = lock;
-        this.api = OverlordApi.storeOwner(state, settings.limits(), this::storeTook, store);
-        this.watches = new JobWatches(api);
+        jfunc.overlord.jobs.PostgresJobStore shared = store instanceof jfunc.overlord.jobs.PostgresJobStore pg ? pg : null;
+        this.api = OverlordApi.storeOwner(state, settings.limits(), this::storeTook, store,
+                shared == null ? null : minion -> fleet == null || fleet.owns(minion));
+        this.watches = new JobWatches(api, shared == null ? JobWatches.ROUND : JobWatches.SHARED_ROUND);
+        if (shared != null) {
+            // the lease first: no job is touched before this service knows its share
+            this.fleet = Fleet.start(shared, Fleet.hostName() + ":" + state.root(), settings.leaseTtl(),
+                    watches::adoptUnfinished);
+            this.news = shared.listen(watches::news, watches::pokeAll);
+        } else {
+            this.fleet = null;
+            this.news = null;
+        }
         this.metrics = ServiceMetrics.start(settings.metricsListen(), api, watches);
         this.live = new LiveCalls();
         this.methods = new ServiceMethods(api, watches, live, settings, metrics::fanoutEnded);
@@ -371,6 +385,16 @@ public final class OverlordService implements AutoCloseable {
             dashboard.close();
         }
         heartbeat.close();
+        if (news != null) {
+            try {
+                news.close();
+            } catch (Exception e) {
+                log.debug("job news: {}", e.toString());
+            }
+        }
+        if (fleet != null) {
+            fleet.close(); // the lease is given up: the others take this share over now
+        }
         watches.close();
         socket.close();
         live.close();

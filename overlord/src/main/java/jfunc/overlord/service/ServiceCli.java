@@ -36,6 +36,12 @@ public final class ServiceCli implements Callable<Integer> {
             description = "State dir (default: $JFUNC_STATE_DIR, /var/lib/jfunc for root, else ~/.jfunc).")
     Path stateDir;
 
+    @Option(names = "--status",
+            description = {"Print the services sharing this config's PostgreSQL job_store (live or not), each one's",
+                "share of the inventory's minions and its last lease renewal, then exit (0; 2 when job_store is not",
+                "PostgreSQL or cannot be used)."})
+    boolean status;
+
     public static void main(String[] args) {
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
@@ -75,6 +81,9 @@ public final class ServiceCli implements Callable<Integer> {
         try {
             Map<String, String> flags = new HashMap<>();
             settings = ServiceSettings.from(Config.load(file, config != null, flags, System.getenv()));
+            if (status) {
+                return FleetStatus.print(state, settings.jobStore(), System.out);
+            }
             // the one place the service chooses its handshake crypto, before any TLS: a long-running
             // server that talks to every minion, so BouncyCastle's EC code pays off at once
             jfunc.common.tls.TlsContexts.useFastEc();

@@ -18,15 +18,19 @@ import jfunc.overlord.jobs.JobStores;
  * @param heartbeat      how often every minion is pinged for the dashboard and list-minions (heartbeat_interval)
  * @param webListen      host:port of the dashboard, or null when off (web_listen)
  * @param jobStore       MapDB in the state dir, or a shared PostgreSQL store (job_store, job_store_password_file)
+ * @param leaseTtl       with a shared store: how long this service's lease lasts unrenewed (lease_ttl)
  */
 record ServiceSettings(FanOut.Limits limits, Duration retention, java.net.InetSocketAddress metricsListen,
                        Duration inventoryCheck, Duration lateAnswers, Duration heartbeat,
-                       java.net.InetSocketAddress webListen, JobStores.Choice jobStore) {
+                       java.net.InetSocketAddress webListen, JobStores.Choice jobStore, Duration leaseTtl) {
+    static final Duration DEFAULT_LEASE = Duration.ofSeconds(10);
+
     /** The MapDB store of the state dir. */
     ServiceSettings(FanOut.Limits limits, Duration retention, java.net.InetSocketAddress metricsListen,
                     Duration inventoryCheck, Duration lateAnswers, Duration heartbeat,
                     java.net.InetSocketAddress webListen) {
-        this(limits, retention, metricsListen, inventoryCheck, lateAnswers, heartbeat, webListen, JobStores.Choice.MAPDB);
+        this(limits, retention, metricsListen, inventoryCheck, lateAnswers, heartbeat, webListen, JobStores.Choice.MAPDB,
+                DEFAULT_LEASE);
     }
 
     static final String DEFAULT_METRICS = "127.0.0.1:9236";
@@ -45,6 +49,15 @@ record ServiceSettings(FanOut.Limits limits, Duration retention, java.net.InetSo
         Duration d = cfg.getDuration("heartbeat_interval", DEFAULT_HEARTBEAT);
         if (d.isZero() || d.isNegative()) {
             throw new ConfigException("heartbeat_interval must be more than 0 (got " + d + ")");
+        }
+        return d;
+    }
+
+    /** {@code lease_ttl}: at least 1 s. */
+    private static Duration leaseTtl(Config cfg) throws ConfigException {
+        Duration d = cfg.getDuration("lease_ttl", DEFAULT_LEASE);
+        if (d.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new ConfigException("lease_ttl must be at least 1s (got " + d + ")");
         }
         return d;
     }
@@ -76,6 +89,6 @@ record ServiceSettings(FanOut.Limits limits, Duration retention, java.net.InetSo
         }
         return new ServiceSettings(limits, cfg.getDuration("job_retention", Duration.ofDays(30)), listen,
                 cfg.getDuration("inventory_check", Duration.ofSeconds(5)), cfg.getDuration("late_answers", Duration.ofMinutes(5)),
-                heartbeat(cfg), webListen(cfg), JobStores.choice(cfg));
+                heartbeat(cfg), webListen(cfg), JobStores.choice(cfg), leaseTtl(cfg));
     }
 }

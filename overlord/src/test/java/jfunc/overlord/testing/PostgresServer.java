@@ -48,7 +48,10 @@ public final class PostgresServer implements AutoCloseable {
     private final Thread hook;
     private volatile boolean running;
 
-    private PostgresServer(Path bin, Path dir, String password, int port) {
+    private final boolean durable;
+
+    private PostgresServer(Path bin, Path dir, String password, int port, boolean durable) {
+        this.durable = durable;
         this.bin = bin;
         this.dir = dir;
         this.data = dir.resolve("data");
@@ -69,8 +72,13 @@ public final class PostgresServer implements AutoCloseable {
         return shared;
     }
 
-    /** A new server of one's own (initdb about 1.5 s, start about 0.5 s on these machines). */
+    /** A new server of one's own (initdb about 1.5 s, start about 0.5 s on these machines), fsync off. */
     public static PostgresServer start() throws Exception {
+        return start(false);
+    }
+
+    /** With {@code durable}, fsync and synchronous commits stay on, as on a real server (benchmarks). */
+    public static PostgresServer start(boolean durable) throws Exception {
         Path bin = binaries();
         Path dir = Files.createTempDirectory("jfunc-pg");
         String password = "pw-" + Long.toHexString(new java.security.SecureRandom().nextLong());
@@ -87,7 +95,7 @@ public final class PostgresServer implements AutoCloseable {
         Files.delete(initPw);
         IOException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
-            PostgresServer s = new PostgresServer(bin, dir, password, freePort());
+            PostgresServer s = new PostgresServer(bin, dir, password, freePort(), durable);
             try {
                 s.startServer();
                 Runtime.getRuntime().addShutdownHook(s.hook);
@@ -149,8 +157,8 @@ public final class PostgresServer implements AutoCloseable {
 
     private synchronized void startServer() throws IOException {
         String options = "-c listen_addresses=127.0.0.1 -c port=" + port + " -c unix_socket_directories=" + dir
-                + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=32MB"
-                + " -c max_connections=200";
+                + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+                + " -c shared_buffers=32MB -c max_connections=200";
         try {
             run(bin, dir, List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", dir.resolve("server.log").toString(),
                     "-w", "-t", "60", "-o", options, "start"), 90);
