@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import jfunc.common.Config.ConfigException;
 import jfunc.common.Faults;
 import jfunc.common.WireValues;
+import jfunc.common.job.JobProtocol;
 import org.apache.xmlrpc.XmlRpcException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +32,7 @@ public final class ModuleRegistry {
     private static final Logger log = LoggerFactory.getLogger(ModuleRegistry.class);
     private static final Pattern MODULE_NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
     /** Names the dispatcher and the job service own; no module may take them. */
-    public static final Set<String> RESERVED = Set.of("system", "async", jfunc.common.job.JobProtocol.JOBS_MODULE);
+    public static final Set<String> RESERVED = Set.of("system", "async", JobProtocol.JOBS_MODULE);
     private static final Set<String> SYSTEM_METHODS = Set.of("system.list_modules", "system.list_methods",
             "system.method_help", "system.multicall");
 
@@ -61,9 +62,10 @@ public final class ModuleRegistry {
         if (method == null) {
             return "other";
         }
-        String inner = method.startsWith("async.") ? method.substring("async.".length()) : method;
+        String inner = method.startsWith(JobProtocol.ASYNC_PREFIX)
+                ? method.substring(JobProtocol.ASYNC_PREFIX.length()) : method;
         return methods.containsKey(inner) || SYSTEM_METHODS.contains(inner)
-                || jfunc.common.job.JobProtocol.METHODS.contains(inner) ? method : "other";
+                || JobProtocol.METHODS.contains(inner) ? method : "other";
     }
 
     /**
