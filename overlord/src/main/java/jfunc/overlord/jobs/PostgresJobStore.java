@@ -138,7 +138,8 @@ public final class PostgresJobStore implements JobStore {
                     st.execute(script(v));
                     try (PreparedStatement ins = c.prepareStatement("INSERT INTO jfunc_schema (version, by_jfunc) VALUES (?, ?)")) {
                         ins.setInt(1, v);
-                        ins.setString(2, String.valueOf(PostgresJobStore.class.getPackage().getImplementationVersion()));
+                        ins.setString(2, java.util.Objects.requireNonNullElse(
+                                PostgresJobStore.class.getPackage().getImplementationVersion(), "a development build"));
                         ins.executeUpdate();
                     }
                 }

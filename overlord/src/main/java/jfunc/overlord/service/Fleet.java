@@ -52,7 +52,8 @@ final class Fleet implements AutoCloseable {
         f.renew();
         long every = Math.max(200, ttl.toMillis() / 5);
         f.timer.scheduleWithFixedDelay(f::renewQuietly, every, every, TimeUnit.MILLISECONDS);
-        log.info("sharing the job store as {}: {} live service(s), lease {}, renewed every {} ms", name, f.live.size(), ttl, every);
+        log.info("sharing the job store as {}: {} live service(s), lease {} s, renewed every {} ms", name, f.live.size(),
+                ttl.toMillis() / 1000.0, every);
         return f;
     }
 

@@ -115,6 +115,30 @@ class PostgresJobStoreTest extends JobStoreContract {
     }
 
     @Test
+    void aUrlAskingForVerifiedTlsGetsItAndAServerWithoutTlsIsRefusedClearly() throws Exception {
+        try (PostgresServer tls = PostgresServer.startTlsOnly()) {
+            String plainUrl = tls.newDatabase();
+            // the server takes TLS connections only (hostssl): that this store works proves it uses TLS
+            JobStore store = PostgresJobStore.open(PostgresUrl.parse(plainUrl + "?sslmode=verify-full&sslrootcert="
+                    + tls.tlsCa()), tls.password(), 2, Duration.ofSeconds(5));
+            try {
+                Job job = newJob("a");
+                store.create(job);
+                assertEquals(job.id(), store.get(job.id()).orElseThrow().id());
+            } finally {
+                store.close();
+            }
+            JobStoreException plain = assertThrows(JobStoreException.class, () -> PostgresJobStore.open(
+                    PostgresUrl.parse(plainUrl + "?sslmode=disable"), tls.password(), 2, Duration.ofSeconds(5)));
+            assertTrue(plain.getMessage().contains("no encryption"), plain.getMessage());
+        }
+        JobStoreException noTls = assertThrows(JobStoreException.class, () -> PostgresJobStore.open(
+                PostgresUrl.parse(url + "?sslmode=require"), server.password(), 2, Duration.ofSeconds(5)));
+        assertTrue(noTls.getMessage().contains("job store " + url + "?sslmode=require") && noTls.getMessage().contains("SSL"),
+                noTls.getMessage());
+    }
+
+    @Test
     void aPasswordInTheUrlIsRefusedBeforeAnyConnection() {
         ConfigException e = assertThrows(ConfigException.class, () -> JobStores.choice(config(
                 "job_store", "postgresql://jfunc:hunter2@127.0.0.1:5432/jobs")));

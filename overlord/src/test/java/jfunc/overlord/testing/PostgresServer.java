@@ -77,8 +77,20 @@ public final class PostgresServer implements AutoCloseable {
         return start(false);
     }
 
+    /**
+     * A server that takes TLS connections only ({@code hostssl} in pg_hba.conf): a certificate for
+     * 127.0.0.1 made with openssl, its own CA's certificate in {@link #tlsCa()}.
+     */
+    public static PostgresServer startTlsOnly() throws Exception {
+        return start(false, true);
+    }
+
     /** With {@code durable}, fsync and synchronous commits stay on, as on a real server (benchmarks). */
     public static PostgresServer start(boolean durable) throws Exception {
+        return start(durable, false);
+    }
+
+    private static PostgresServer start(boolean durable, boolean tlsOnly) throws Exception {
         Path bin = binaries();
         Path dir = Files.createTempDirectory("jfunc-pg");
         String password = "pw-" + Long.toHexString(new java.security.SecureRandom().nextLong());
@@ -93,6 +105,9 @@ public final class PostgresServer implements AutoCloseable {
         run(bin, dir, List.of(bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-U", USER,
                 "--auth=scram-sha-256", "--pwfile=" + initPw, "-E", "UTF8", "--no-locale", "--no-sync"), 60);
         Files.delete(initPw);
+        if (tlsOnly) {
+            tls(dir);
+        }
         IOException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
             PostgresServer s = new PostgresServer(bin, dir, password, freePort(), durable);
@@ -105,6 +120,49 @@ public final class PostgresServer implements AutoCloseable {
             }
         }
         throw last;
+    }
+
+    /** The CA certificate of a {@link #startTlsOnly} server (for sslrootcert). */
+    public Path tlsCa() {
+        return dir.resolve("tls-ca.crt");
+    }
+
+    /** A CA and a server certificate for 127.0.0.1 (openssl), ssl = on, and only hostssl lines in pg_hba.conf. */
+    private static void tls(Path dir) throws IOException, InterruptedException {
+        Path data = dir.resolve("data");
+        openssl(dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
+                "-subj", "/CN=jfunc test database CA", "-keyout", dir.resolve("tls-ca.key").toString(),
+                "-out", dir.resolve("tls-ca.crt").toString());
+        openssl(dir, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=127.0.0.1",
+                "-keyout", dir.resolve("server.key").toString(), "-out", dir.resolve("server.csr").toString());
+        Path ext = Files.writeString(dir.resolve("server.ext"), "subjectAltName=IP:127.0.0.1\n");
+        openssl(dir, "x509", "-req", "-in", dir.resolve("server.csr").toString(), "-CA", dir.resolve("tls-ca.crt").toString(),
+                "-CAkey", dir.resolve("tls-ca.key").toString(), "-CAcreateserial", "-days", "2", "-extfile", ext.toString(),
+                "-out", dir.resolve("server.crt").toString());
+        for (String f : List.of("server.crt", "server.key")) {
+            Path to = Files.copy(dir.resolve(f), data.resolve(f));
+            Files.setPosixFilePermissions(to, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            if (isRoot()) {
+                Files.setOwner(to, to.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres"));
+            }
+        }
+        Files.writeString(data.resolve("postgresql.conf"), "\nssl = on\n", java.nio.file.StandardOpenOption.APPEND);
+        Path hba = data.resolve("pg_hba.conf");
+        List<String> lines = new ArrayList<>();
+        for (String l : Files.readAllLines(hba)) {
+            lines.add(l.startsWith("host ") ? "hostssl" + l.substring(4) : l);
+        }
+        Files.write(hba, lines);
+    }
+
+    private static void openssl(Path dir, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("openssl"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("openssl " + String.join(" ", args) + " failed: " + out);
+        }
     }
 
     /** {@code postgresql://jfunc@127.0.0.1:PORT/DATABASE}: a job_store setting. */
