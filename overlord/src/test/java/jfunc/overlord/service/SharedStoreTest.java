@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two real jfunc-overlord processes sharing one real PostgreSQL job store, 30 real minions in
- * this JVM. One drill, in steps a user would take: both services split the minions
- * ({@code --status}); a job submitted on A is fanned out by both and seen from B; kill -9 of B in
+ * Two, then three real jfunc-overlord processes sharing one real PostgreSQL job store, 30 real
+ * minions in this JVM. One drill, in steps a user would take: the services split the minions
+ * ({@code --status}); a job submitted on A is fanned out by all three and seen from B and C; kill -9 of B in
  * the middle of it and the job still finishes with every result, each minion having run it once
  * (a file per run proves it); the database restarted during a job, and the job finishes; the
  * database down at submission: a clear error, exit 1, nothing recorded.
@@ -44,6 +44,7 @@ class SharedStoreTest {
             }
             StateDir a = fleet.overlordState(dir.resolve("a"), all);
             StateDir b = fleet.overlordState(dir.resolve("b"), all);
+            StateDir c = fleet.overlordState(dir.resolve("c"), all);
             Path conf = Files.writeString(dir.resolve("overlord.conf"), "job_store = " + url + "\n"
                     + "job_store_password_file = " + db.passwordFile() + "\nlease_ttl = " + LEASE + "\n"
                     + "metrics_listen = off\nweb_listen = off\n");
@@ -51,6 +52,7 @@ class SharedStoreTest {
             String command = "sleep 6; mktemp -p " + runs;
             Process serviceA = SharedServices.start(a, conf, dir.resolve("a.log"));
             Process serviceB = SharedServices.start(b, conf, dir.resolve("b.log"));
+            Process serviceC = null;
             try {
                 // both live, the 30 minions split between them
                 String status = SharedServices.status(a, conf);
@@ -58,14 +60,24 @@ class SharedStoreTest {
                 assertEquals(2, shares.size(), status);
                 assertEquals(MINIONS, shares.values().stream().mapToInt(Integer::intValue).sum(), status);
                 assertTrue(shares.values().stream().allMatch(n -> n > 0), status);
-                int shareOfB = shares.get(SharedServices.name(b));
 
-                // a job submitted on A: A sends its share, B sends its own
+                // a third one: the minions split three ways, each moving only from A or B to C
+                serviceC = SharedServices.start(c, conf, dir.resolve("c.log"));
+                String three = awaitLive(a, conf, 3);
+                Map<String, Integer> shares3 = SharedServices.shares(three);
+                assertEquals(MINIONS, shares3.values().stream().mapToInt(Integer::intValue).sum(), three);
+                assertTrue(shares3.values().stream().allMatch(n -> n > 0), three);
+                assertTrue(shares3.get(SharedServices.name(a)) <= shares.get(SharedServices.name(a))
+                        && shares3.get(SharedServices.name(b)) <= shares.get(SharedServices.name(b)), status + three);
+                int others = MINIONS - shares3.get(SharedServices.name(a));
+
+                // a job submitted on A: A sends its share, B and C send theirs
                 SharedServices.Run submitted = SharedServices.jfunc(a, "*", "call", "command", "run", command, "--async");
                 assertEquals(0, submitted.code(), submitted.out() + submitted.err());
                 String id = submitted.out().strip();
-                assertTrue(submitted.err().contains(shareOfB + " of them are sent by the other services"), submitted.err());
+                assertTrue(submitted.err().contains(others + " of them are sent by the other services"), submitted.err());
                 SharedServices.awaitAllRunning(b, id, MINIONS); // B's CLI sees the job; every minion accepted it
+                SharedServices.awaitAllRunning(c, id, MINIONS); // and C's
                 serviceB.destroyForcibly(); // kill -9 in the middle of the job
                 assertTrue(serviceB.waitFor(30, TimeUnit.SECONDS));
                 long killed = System.nanoTime();
@@ -77,7 +89,9 @@ class SharedStoreTest {
                 assertEquals(MINIONS, runs(runs), "each minion ran the job once, none twice");
                 System.err.println("kill -9 of B to the job finished on A: " + seconds + " s (lease " + LEASE + ")");
                 String after = SharedServices.status(a, conf);
-                assertEquals(Map.of(SharedServices.name(a), MINIONS), SharedServices.shares(after), after);
+                Map<String, Integer> left = SharedServices.shares(after);
+                assertEquals(java.util.Set.of(SharedServices.name(a), SharedServices.name(c)), left.keySet(), after);
+                assertEquals(MINIONS, left.values().stream().mapToInt(Integer::intValue).sum(), after);
                 assertTrue(after.contains("expired"), after);
 
                 // the database restarted during a job: the service reconnects and the job finishes
@@ -106,9 +120,25 @@ class SharedStoreTest {
                 assertEquals(2 * MINIONS, runs(runs), "the refused job reached no minion");
             } finally {
                 serviceB.destroyForcibly();
+                if (serviceC != null) {
+                    serviceC.destroy();
+                    serviceC.waitFor(30, TimeUnit.SECONDS);
+                }
                 serviceA.destroy();
                 serviceA.waitFor(30, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    /** The --status table once {@code n} services are live. */
+    private static String awaitLive(StateDir via, Path conf, int n) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            String table = SharedServices.status(via, conf);
+            if (SharedServices.shares(table).size() == n || System.nanoTime() > end) {
+                return table;
+            }
+            Thread.sleep(300);
         }
     }
 
