@@ -42,7 +42,7 @@ import jfunc.common.Ids;
  */
 public final class PostgresJobStore implements JobStore {
     /** The schema version this jfunc writes: the highest {@code postgresql/V*.sql}. */
-    static final int SCHEMA = 2;
+    static final int SCHEMA = 3;
     /** The channel of job news: payload "JOB-ID STATE" after a job is created or a minion's record changed. */
     static final String CHANNEL = "jfunc_jobs";
     /** pg_advisory_xact_lock key of migrations ("jfun"). */
@@ -174,7 +174,8 @@ public final class PostgresJobStore implements JobStore {
         }
         tx("create", c -> {
             try (PreparedStatement insJob = c.prepareStatement(
-                    "INSERT INTO jfunc_jobs (id, state, summary, params) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING");
+                    "INSERT INTO jfunc_jobs (id, state, summary, params, submitter_host) VALUES (?, ?, ?, ?, ?)"
+                            + " ON CONFLICT (id) DO NOTHING");
                  PreparedStatement insMinion = c.prepareStatement(
                          "INSERT INTO jfunc_minion_jobs (job_id, minion, state, record) VALUES (?, ?, ?, ?)")) {
                 for (Job job : jobs) {
@@ -185,6 +186,7 @@ public final class PostgresJobStore implements JobStore {
                     insJob.setString(2, summary.state().name());
                     insJob.setBytes(3, RecordCodec.encodeSummary(summary));
                     insJob.setBytes(4, params == null ? null : RecordCodec.encodeParams(params));
+                    insJob.setString(5, submitter == null ? null : LOCAL_HOST);
                     if (insJob.executeUpdate() == 0) {
                         throw new IllegalArgumentException("job " + job.id() + " already exists");
                     }
@@ -237,11 +239,12 @@ public final class PostgresJobStore implements JobStore {
             try (Statement st = c.createStatement()) {
                 st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
             }
-            try (PreparedStatement st = c.prepareStatement("SELECT id, summary FROM jfunc_jobs WHERE id = ANY (?)")) {
+            Readers readers = new Readers(c);
+            try (PreparedStatement st = c.prepareStatement("SELECT id, summary, submitter_host FROM jfunc_jobs WHERE id = ANY (?)")) {
                 st.setArray(1, idArray);
                 try (ResultSet rs = st.executeQuery()) {
                     while (rs.next()) {
-                        summaries.put(rs.getString(1), RecordCodec.decodeSummary(rs.getBytes(2)));
+                        summaries.put(rs.getString(1), readers.decode(rs.getBytes(2), rs.getString(3)));
                     }
                 }
             }
@@ -255,12 +258,11 @@ public final class PostgresJobStore implements JobStore {
                     }
                 }
             }
-            StoreRules.Readers readers = new StoreRules.Readers();
             Map<String, Job> out = new LinkedHashMap<>();
             for (String id : wanted) {
                 JobSummary s = summaries.get(id);
                 if (s != null) {
-                    out.put(id, new Job(readers.effective(s), minions.getOrDefault(id, List.of())));
+                    out.put(id, new Job(readers.rules.effective(s), minions.getOrDefault(id, List.of())));
                 }
             }
             return out;
@@ -271,13 +273,14 @@ public final class PostgresJobStore implements JobStore {
     public JobSummary update(String id, Collection<MinionJob> minions, boolean submissionDone) {
         return tx("update", c -> {
             JobSummary old;
-            try (PreparedStatement st = c.prepareStatement("SELECT summary FROM jfunc_jobs WHERE id = ? FOR UPDATE")) {
+            Readers readers = new Readers(c);
+            try (PreparedStatement st = c.prepareStatement("SELECT summary, submitter_host FROM jfunc_jobs WHERE id = ? FOR UPDATE")) {
                 st.setString(1, id);
                 try (ResultSet rs = st.executeQuery()) {
                     if (!rs.next()) {
                         throw new IllegalArgumentException("no job " + id);
                     }
-                    old = RecordCodec.decodeSummary(rs.getBytes(1));
+                    old = readers.decode(rs.getBytes(1), rs.getString(2));
                 }
             }
             Map<String, MinionState> was = new HashMap<>();
@@ -337,7 +340,7 @@ public final class PostgresJobStore implements JobStore {
             if (!changed.isEmpty() || updated.state() != old.state()) {
                 notify(c, id, updated.state()); // delivered at commit, to every listening service
             }
-            return new StoreRules.Readers().effective(updated);
+            return readers.rules.effective(updated);
         });
     }
 
@@ -346,7 +349,7 @@ public final class PostgresJobStore implements JobStore {
         return tx("list", c -> {
             // INCOMPLETE is a RUNNING job whose submitter is gone: read the RUNNING ones.
             JobState stored = state == JobState.INCOMPLETE ? JobState.RUNNING : state;
-            StringBuilder sql = new StringBuilder("SELECT summary FROM jfunc_jobs WHERE true");
+            StringBuilder sql = new StringBuilder("SELECT summary, submitter_host FROM jfunc_jobs WHERE true");
             if (stored != null) {
                 sql.append(" AND state = ?");
             }
@@ -354,7 +357,7 @@ public final class PostgresJobStore implements JobStore {
                 sql.append(" AND id < ?");
             }
             sql.append(" ORDER BY id DESC LIMIT ?");
-            StoreRules.Readers readers = new StoreRules.Readers();
+            Readers readers = new Readers(c);
             List<JobSummary> out = new ArrayList<>(Math.min(limit, 1000));
             try (PreparedStatement st = c.prepareStatement(sql.toString())) {
                 int i = 1;
@@ -367,7 +370,7 @@ public final class PostgresJobStore implements JobStore {
                 st.setInt(i, limit);
                 try (ResultSet rs = st.executeQuery()) {
                     while (rs.next()) {
-                        JobSummary shown = readers.effective(RecordCodec.decodeSummary(rs.getBytes(1)));
+                        JobSummary shown = readers.rules.effective(readers.decode(rs.getBytes(1), rs.getString(2)));
                         if (state == null || shown.state() == state) {
                             out.add(shown);
                         }
@@ -393,10 +396,10 @@ public final class PostgresJobStore implements JobStore {
                 List<String> old = new ArrayList<>();
                 int seen = 0;
                 try (PreparedStatement st = c.prepareStatement(
-                        "SELECT id, summary FROM jfunc_jobs WHERE id > ? AND id < ? ORDER BY id LIMIT " + PURGE_BATCH)) {
+                        "SELECT id, summary, submitter_host FROM jfunc_jobs WHERE id > ? AND id < ? ORDER BY id LIMIT " + PURGE_BATCH)) {
                     st.setString(1, from);
                     st.setString(2, upper);
-                    StoreRules.Readers readers = new StoreRules.Readers();
+                    Readers readers = new Readers(c);
                     try (ResultSet rs = st.executeQuery()) {
                         while (rs.next()) {
                             seen++;
@@ -405,7 +408,7 @@ public final class PostgresJobStore implements JobStore {
                             if (!Ids.timeOf(id).isBefore(cutoff)) {
                                 continue;
                             }
-                            JobState s = readers.effective(RecordCodec.decodeSummary(rs.getBytes(2))).state();
+                            JobState s = readers.rules.effective(readers.decode(rs.getBytes(2), rs.getString(3))).state();
                             if (finishedOnly ? s == JobState.FINISHED : s != JobState.RUNNING) { // a live fan-out is kept
                                 old.add(id);
                             }
@@ -426,6 +429,61 @@ public final class PostgresJobStore implements JobStore {
                 return total;
             }
             after = last[0];
+        }
+    }
+
+    /** This host's name, as jobs record where their submitter runs. */
+    static final String LOCAL_HOST = localHost();
+
+    private static String localHost() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    /**
+     * The reading side of one transaction: a submitter on this host is alive when its process
+     * runs; one on another host when a live service of that host and pid holds a lease (an
+     * embedded CLI there holds none: its job is settled as INCOMPLETE, and the re-sends use the
+     * same request ids).
+     */
+    private static final class Readers {
+        private final Connection c;
+        private final Map<Submitter, String> hosts = new HashMap<>();
+        private java.util.Set<String> leases;
+        final StoreRules.Readers rules = new StoreRules.Readers(this::alive);
+
+        Readers(Connection c) {
+            this.c = c;
+        }
+
+        JobSummary decode(byte[] record, String host) {
+            JobSummary s = RecordCodec.decodeSummary(record);
+            if (s.submitter() != null && host != null) {
+                hosts.put(s.submitter(), host);
+            }
+            return s;
+        }
+
+        private boolean alive(Submitter s) {
+            String host = hosts.get(s);
+            if (host == null || host.equals(LOCAL_HOST)) {
+                return s.isAlive();
+            }
+            if (leases == null) {
+                leases = new java.util.HashSet<>();
+                try (Statement st = c.createStatement();
+                     ResultSet rs = st.executeQuery("SELECT host, pid FROM jfunc_services WHERE expires > now()")) {
+                    while (rs.next()) {
+                        leases.add(rs.getString(1) + " " + rs.getLong(2));
+                    }
+                } catch (SQLException e) {
+                    throw new SqlInside(e); // the transaction's own failure (unwrapped in once)
+                }
+            }
+            return leases.contains(host + " " + s.pid());
         }
     }
 
@@ -659,11 +717,22 @@ public final class PostgresJobStore implements JobStore {
         }
     }
 
+    /** An SQLException thrown where only unchecked ones may be (a predicate): {@link #once} unwraps it. */
+    private static final class SqlInside extends RuntimeException {
+        SqlInside(SQLException cause) {
+            super(cause);
+        }
+    }
+
     private <T> T once(Body<T> body) throws SQLException, Broken {
         try (Connection c = pool.getConnection()) {
             T result;
             try {
-                result = body.run(c);
+                try {
+                    result = body.run(c);
+                } catch (SqlInside e) {
+                    throw (SQLException) e.getCause();
+                }
             } catch (SQLException | RuntimeException | Error e) {
                 try {
                     c.rollback();

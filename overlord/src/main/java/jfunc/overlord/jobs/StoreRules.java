@@ -29,11 +29,21 @@ final class StoreRules {
     /** Answers for one read: asks once per submitter whether it runs (reading /proc costs about a millisecond). */
     static final class Readers {
         private final Map<Submitter, Boolean> alive = new HashMap<>();
+        private final java.util.function.Predicate<Submitter> isAlive;
+
+        Readers() {
+            this(Submitter::isAlive);
+        }
+
+        /** With {@code isAlive} deciding whether a submitting process still runs (asked once per submitter). */
+        Readers(java.util.function.Predicate<Submitter> isAlive) {
+            this.isAlive = isAlive;
+        }
 
         /** The summary as readers see it: INCOMPLETE when the submitting process is gone. */
         JobSummary effective(JobSummary s) {
             if (s.state() == JobState.RUNNING && s.submitter() != null
-                    && !alive.computeIfAbsent(s.submitter(), Submitter::isAlive)) {
+                    && !alive.computeIfAbsent(s.submitter(), isAlive::test)) {
                 return s.with(JobState.INCOMPLETE, s.submitter(), s.counts());
             }
             return s;

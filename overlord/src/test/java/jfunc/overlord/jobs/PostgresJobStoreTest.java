@@ -139,6 +139,23 @@ class PostgresJobStoreTest extends JobStoreContract {
     }
 
     @Test
+    void aJobBeingSubmittedByALiveServiceOnAnotherHostIsRunningNotIncomplete() throws Exception {
+        PostgresJobStore store = (PostgresJobStore) store();
+        Job job = newJob("a", "b");
+        store.create(job);
+        try (Connection c = server.connect(database()); Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE jfunc_jobs SET submitter_host = 'ovl9.example.org' WHERE id = '" + job.id() + "'");
+        }
+        assertEquals(JobState.INCOMPLETE, store.get(job.id()).orElseThrow().state(),
+                "no live service on that host: its fan-out is over, the job is settled");
+        store.renew("ovl9.example.org:/var/lib/jfunc", "ovl9.example.org", job.summary().submitter().pid(), Instant.now(),
+                Duration.ofMinutes(1));
+        assertEquals(JobState.RUNNING, store.get(job.id()).orElseThrow().state(), "that service is still submitting it");
+        assertEquals(List.of(job.id()), idsOf(store.list(JobState.RUNNING, null, 10)));
+        assertEquals(0, store.purge(Instant.now().plusSeconds(60)), "a live fan-out is never purged");
+    }
+
+    @Test
     void aPasswordInTheUrlIsRefusedBeforeAnyConnection() {
         ConfigException e = assertThrows(ConfigException.class, () -> JobStores.choice(config(
                 "job_store", "postgresql://jfunc:hunter2@127.0.0.1:5432/jobs")));
