@@ -19,6 +19,7 @@ import jfunc.minion.Minion;
 import jfunc.minion.MinionIdentity;
 import jfunc.minion.MinionSettings;
 import jfunc.minion.ModuleRegistry;
+import jfunc.minion.jobs.JobService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,6 +97,27 @@ final class Daemon {
     }
 
     private int run(MinionIdentity files, Enrolment enrolment, long idleGc, MinionMetrics metrics) throws Exception {
+        // modules and the job service first: a bad setting stops jfuncd before anything else, and the
+        // status file opens (on a thread of its own) while identity, enrolment and TLS get ready
+        ModuleRegistry registry;
+        JobService jobs;
+        try {
+            registry = ModuleRegistry.discover(settings, Daemon.class.getClassLoader());
+            registry.telemetry(metrics);
+            jobs = JobService.open(registry, settings);
+        } catch (Config.ConfigException e) {
+            System.err.println("jfuncd: error: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        try {
+            return run(files, enrolment, idleGc, metrics, registry, jobs);
+        } finally {
+            jobs.close(); // nothing when the minion stopped it already
+        }
+    }
+
+    private int run(MinionIdentity files, Enrolment enrolment, long idleGc, MinionMetrics metrics,
+                    ModuleRegistry registry, JobService jobs) throws Exception {
         // the one place the minion chooses its handshake crypto, before any TLS: a long-running
         // server, so BouncyCastle's EC code (one-time class loading) pays off at once
         jfunc.common.tls.TlsContexts.useFastEc();
@@ -147,9 +169,7 @@ final class Daemon {
         }
         Minion minion;
         try {
-            ModuleRegistry registry = ModuleRegistry.discover(settings, Daemon.class.getClassLoader());
-            registry.telemetry(metrics);
-            minion = Minion.start(settings, identity, trust, registry);
+            minion = Minion.start(settings, identity, trust, registry, jobs);
             if (metrics != null) {
                 metrics.transport(minion::transportStats);
             }
