@@ -24,13 +24,32 @@ public final class TlsContexts {
      */
     static final String NAMED_GROUPS = "x25519,x448";
 
+    /** {@link #NAMED_GROUPS} plus the NIST curve that servers built on OpenSSL offer by default. */
+    static final String WITH_P256 = "x25519,secp256r1,x448";
+
+    private static final String PROPERTY = "jdk.tls.namedGroups";
+
     static {
-        if (System.getProperty("jdk.tls.namedGroups") == null) {
-            System.setProperty("jdk.tls.namedGroups", NAMED_GROUPS);
+        if (System.getProperty(PROPERTY) == null) {
+            System.setProperty(PROPERTY, NAMED_GROUPS);
         }
     }
 
     private TlsContexts() {}
+
+    /**
+     * For a process that also speaks TLS to a server that is not jfunc: PostgreSQL 15 offers only
+     * its {@code ssl_ecdh_curve} (prime256v1 unless its admin changed it) and fails a handshake
+     * that offers x25519 and x448 alone. This adds secp256r1, at the price of a second key share
+     * in every handshake of this process. The JDK reads the groups at the process's first
+     * handshake, so this must come before that; a {@code jdk.tls.namedGroups} the user set is
+     * left as it is.
+     */
+    public static synchronized void alsoOfferP256() {
+        if (NAMED_GROUPS.equals(System.getProperty(PROPERTY))) {
+            System.setProperty(PROPERTY, WITH_P256);
+        }
+    }
 
     /**
      * From now on, handshakes in this JVM sign, verify and agree keys with BouncyCastle's code

@@ -67,6 +67,11 @@ public final class PostgresJobStore implements JobStore {
      * or the database does not exist, NEWER_VERSION when its schema is newer than this jfunc's.
      */
     static PostgresJobStore open(PostgresUrl url, String password, int poolSize, Duration connectWait) {
+        if (!"disable".equalsIgnoreCase(url.params().getOrDefault("sslmode", ""))) {
+            // the driver's default (prefer) and every other mode try TLS, whose key exchange
+            // PostgreSQL offers on P-256 only; services and the CLI open the store before any minion call
+            jfunc.common.tls.TlsContexts.alsoOfferP256();
+        }
         HikariConfig cfg = new HikariConfig();
         cfg.setPoolName("jfunc-job-store");
         cfg.setDriverClassName("org.postgresql.Driver");

@@ -130,6 +130,34 @@ class SharedStoreTest {
         }
     }
 
+    /**
+     * PostgreSQL 15 on TLS offers one key-exchange group (ssl_ecdh_curve, prime256v1 by default),
+     * which jfunc's minion connections do not use: a real service whose store asks for verified
+     * TLS must still start, and its minion handshakes must still work.
+     */
+    @Test
+    void aServiceWhoseStoreIsOnTlsStartsAndItsJobsFinish() throws Exception {
+        try (PostgresServer db = PostgresServer.startTlsOnly(); RealMinions fleet = new RealMinions(dir.resolve("fleet"))) {
+            String url = db.newDatabase() + "?sslmode=verify-full&sslrootcert=" + db.tlsCa();
+            List<MinionAddress> all = List.of(fleet.start("t1.example.org"), fleet.start("t2.example.org"));
+            StateDir state = fleet.overlordState(dir.resolve("tls"), all);
+            Path conf = Files.writeString(dir.resolve("tls.conf"), "job_store = " + url + "\n"
+                    + "job_store_password_file = " + db.passwordFile() + "\nmetrics_listen = off\nweb_listen = off\n");
+            Process service = SharedServices.start(state, conf, dir.resolve("tls.log"));
+            try {
+                SharedServices.Run submitted = SharedServices.jfunc(state, "*", "call", "test", "ping", "--async");
+                assertEquals(0, submitted.code(), submitted.out() + submitted.err());
+                String id = submitted.out().strip();
+                SharedServices.Run end = SharedServices.jfunc(state, "job", "status", id, "--wait", "--timeout", "60", "--json");
+                assertEquals(0, end.code(), end.out() + end.err());
+                assertEquals(all.size() + 1, SharedServices.count(end.out(), "\"state\": \"FINISHED\""), end.out());
+            } finally {
+                service.destroy();
+                service.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     /** The --status table once {@code n} services are live. */
     private static String awaitLive(StateDir via, Path conf, int n) throws Exception {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
