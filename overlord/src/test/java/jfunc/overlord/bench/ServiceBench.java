@@ -44,6 +44,8 @@ public final class ServiceBench {
     private static Path repo;
     private static StateDir state;
     private static int metricsPort;
+    /** The processes that serve the minions (kept: the child JVMs; jfuncd: the jfuncd; else this JVM). */
+    private static final List<Process> minionProcesses = new ArrayList<>();
 
     public static void main(String[] args) throws Exception {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
@@ -71,6 +73,7 @@ public final class ServiceBench {
                     TestPki pki = new TestPki("kept-alive-ca");
                     List<Process> children = new ArrayList<>();
                     minions.add(() -> children.forEach(Process::destroy));
+                    minionProcesses.addAll(children);
                     yield LoopbackFleet.writeState(tmp.resolve("state"), pki, pki.overlord(),
                             KeptAliveBench.endpoints(pki, n, children));
                 }
@@ -114,12 +117,21 @@ public final class ServiceBench {
             boolean pingsOnly = mode.equals("kept");
             // the first rounds make every connection (all fresh handshakes, cold code): a long timeout
             cli(state, "*", "ping", "--timeout", "300");
+            List<Long> handshakes = new ArrayList<>();
+            List<Long> serviceCpu = new ArrayList<>();
+            List<Long> minionCpu = new ArrayList<>();
             for (int i = 0; i <= runs; i++) {
                 double[] before = fanout(metricsPort);
+                double h0 = metric(metricsPort, "jfunc_handshakes_total");
+                double s0 = cpuSeconds(List.of(service));
+                double m0 = minionCpuSeconds();
                 Timed a = i == 0 ? cli(state, "*", "ping", "--timeout", "300") : cli(state, "*", "ping");
                 double[] after = fanout(metricsPort);
                 if (i > 0) {
                     fanouts.add((long) ((after[0] - before[0]) * 1e9));
+                    handshakes.add((long) (metric(metricsPort, "jfunc_handshakes_total") - h0));
+                    serviceCpu.add((long) ((cpuSeconds(List.of(service)) - s0) * 1e9));
+                    minionCpu.add((long) ((minionCpuSeconds() - m0) * 1e9));
                 }
                 Timed b = pingsOnly ? null : i == 0 ? cli(state, "--no-service", "*", "ping", "--timeout", "300")
                         : cli(state, "--no-service", "*", "ping");
@@ -146,6 +158,9 @@ public final class ServiceBench {
             }
             System.out.printf("CLI CPU per ping through the service: %.2f s (median)%n", cpu.get(cpu.size() / 2));
             print("  of which the service's fan-out (its metrics)", fanouts);
+            System.out.println("new TLS connections during each ping (heartbeat's included): " + handshakes);
+            print("  service CPU per ping, ms (heartbeat's included)", serviceCpu);
+            print("  minion side CPU per ping, ms", minionCpu);
             if (pingsOnly) {
                 idleAndRss(service, n, idle, one, warm);
                 return;
@@ -243,6 +258,7 @@ public final class ServiceBench {
             pb.environment().keySet().removeIf(k -> k.startsWith("JFUNC_"));
             pb.environment().put("JFUNC_STATE_DIR", minionState.root().toString());
             procs.add(pb.start());
+            minionProcesses.add(procs.get(procs.size() - 1));
             all.add(a);
             if (all.size() % 10 == 0 || all.size() == n) {
                 for (int j = all.size() - 1; j >= 0 && j >= all.size() - 10; j--) {
@@ -307,6 +323,30 @@ public final class ServiceBench {
             }
         }
         return "?";
+    }
+
+    /** User plus system CPU of {@code procs} so far, from /proc (clock ticks of 10 ms); gone ones count 0. */
+    private static double cpuSeconds(List<Process> procs) {
+        double ticks = 0;
+        for (Process p : procs) {
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+            } catch (IOException | RuntimeException e) {
+                // the process ended
+            }
+        }
+        return ticks / 100.0;
+    }
+
+    /** The minion side's CPU: its processes, or this JVM when the minions live here. */
+    private static double minionCpuSeconds() {
+        if (!minionProcesses.isEmpty()) {
+            return cpuSeconds(minionProcesses);
+        }
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() / 1e9;
     }
 
     private static double kb(String rss) {
