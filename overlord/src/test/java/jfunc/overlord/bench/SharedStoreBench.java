@@ -4,10 +4,13 @@ import static jfunc.overlord.bench.StoreBench.median;
 import static jfunc.overlord.bench.StoreBench.ms;
 import static jfunc.overlord.bench.StoreBench.row;
 
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import jfunc.common.StateDir;
@@ -24,6 +27,7 @@ import jfunc.overlord.jobs.JobStore;
 import jfunc.overlord.jobs.JobStores;
 import jfunc.overlord.jobs.MinionState;
 import jfunc.overlord.jobs.RealMinions;
+import jfunc.overlord.service.ServiceClient;
 import jfunc.overlord.service.SharedServices;
 import jfunc.overlord.testing.PostgresServer;
 
@@ -34,13 +38,23 @@ import jfunc.overlord.testing.PostgresServer;
  * real jfunc-overlord processes sharing the PostgreSQL store, kill -9 of one while a job runs on
  * every minion, time until the job is FINISHED on another (lease expiry plus one poll). Medians.
  * {@code bench/shared-store [-Dbench.minions=1000] [-Dbench.runs=5] [-Dbench.failovers=3]
- * [-Dbench.lease=10s] [-Dbench.failoverMinions=30] [-Dbench.part=all|store|failover]}
+ * [-Dbench.lease=10s] [-Dbench.failoverMinions=30] [-Dbench.part=all|store|failover|simulate]}
+ *
+ * <p>{@code simulate} (not part of {@code all}): S real jfunc-overlord services sharing the store
+ * and N in-JVM minion servers ({@code -Dbench.sizes=1000,3000}, {@code -Dbench.services=1,2,3}):
+ * async {@code test.ping} to all N submitted on the first service, the time until the submission
+ * answers and until the job is FINISHED, cold (every connection new) and warm, with the CPU each
+ * part spent per warm job: the services, PostgreSQL, and this JVM (the minion servers).
  */
 public final class SharedStoreBench {
     public static void main(String[] args) throws Exception {
         String part = System.getProperty("bench.part", "all");
         Path dir = Files.createTempDirectory("jfunc-shared-bench");
         try (PostgresServer pg = PostgresServer.start(true)) {
+            if (part.equals("simulate")) {
+                simulate(dir, pg);
+                System.exit(0);
+            }
             if (!part.equals("failover")) {
                 stores(dir, pg, Integer.getInteger("bench.minions", 1000), Integer.getInteger("bench.runs", 5));
             }
@@ -156,6 +170,139 @@ public final class SharedStoreBench {
                 }
             }
         }
+    }
+
+    private static void simulate(Path dir, PostgresServer pg) throws Exception {
+        int runs = Integer.getInteger("bench.runs", 3);
+        List<Integer> services = Arrays.stream(System.getProperty("bench.services", "1,2,3").split(","))
+                .map(String::strip).map(Integer::valueOf).toList();
+        System.out.println("== simulation: S jfunc-overlord services on one PostgreSQL store, N in-JVM TLS minion"
+                + " servers, async test.ping to all; warm figures are medians of " + runs + " ==");
+        System.out.printf("%6s %3s  %10s %10s  %10s %10s  %9s %9s %9s  %8s%n", "N", "S", "cold sub", "cold all",
+                "warm sub", "warm all", "svc CPU", "pg CPU", "min CPU", "svc RSS");
+        for (String size : System.getProperty("bench.sizes", "1000,3000").split(",")) {
+            int n = Integer.parseInt(size.strip());
+            try (WireMinions fleet = new WireMinions()) {
+                List<MinionAddress> addresses = fleet.start(n);
+                for (int s : services) {
+                    simulateOne(dir.resolve("sim-" + n + "-" + s), pg, fleet, addresses, s, runs);
+                }
+            }
+        }
+    }
+
+    /** One row of the simulation: {@code s} fresh services, a fresh database, the same minions. */
+    private static void simulateOne(Path dir, PostgresServer pg, WireMinions fleet, List<MinionAddress> addresses, int s,
+            int runs) throws Exception {
+        String url = pg.newDatabase();
+        Files.createDirectories(dir);
+        Path conf = Files.writeString(dir.resolve("overlord.conf"), "job_store = " + url + "\njob_store_password_file = "
+                + pg.passwordFile() + "\nmetrics_listen = off\nweb_listen = off\nheartbeat_interval = 1h\n");
+        StateDir[] states = new StateDir[s];
+        List<Process> procs = new ArrayList<>();
+        try {
+            for (int i = 0; i < s; i++) {
+                states[i] = fleet.overlordState(dir.resolve("s" + i), addresses);
+                procs.add(SharedServices.start(states[i], conf, dir.resolve("s" + i + ".log")));
+            }
+            awaitLive(states[0], conf, s);
+            try (ServiceClient c = ServiceClient.connect(states[0],
+                    FanOut.Limits.defaults())) {
+                Selection all = c.select("*");
+                double[] cold = job(c, all, addresses.size());
+                double[] sub = new double[runs];
+                double[] done = new double[runs];
+                double[] svc = new double[runs];
+                double[] db = new double[runs];
+                double[] min = new double[runs];
+                for (int r = 0; r < runs; r++) {
+                    double s0 = cpu(procs);
+                    double d0 = postgresCpu();
+                    double m0 = ownCpu();
+                    double[] t = job(c, all, addresses.size());
+                    svc[r] = cpu(procs) - s0;
+                    db[r] = postgresCpu() - d0;
+                    min[r] = ownCpu() - m0;
+                    sub[r] = t[0];
+                    done[r] = t[1];
+                }
+                long rss = 0;
+                for (Process p : procs) {
+                    rss = Math.max(rss, rssKb(p));
+                }
+                System.out.printf("%6d %3d  %8.0fms %8.0fms  %8.0fms %8.0fms  %8.2fs %8.2fs %8.2fs  %6.0fMB%n",
+                        addresses.size(), s, cold[0], cold[1], median(sub), median(done), median(svc), median(db),
+                        median(min), rss / 1024.0);
+            }
+        } finally {
+            for (Process p : procs) {
+                p.destroy();
+            }
+            for (Process p : procs) {
+                p.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** One async test.ping to all: ms until the submission answered, ms until the job is FINISHED. */
+    private static double[] job(ServiceClient c, Selection all, int n) throws Exception {
+        long t = System.nanoTime();
+        OverlordApi.Submitted sub = c.submit(all, MethodCall.of("test.ping"), null, null);
+        double submitted = ms(t);
+        Job done = c.await(sub.summary().id(), Duration.ofMinutes(5), m -> {});
+        double finished = ms(t);
+        check(done.state() == JobState.FINISHED && done.minions().size() == n, "finished: " + done.state());
+        return new double[] {submitted, finished};
+    }
+
+    /** CPU seconds (user + system) of {@code procs}, from /proc: 100 ticks a second. */
+    private static double cpu(List<Process> procs) throws IOException {
+        double ticks = 0;
+        for (Process p : procs) {
+            ticks += ticks(p.pid(), false);
+        }
+        return ticks / 100.0;
+    }
+
+    /** CPU seconds of the PostgreSQL server: its live processes plus the children it has reaped. */
+    private static double postgresCpu() {
+        double ticks = 0;
+        for (ProcessHandle h : ProcessHandle.allProcesses().toList()) {
+            if (h.info().user().orElse("").equals("postgres") || h.info().command().orElse("").endsWith("/postgres")) {
+                try {
+                    boolean postmaster = h.parent().map(par -> !par.info().command().orElse("").endsWith("/postgres"))
+                            .orElse(true);
+                    ticks += ticks(h.pid(), postmaster);
+                } catch (IOException e) {
+                    // it ended meanwhile
+                }
+            }
+        }
+        return ticks / 100.0;
+    }
+
+    private static double ticks(long pid, boolean withReapedChildren) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        double t = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+        if (withReapedChildren) {
+            t += Long.parseLong(f[13]) + Long.parseLong(f[14]); // cutime, cstime
+        }
+        return t;
+    }
+
+    private static double ownCpu() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+    }
+
+    private static long rssKb(Process p) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        return 0;
     }
 
     private static void awaitLive(StateDir state, Path conf, int n) throws Exception {
