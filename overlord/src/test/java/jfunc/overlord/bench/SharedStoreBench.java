@@ -178,8 +178,8 @@ public final class SharedStoreBench {
                 .map(String::strip).map(Integer::valueOf).toList();
         System.out.println("== simulation: S jfunc-overlord services on one PostgreSQL store, N in-JVM TLS minion"
                 + " servers, async test.ping to all; warm figures are medians of " + runs + " ==");
-        System.out.printf("%6s %3s  %10s %10s  %10s %10s  %9s %9s %9s  %8s%n", "N", "S", "cold sub", "cold all",
-                "warm sub", "warm all", "svc CPU", "pg CPU", "min CPU", "svc RSS");
+        System.out.printf("%6s %3s  %10s %10s  %10s %10s  %9s %9s %9s  %8s  %s%n", "N", "S", "cold sub", "cold all",
+                "warm sub", "warm all", "svc CPU", "pg CPU", "min CPU", "svc RSS", "new TLS connections: cold, each warm");
         for (String size : System.getProperty("bench.sizes", "1000,3000").split(",")) {
             int n = Integer.parseInt(size.strip());
             try (WireMinions fleet = new WireMinions()) {
@@ -209,7 +209,9 @@ public final class SharedStoreBench {
             try (ServiceClient c = ServiceClient.connect(states[0],
                     FanOut.Limits.defaults())) {
                 Selection all = c.select("*");
+                long h0 = fleet.handshakes();
                 double[] cold = job(c, all, addresses.size());
+                List<Long> handshakes = new ArrayList<>(List.of(fleet.handshakes() - h0));
                 double[] sub = new double[runs];
                 double[] done = new double[runs];
                 double[] svc = new double[runs];
@@ -219,7 +221,9 @@ public final class SharedStoreBench {
                     double s0 = cpu(procs);
                     double d0 = postgresCpu();
                     double m0 = ownCpu();
+                    long h = fleet.handshakes();
                     double[] t = job(c, all, addresses.size());
+                    handshakes.add(fleet.handshakes() - h);
                     svc[r] = cpu(procs) - s0;
                     db[r] = postgresCpu() - d0;
                     min[r] = ownCpu() - m0;
@@ -230,9 +234,9 @@ public final class SharedStoreBench {
                 for (Process p : procs) {
                     rss = Math.max(rss, rssKb(p));
                 }
-                System.out.printf("%6d %3d  %8.0fms %8.0fms  %8.0fms %8.0fms  %8.2fs %8.2fs %8.2fs  %6.0fMB%n",
+                System.out.printf("%6d %3d  %8.0fms %8.0fms  %8.0fms %8.0fms  %8.2fs %8.2fs %8.2fs  %6.0fMB  %s%n",
                         addresses.size(), s, cold[0], cold[1], median(sub), median(done), median(svc), median(db),
-                        median(min), rss / 1024.0);
+                        median(min), rss / 1024.0, handshakes);
             }
         } finally {
             for (Process p : procs) {

@@ -89,6 +89,11 @@ final class WireMinions implements AutoCloseable {
         return LoopbackFleet.writeState(dir, pki, pki.overlord(), minions);
     }
 
+    /** TLS handshakes the minions have completed since they started: each is a new connection. */
+    long handshakes() {
+        return servers.stream().mapToLong(srv -> srv.stats().handshakesDone()).sum();
+    }
+
     @Override
     public void close() {
         servers.forEach(RpcServer::close);
