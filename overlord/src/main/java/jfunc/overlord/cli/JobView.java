@@ -110,7 +110,8 @@ final class JobView {
      * command whose exit code is not success (they count as FAILED).
      */
     static void printList(List<JobSummary> jobs, Map<String, Integer> failedCommands, PrintWriter out) {
-        int idWidth = 28;
+        // as wide as the longest id, so that the columns line up whatever the id's format
+        int idWidth = Math.max("ID".length(), jobs.stream().mapToInt(j -> j.id().length()).max().orElse(0));
         out.println(ResultTable.pad("ID", idWidth) + "  " + ResultTable.pad("STATE", 10) + "  "
                 + ResultTable.pad("SUBMITTED (UTC)", 19) + "  " + ResultTable.pad("MINIONS", 7) + "  "
                 + ResultTable.pad("DONE", 5) + "  " + ResultTable.pad("FAILED", 6) + "  " + ResultTable.pad("CANCELLED", 9)

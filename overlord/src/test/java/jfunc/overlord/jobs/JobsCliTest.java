@@ -105,6 +105,8 @@ class JobsCliTest {
         Run list = jfunc(state, "job", "list");
         assertEquals(0, list.code, list.err);
         assertTrue(list.out.lines().skip(1).findFirst().orElseThrow().startsWith(id + "  FINISHED"), list.out);
+        String header = list.out.lines().findFirst().orElseThrow();
+        assertEquals(id.length() + 2, header.indexOf("STATE"), "the columns line up with the ids:\n" + list.out);
         Run listJson = jfunc(state, "job", "list", "--state", "partial", "--json");
         assertEquals("[]", listJson.out.trim().replaceAll("\\s", ""));
 
