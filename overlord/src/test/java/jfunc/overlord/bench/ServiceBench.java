@@ -3,7 +3,6 @@ package jfunc.overlord.bench;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -276,11 +275,12 @@ public final class ServiceBench {
             if (!p.isAlive()) {
                 throw new IllegalStateException(a.name() + " exited: " + Files.readString(tmp.resolve(a.name() + ".log")));
             }
-            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), a.port())) {
+            // its own log, not a connection: another process on that port would pass a connect
+            Path log = tmp.resolve(a.name() + ".log");
+            if (Files.exists(log) && Files.readString(log).contains(" listening on /127.0.0.1:" + a.port() + " ")) {
                 return;
-            } catch (IOException notYet) {
-                Thread.sleep(100);
             }
+            Thread.sleep(100);
         }
         throw new IllegalStateException(a.name() + " did not listen: " + Files.readString(tmp.resolve(a.name() + ".log")));
     }
@@ -353,9 +353,19 @@ public final class ServiceBench {
         return Double.parseDouble(rss.replace("kB", "").strip());
     }
 
+    private static final java.util.Set<Integer> PORTS_GIVEN = new java.util.HashSet<>();
+
+    /**
+     * A loopback port free now and not given out before: the kernel may hand the same free port
+     * to two calls, and then one jfuncd cannot listen while the other answers in its place.
+     */
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+        while (true) {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                if (PORTS_GIVEN.add(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            }
         }
     }
 
