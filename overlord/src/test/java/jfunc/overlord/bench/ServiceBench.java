@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import jfunc.common.StateDir;
 import jfunc.common.testing.TestPki;
@@ -270,19 +272,20 @@ public final class ServiceBench {
     }
 
     private static void await(MinionAddress a, Process p, Path tmp) throws Exception {
+        Path log = tmp.resolve(a.name() + ".log");
+        // its own log line, not a connection: another process on that port would pass a connect
+        String listening = " listening on /127.0.0.1:" + a.port() + " ";
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < until) {
             if (!p.isAlive()) {
-                throw new IllegalStateException(a.name() + " exited: " + Files.readString(tmp.resolve(a.name() + ".log")));
+                throw new IllegalStateException(a.name() + " exited: " + Files.readString(log));
             }
-            // its own log, not a connection: another process on that port would pass a connect
-            Path log = tmp.resolve(a.name() + ".log");
-            if (Files.exists(log) && Files.readString(log).contains(" listening on /127.0.0.1:" + a.port() + " ")) {
+            if (Files.exists(log) && Files.readString(log).contains(listening)) {
                 return;
             }
             Thread.sleep(100);
         }
-        throw new IllegalStateException(a.name() + " did not listen: " + Files.readString(tmp.resolve(a.name() + ".log")));
+        throw new IllegalStateException(a.name() + " did not listen: " + Files.readString(log));
     }
 
     /** Sum and count of the service's fan-out seconds for test.ping. */
@@ -353,7 +356,7 @@ public final class ServiceBench {
         return Double.parseDouble(rss.replace("kB", "").strip());
     }
 
-    private static final java.util.Set<Integer> PORTS_GIVEN = new java.util.HashSet<>();
+    private static final Set<Integer> PORTS_GIVEN = new HashSet<>();
 
     /**
      * A loopback port free now and not given out before: the kernel may hand the same free port
