@@ -51,14 +51,15 @@ public final class PostgresJobStore implements JobStore {
     private static final DateTimeFormatter ID_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PostgresJobStore.class);
     private final PostgresUrl url;
     private final HikariDataSource pool;
+    private final JobNews news;
     private volatile Timer timer;
 
     private PostgresJobStore(PostgresUrl url, HikariDataSource pool) {
         this.url = url;
         this.pool = pool;
+        this.news = new JobNews(url, pool);
     }
 
     /**
@@ -561,113 +562,13 @@ public final class PostgresJobStore implements JobStore {
      * (news may have been missed meanwhile: a database restart). No polling of the tables.
      */
     public AutoCloseable listen(java.util.function.BiConsumer<String, JobState> news, Runnable reconnected) {
-        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
-        listening = true;
-        Thread t = new Thread(() -> {
-            boolean warned = false;
-            while (!closed.get()) {
-                try (Connection c = pool.getConnection()) {
-                    c.setAutoCommit(true);
-                    try (Statement st = c.createStatement()) {
-                        st.execute("LISTEN " + CHANNEL);
-                    }
-                    if (warned) {
-                        LOG.info("job news from {} again", url);
-                        warned = false;
-                    }
-                    reconnected.run();
-                    heardAll();
-                    org.postgresql.PGConnection pg = c.unwrap(org.postgresql.PGConnection.class);
-                    while (!closed.get()) {
-                        org.postgresql.PGNotification[] got = pg.getNotifications(1000);
-                        if (got == null) {
-                            continue;
-                        }
-                        for (org.postgresql.PGNotification n : got) {
-                            String[] parts = n.getParameter().split(" ", 2);
-                            heard(parts[0]);
-                            try {
-                                news.accept(parts[0], parts.length > 1 ? JobState.valueOf(parts[1]) : JobState.RUNNING);
-                            } catch (RuntimeException e) {
-                                LOG.debug("job news {}: {}", n.getParameter(), e.toString());
-                            }
-                        }
-                    }
-                } catch (SQLException | RuntimeException e) {
-                    if (closed.get()) {
-                        break;
-                    }
-                    if (!warned) {
-                        LOG.warn("job news from {} interrupted, reconnecting: {}", url, e.toString());
-                        warned = true;
-                    }
-                    try {
-                        Thread.sleep(1000);
-                    } catch (InterruptedException ie) {
-                        break;
-                    }
-                }
-            }
-        }, "job-news");
-        t.setDaemon(true);
-        t.start();
-        return () -> {
-            closed.set(true);
-            listening = false;
-            t.interrupt();
-            heardAll();
-        };
-    }
-
-    /** News counts per job id since the listener started (waiters compare), and their monitor. */
-    private final Map<String, Long> newsOf = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Object newsMonitor = new Object();
-    private long allNews;
-    private volatile boolean listening;
-
-    private void heard(String id) {
-        if (newsOf.size() > 10_000) {
-            newsOf.clear(); // waiters wake (their count changed) and read again: harmless
-        }
-        newsOf.merge(id, 1L, Long::sum);
-        synchronized (newsMonitor) {
-            newsMonitor.notifyAll();
-        }
-    }
-
-    private void heardAll() {
-        synchronized (newsMonitor) {
-            allNews++;
-            newsMonitor.notifyAll();
-        }
+        return this.news.listen(news, reconnected);
     }
 
     /** Woken by this job's NOTIFY (or a reconnection) while {@link #listen} runs; else a short nap. */
     @Override
     public boolean awaitChange(String id, Duration max) {
-        if (!listening) {
-            return JobStore.super.awaitChange(id, max);
-        }
-        long end = System.nanoTime() + max.toNanos();
-        synchronized (newsMonitor) {
-            long before = newsOf.getOrDefault(id, 0L);
-            long all = allNews;
-            while (true) {
-                if (newsOf.getOrDefault(id, 0L) != before || allNews != all) {
-                    return true;
-                }
-                long left = end - System.nanoTime();
-                if (left <= 0 || !listening) {
-                    return false;
-                }
-                try {
-                    newsMonitor.wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-        }
+        return news.listening() ? news.awaitChange(id, max) : JobStore.super.awaitChange(id, max);
     }
 
     @Override
