@@ -593,8 +593,11 @@ public final class PostgresJobStore implements JobStore {
             try {
                 return once(body);
             } catch (Broken e) {
-                // a pooled connection the database dropped (it restarted): once more on a fresh one;
+                // a pooled connection the database dropped (it restarted): every other connection
+                // opened before the restart is dead too, and one used in the last half second is
+                // handed out unchecked, so all are retired before once more on a fresh one;
                 // nothing was committed, so nothing can apply twice
+                pool.getHikariPoolMXBean().softEvictConnections();
                 return once(body);
             }
         } catch (Broken e) {
